@@ -26,11 +26,11 @@ const (
 type CreateDemandRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The demand to create. Name, poster, state, times and etag are ignored.
-	Demand *Demand `protobuf:"bytes,1,opt,name=demand,proto3" json:"demand,omitempty"`
+	Demand *Demand `protobuf:"bytes,1,opt,name=demand" json:"demand,omitempty"`
 	// Publish at once instead of keeping the demand as a draft.
-	Publish bool `protobuf:"varint,2,opt,name=publish,proto3" json:"publish,omitempty"`
+	Publish bool `protobuf:"varint,2,opt,name=publish" json:"publish,omitempty"`
 	// Check the request and answer as if created, but store nothing.
-	ValidateOnly  bool `protobuf:"varint,3,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	ValidateOnly  bool `protobuf:"varint,3,opt,name=validate_only,json=validateOnly" json:"validate_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -90,7 +90,7 @@ func (x *CreateDemandRequest) GetValidateOnly() bool {
 type CreateDemandResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The demand as stored.
-	Demand        *Demand `protobuf:"bytes,1,opt,name=demand,proto3" json:"demand,omitempty"`
+	Demand        *Demand `protobuf:"bytes,1,opt,name=demand" json:"demand,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -136,7 +136,7 @@ func (x *CreateDemandResponse) GetDemand() *Demand {
 type GetDemandRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the demand, `demands/{demand}`.
-	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name          string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -182,7 +182,7 @@ func (x *GetDemandRequest) GetName() string {
 type GetDemandResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The demand.
-	Demand        *Demand `protobuf:"bytes,1,opt,name=demand,proto3" json:"demand,omitempty"`
+	Demand        *Demand `protobuf:"bytes,1,opt,name=demand" json:"demand,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -228,19 +228,19 @@ func (x *GetDemandResponse) GetDemand() *Demand {
 type ListDemandsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Most demands to return, 1–1000; 0 means 50.
-	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
 	// next_page_token from the previous page; empty for the first page. A
 	// token is valid only for the same filters.
-	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
 	// Only demands in this state. Unspecified means published ones, plus
 	// the caller's own in any state when signed in.
-	State ListingState `protobuf:"varint,3,opt,name=state,proto3,enum=techmarket.v1.ListingState" json:"state,omitempty"`
+	State ListingState `protobuf:"varint,3,opt,name=state,enum=techmarket.v1.ListingState" json:"state,omitempty"`
 	// Only demands tagged with this industry code.
-	Industry string `protobuf:"bytes,4,opt,name=industry,proto3" json:"industry,omitempty"`
+	Industry string `protobuf:"bytes,4,opt,name=industry" json:"industry,omitempty"`
 	// Only demands from this region.
-	Region Region `protobuf:"varint,5,opt,name=region,proto3,enum=techmarket.v1.Region" json:"region,omitempty"`
+	Region Region `protobuf:"varint,5,opt,name=region,enum=techmarket.v1.Region" json:"region,omitempty"`
 	// Only demands posted by this organisation.
-	Poster        string `protobuf:"bytes,6,opt,name=poster,proto3" json:"poster,omitempty"`
+	Poster        string `protobuf:"bytes,6,opt,name=poster" json:"poster,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -321,9 +321,9 @@ func (x *ListDemandsRequest) GetPoster() string {
 type ListDemandsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The page of demands.
-	Demands []*Demand `protobuf:"bytes,1,rep,name=demands,proto3" json:"demands,omitempty"`
+	Demands []*Demand `protobuf:"bytes,1,rep,name=demands" json:"demands,omitempty"`
 	// Token for the next page; empty on the last page.
-	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -377,10 +377,10 @@ type UpdateDemandRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The demand with its name and the new values. Its etag, when set, must
 	// match the stored one or the call fails with ABORTED.
-	Demand *Demand `protobuf:"bytes,1,opt,name=demand,proto3" json:"demand,omitempty"`
+	Demand *Demand `protobuf:"bytes,1,opt,name=demand" json:"demand,omitempty"`
 	// Fields to change, by their proto names (`title`, `price.max_yuan`…).
 	// Empty means every field the poster may set.
-	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -433,7 +433,7 @@ func (x *UpdateDemandRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 type UpdateDemandResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The demand as stored after the change.
-	Demand        *Demand `protobuf:"bytes,1,opt,name=demand,proto3" json:"demand,omitempty"`
+	Demand        *Demand `protobuf:"bytes,1,opt,name=demand" json:"demand,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -479,9 +479,9 @@ func (x *UpdateDemandResponse) GetDemand() *Demand {
 type DeleteDemandRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the demand.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// When set, delete only if the demand still has this etag.
-	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag          string `protobuf:"bytes,2,opt,name=etag" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -571,9 +571,9 @@ func (*DeleteDemandResponse) Descriptor() ([]byte, []int) {
 type PublishDemandRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the demand.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// When set, publish only if the demand still has this etag.
-	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag          string `protobuf:"bytes,2,opt,name=etag" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -626,7 +626,7 @@ func (x *PublishDemandRequest) GetEtag() string {
 type PublishDemandResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The demand after publishing.
-	Demand        *Demand `protobuf:"bytes,1,opt,name=demand,proto3" json:"demand,omitempty"`
+	Demand        *Demand `protobuf:"bytes,1,opt,name=demand" json:"demand,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -672,9 +672,9 @@ func (x *PublishDemandResponse) GetDemand() *Demand {
 type WithdrawDemandRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the demand.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// When set, withdraw only if the demand still has this etag.
-	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag          string `protobuf:"bytes,2,opt,name=etag" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -727,7 +727,7 @@ func (x *WithdrawDemandRequest) GetEtag() string {
 type WithdrawDemandResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The demand after withdrawing.
-	Demand        *Demand `protobuf:"bytes,1,opt,name=demand,proto3" json:"demand,omitempty"`
+	Demand        *Demand `protobuf:"bytes,1,opt,name=demand" json:"demand,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -822,7 +822,7 @@ const file_techmarket_v1_demand_service_proto_rawDesc = "" +
 	"\fUpdateDemand\x12\".techmarket.v1.UpdateDemandRequest\x1a#.techmarket.v1.UpdateDemandResponse\x12W\n" +
 	"\fDeleteDemand\x12\".techmarket.v1.DeleteDemandRequest\x1a#.techmarket.v1.DeleteDemandResponse\x12Z\n" +
 	"\rPublishDemand\x12#.techmarket.v1.PublishDemandRequest\x1a$.techmarket.v1.PublishDemandResponse\x12]\n" +
-	"\x0eWithdrawDemand\x12$.techmarket.v1.WithdrawDemandRequest\x1a%.techmarket.v1.WithdrawDemandResponseBIZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1b\x06proto3"
+	"\x0eWithdrawDemand\x12$.techmarket.v1.WithdrawDemandRequest\x1a%.techmarket.v1.WithdrawDemandResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_demand_service_proto_rawDescOnce sync.Once

@@ -87,10 +87,10 @@ func (ImportOutcome) EnumDescriptor() ([]byte, []int) {
 type ImportListingsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The lines of this batch.
-	Lines []*ImportLine `protobuf:"bytes,1,rep,name=lines,proto3" json:"lines,omitempty"`
+	Lines []*ImportLine `protobuf:"bytes,1,rep,name=lines" json:"lines,omitempty"`
 	// Keep new listings as drafts instead of publishing them. Read from the
 	// first message only.
-	Draft         bool `protobuf:"varint,2,opt,name=draft,proto3" json:"draft,omitempty"`
+	Draft         bool `protobuf:"varint,2,opt,name=draft" json:"draft,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -143,9 +143,9 @@ func (x *ImportListingsRequest) GetDraft() bool {
 type ImportLine struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Line number in the caller's file, used to report results.
-	Number int64 `protobuf:"varint,1,opt,name=number,proto3" json:"number,omitempty"`
+	Number int64 `protobuf:"varint,1,opt,name=number" json:"number,omitempty"`
 	// The line's text: one JSON object in the interchange format.
-	Text          string `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	Text          string `protobuf:"bytes,2,opt,name=text" json:"text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -198,7 +198,7 @@ func (x *ImportLine) GetText() string {
 type ImportListingsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// One result per line of the batch, in the batch's order.
-	Results       []*ImportResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	Results       []*ImportResult `protobuf:"bytes,1,rep,name=results" json:"results,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -244,15 +244,15 @@ func (x *ImportListingsResponse) GetResults() []*ImportResult {
 type ImportResult struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The line number the caller sent.
-	Number int64 `protobuf:"varint,1,opt,name=number,proto3" json:"number,omitempty"`
+	Number int64 `protobuf:"varint,1,opt,name=number" json:"number,omitempty"`
 	// What happened.
-	Outcome ImportOutcome `protobuf:"varint,2,opt,name=outcome,proto3,enum=techmarket.v1.ImportOutcome" json:"outcome,omitempty"`
+	Outcome ImportOutcome `protobuf:"varint,2,opt,name=outcome,enum=techmarket.v1.ImportOutcome" json:"outcome,omitempty"`
 	// Name of the listing the line created or updated; empty when rejected.
-	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,3,opt,name=name" json:"name,omitempty"`
 	// Why the line was rejected, in words a person can act on.
-	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	Reason string `protobuf:"bytes,4,opt,name=reason" json:"reason,omitempty"`
 	// The offending field for a rejected line, such as `title` or `price.max_yuan`.
-	Field         string `protobuf:"bytes,5,opt,name=field,proto3" json:"field,omitempty"`
+	Field         string `protobuf:"bytes,5,opt,name=field" json:"field,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -349,7 +349,7 @@ const file_techmarket_v1_import_service_proto_rawDesc = "" +
 	"\x18IMPORT_OUTCOME_UNCHANGED\x10\x03\x12\x1b\n" +
 	"\x17IMPORT_OUTCOME_REJECTED\x10\x042r\n" +
 	"\rImportService\x12a\n" +
-	"\x0eImportListings\x12$.techmarket.v1.ImportListingsRequest\x1a%.techmarket.v1.ImportListingsResponse(\x010\x01BIZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1b\x06proto3"
+	"\x0eImportListings\x12$.techmarket.v1.ImportListingsRequest\x1a%.techmarket.v1.ImportListingsResponse(\x010\x01BPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_import_service_proto_rawDescOnce sync.Once

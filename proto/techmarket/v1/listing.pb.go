@@ -394,53 +394,53 @@ func (PatentType) EnumDescriptor() ([]byte, []int) {
 type Offer struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Resource name, `offers/{offer}`. Assigned by the service.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// The poster's own identifier, unique per kind within one poster; importing
 	// the same external id again updates the listing instead of duplicating it.
-	ExternalId string `protobuf:"bytes,2,opt,name=external_id,json=externalId,proto3" json:"external_id,omitempty"`
+	ExternalId string `protobuf:"bytes,2,opt,name=external_id,json=externalId" json:"external_id,omitempty"`
 	// The organisation that posted the listing. Set by the service from the
 	// caller's credentials.
-	Poster string `protobuf:"bytes,3,opt,name=poster,proto3" json:"poster,omitempty"`
+	Poster string `protobuf:"bytes,3,opt,name=poster" json:"poster,omitempty"`
 	// Lifecycle state. Output only; changed by Publish and Withdraw.
-	State ListingState `protobuf:"varint,4,opt,name=state,proto3,enum=techmarket.v1.ListingState" json:"state,omitempty"`
+	State ListingState `protobuf:"varint,4,opt,name=state,enum=techmarket.v1.ListingState" json:"state,omitempty"`
 	// Headline, usually Chinese, 1–200 characters.
-	Title string `protobuf:"bytes,5,opt,name=title,proto3" json:"title,omitempty"`
+	Title string `protobuf:"bytes,5,opt,name=title" json:"title,omitempty"`
 	// One-paragraph abstract, at most 1,000 characters.
-	Summary string `protobuf:"bytes,6,opt,name=summary,proto3" json:"summary,omitempty"`
+	Summary string `protobuf:"bytes,6,opt,name=summary" json:"summary,omitempty"`
 	// Full text, at most 20,000 characters.
-	Description string `protobuf:"bytes,7,opt,name=description,proto3" json:"description,omitempty"`
+	Description string `protobuf:"bytes,7,opt,name=description" json:"description,omitempty"`
 	// Free keywords, Chinese or English.
-	Keywords []string `protobuf:"bytes,8,rep,name=keywords,proto3" json:"keywords,omitempty"`
+	Keywords []string `protobuf:"bytes,8,rep,name=keywords" json:"keywords,omitempty"`
 	// Industry codes from industries.tsv; at least one.
-	Industries []string `protobuf:"bytes,9,rep,name=industries,proto3" json:"industries,omitempty"`
+	Industries []string `protobuf:"bytes,9,rep,name=industries" json:"industries,omitempty"`
 	// Where the offer comes from.
-	Region Region `protobuf:"varint,10,opt,name=region,proto3,enum=techmarket.v1.Region" json:"region,omitempty"`
+	Region Region `protobuf:"varint,10,opt,name=region,enum=techmarket.v1.Region" json:"region,omitempty"`
 	// Ways the owner is willing to transfer the technology.
-	TransferModes []TransferMode `protobuf:"varint,11,rep,packed,name=transfer_modes,json=transferModes,proto3,enum=techmarket.v1.TransferMode" json:"transfer_modes,omitempty"`
+	TransferModes []TransferMode `protobuf:"varint,11,rep,packed,name=transfer_modes,json=transferModes,enum=techmarket.v1.TransferMode" json:"transfer_modes,omitempty"`
 	// Who to call. Shown only to signed-in callers.
-	Contact *Contact `protobuf:"bytes,12,opt,name=contact,proto3" json:"contact,omitempty"`
+	Contact *Contact `protobuf:"bytes,12,opt,name=contact" json:"contact,omitempty"`
 	// Language of the text; unspecified means Chinese.
-	Language Language `protobuf:"varint,13,opt,name=language,proto3,enum=techmarket.v1.Language" json:"language,omitempty"`
+	Language Language `protobuf:"varint,13,opt,name=language,enum=techmarket.v1.Language" json:"language,omitempty"`
 	// Technology readiness level, 1 (principle) to 9 (proven in production);
 	// 0 when the poster did not say.
-	Trl int32 `protobuf:"varint,14,opt,name=trl,proto3" json:"trl,omitempty"`
+	Trl int32 `protobuf:"varint,14,opt,name=trl" json:"trl,omitempty"`
 	// Asking price range; absent means negotiable.
-	Price *YuanRange `protobuf:"bytes,15,opt,name=price,proto3" json:"price,omitempty"`
+	Price *YuanRange `protobuf:"bytes,15,opt,name=price" json:"price,omitempty"`
 	// Who holds the technology.
-	Owner *Owner `protobuf:"bytes,16,opt,name=owner,proto3" json:"owner,omitempty"`
+	Owner *Owner `protobuf:"bytes,16,opt,name=owner" json:"owner,omitempty"`
 	// Intellectual property behind the offer.
-	Patents []*Patent `protobuf:"bytes,17,rep,name=patents,proto3" json:"patents,omitempty"`
+	Patents []*Patent `protobuf:"bytes,17,rep,name=patents" json:"patents,omitempty"`
 	// When the listing was created. Output only.
-	CreateTime *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=create_time,json=createTime" json:"create_time,omitempty"`
 	// When the listing last changed. Output only.
-	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=update_time,json=updateTime" json:"update_time,omitempty"`
 	// When the listing was last published. Output only.
-	PublishTime *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=publish_time,json=publishTime,proto3" json:"publish_time,omitempty"`
+	PublishTime *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=publish_time,json=publishTime" json:"publish_time,omitempty"`
 	// When a published listing stops being shown. Output only.
-	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=expire_time,json=expireTime" json:"expire_time,omitempty"`
 	// Opaque version tag; send it back on Update, Delete, Publish or Withdraw
 	// to make the change only if nobody changed the listing meanwhile.
-	Etag          string `protobuf:"bytes,22,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag          string `protobuf:"bytes,22,opt,name=etag" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -633,49 +633,49 @@ func (x *Offer) GetEtag() string {
 type Demand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Resource name, `demands/{demand}`. Assigned by the service.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// The poster's own identifier, unique per kind within one poster.
-	ExternalId string `protobuf:"bytes,2,opt,name=external_id,json=externalId,proto3" json:"external_id,omitempty"`
+	ExternalId string `protobuf:"bytes,2,opt,name=external_id,json=externalId" json:"external_id,omitempty"`
 	// The organisation that posted the listing. Set by the service.
-	Poster string `protobuf:"bytes,3,opt,name=poster,proto3" json:"poster,omitempty"`
+	Poster string `protobuf:"bytes,3,opt,name=poster" json:"poster,omitempty"`
 	// Lifecycle state. Output only; changed by Publish and Withdraw.
-	State ListingState `protobuf:"varint,4,opt,name=state,proto3,enum=techmarket.v1.ListingState" json:"state,omitempty"`
+	State ListingState `protobuf:"varint,4,opt,name=state,enum=techmarket.v1.ListingState" json:"state,omitempty"`
 	// Headline, usually Chinese, 1–200 characters.
-	Title string `protobuf:"bytes,5,opt,name=title,proto3" json:"title,omitempty"`
+	Title string `protobuf:"bytes,5,opt,name=title" json:"title,omitempty"`
 	// One-paragraph abstract, at most 1,000 characters.
-	Summary string `protobuf:"bytes,6,opt,name=summary,proto3" json:"summary,omitempty"`
+	Summary string `protobuf:"bytes,6,opt,name=summary" json:"summary,omitempty"`
 	// Full text, at most 20,000 characters.
-	Description string `protobuf:"bytes,7,opt,name=description,proto3" json:"description,omitempty"`
+	Description string `protobuf:"bytes,7,opt,name=description" json:"description,omitempty"`
 	// Free keywords, Chinese or English.
-	Keywords []string `protobuf:"bytes,8,rep,name=keywords,proto3" json:"keywords,omitempty"`
+	Keywords []string `protobuf:"bytes,8,rep,name=keywords" json:"keywords,omitempty"`
 	// Industry codes from industries.tsv; at least one.
-	Industries []string `protobuf:"bytes,9,rep,name=industries,proto3" json:"industries,omitempty"`
+	Industries []string `protobuf:"bytes,9,rep,name=industries" json:"industries,omitempty"`
 	// Where the need is.
-	Region Region `protobuf:"varint,10,opt,name=region,proto3,enum=techmarket.v1.Region" json:"region,omitempty"`
+	Region Region `protobuf:"varint,10,opt,name=region,enum=techmarket.v1.Region" json:"region,omitempty"`
 	// Ways the enterprise accepts to obtain the technology.
-	TransferModes []TransferMode `protobuf:"varint,11,rep,packed,name=transfer_modes,json=transferModes,proto3,enum=techmarket.v1.TransferMode" json:"transfer_modes,omitempty"`
+	TransferModes []TransferMode `protobuf:"varint,11,rep,packed,name=transfer_modes,json=transferModes,enum=techmarket.v1.TransferMode" json:"transfer_modes,omitempty"`
 	// Who to call. Shown only to signed-in callers.
-	Contact *Contact `protobuf:"bytes,12,opt,name=contact,proto3" json:"contact,omitempty"`
+	Contact *Contact `protobuf:"bytes,12,opt,name=contact" json:"contact,omitempty"`
 	// Language of the text; unspecified means Chinese.
-	Language Language `protobuf:"varint,13,opt,name=language,proto3,enum=techmarket.v1.Language" json:"language,omitempty"`
+	Language Language `protobuf:"varint,13,opt,name=language,enum=techmarket.v1.Language" json:"language,omitempty"`
 	// The lowest readiness level the enterprise can use, 1–9; 0 when not said.
-	MinTrl int32 `protobuf:"varint,14,opt,name=min_trl,json=minTrl,proto3" json:"min_trl,omitempty"`
+	MinTrl int32 `protobuf:"varint,14,opt,name=min_trl,json=minTrl" json:"min_trl,omitempty"`
 	// What the enterprise can pay; absent means not stated.
-	Budget *YuanRange `protobuf:"bytes,15,opt,name=budget,proto3" json:"budget,omitempty"`
+	Budget *YuanRange `protobuf:"bytes,15,opt,name=budget" json:"budget,omitempty"`
 	// The enterprise that has the need.
-	Enterprise *Enterprise `protobuf:"bytes,16,opt,name=enterprise,proto3" json:"enterprise,omitempty"`
+	Enterprise *Enterprise `protobuf:"bytes,16,opt,name=enterprise" json:"enterprise,omitempty"`
 	// Last day the need is open, `YYYY-MM-DD`; empty when open-ended.
-	Deadline string `protobuf:"bytes,17,opt,name=deadline,proto3" json:"deadline,omitempty"`
+	Deadline string `protobuf:"bytes,17,opt,name=deadline" json:"deadline,omitempty"`
 	// When the listing was created. Output only.
-	CreateTime *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=create_time,json=createTime" json:"create_time,omitempty"`
 	// When the listing last changed. Output only.
-	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=update_time,json=updateTime" json:"update_time,omitempty"`
 	// When the listing was last published. Output only.
-	PublishTime *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=publish_time,json=publishTime,proto3" json:"publish_time,omitempty"`
+	PublishTime *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=publish_time,json=publishTime" json:"publish_time,omitempty"`
 	// When a published listing stops being shown. Output only.
-	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=expire_time,json=expireTime" json:"expire_time,omitempty"`
 	// Opaque version tag; see Offer.etag.
-	Etag          string `protobuf:"bytes,22,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag          string `protobuf:"bytes,22,opt,name=etag" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -868,11 +868,11 @@ func (x *Demand) GetEtag() string {
 type Contact struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Person or desk to ask for.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// Telephone number.
-	Phone string `protobuf:"bytes,2,opt,name=phone,proto3" json:"phone,omitempty"`
+	Phone string `protobuf:"bytes,2,opt,name=phone" json:"phone,omitempty"`
 	// E-mail address.
-	Email         string `protobuf:"bytes,3,opt,name=email,proto3" json:"email,omitempty"`
+	Email         string `protobuf:"bytes,3,opt,name=email" json:"email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -932,9 +932,9 @@ func (x *Contact) GetEmail() string {
 type YuanRange struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Lower bound in yuan, at least 0.
-	MinYuan int64 `protobuf:"varint,1,opt,name=min_yuan,json=minYuan,proto3" json:"min_yuan,omitempty"`
+	MinYuan int64 `protobuf:"varint,1,opt,name=min_yuan,json=minYuan" json:"min_yuan,omitempty"`
 	// Upper bound in yuan, at least min_yuan.
-	MaxYuan       int64 `protobuf:"varint,2,opt,name=max_yuan,json=maxYuan,proto3" json:"max_yuan,omitempty"`
+	MaxYuan       int64 `protobuf:"varint,2,opt,name=max_yuan,json=maxYuan" json:"max_yuan,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -987,9 +987,9 @@ func (x *YuanRange) GetMaxYuan() int64 {
 type Owner struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the holder.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// What kind of holder it is.
-	Type          OwnerType `protobuf:"varint,2,opt,name=type,proto3,enum=techmarket.v1.OwnerType" json:"type,omitempty"`
+	Type          OwnerType `protobuf:"varint,2,opt,name=type,enum=techmarket.v1.OwnerType" json:"type,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1042,9 +1042,9 @@ func (x *Owner) GetType() OwnerType {
 type Patent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Patent or registration number, such as CN202310123456.7.
-	Number string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	Number string `protobuf:"bytes,1,opt,name=number" json:"number,omitempty"`
 	// Kind of right.
-	Type          PatentType `protobuf:"varint,2,opt,name=type,proto3,enum=techmarket.v1.PatentType" json:"type,omitempty"`
+	Type          PatentType `protobuf:"varint,2,opt,name=type,enum=techmarket.v1.PatentType" json:"type,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1097,7 +1097,7 @@ func (x *Patent) GetType() PatentType {
 type Enterprise struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the enterprise.
-	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name          string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1258,7 +1258,7 @@ const file_techmarket_v1_listing_proto_rawDesc = "" +
 	"\x15PATENT_TYPE_INVENTION\x10\x01\x12\x17\n" +
 	"\x13PATENT_TYPE_UTILITY\x10\x02\x12\x16\n" +
 	"\x12PATENT_TYPE_DESIGN\x10\x03\x12\x18\n" +
-	"\x14PATENT_TYPE_SOFTWARE\x10\x04BIZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1b\x06proto3"
+	"\x14PATENT_TYPE_SOFTWARE\x10\x04BPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_listing_proto_rawDescOnce sync.Once

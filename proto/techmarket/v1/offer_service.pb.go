@@ -26,11 +26,11 @@ const (
 type CreateOfferRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The offer to create. Name, poster, state, times and etag are ignored.
-	Offer *Offer `protobuf:"bytes,1,opt,name=offer,proto3" json:"offer,omitempty"`
+	Offer *Offer `protobuf:"bytes,1,opt,name=offer" json:"offer,omitempty"`
 	// Publish at once instead of keeping the offer as a draft.
-	Publish bool `protobuf:"varint,2,opt,name=publish,proto3" json:"publish,omitempty"`
+	Publish bool `protobuf:"varint,2,opt,name=publish" json:"publish,omitempty"`
 	// Check the request and answer as if created, but store nothing.
-	ValidateOnly  bool `protobuf:"varint,3,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	ValidateOnly  bool `protobuf:"varint,3,opt,name=validate_only,json=validateOnly" json:"validate_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -90,7 +90,7 @@ func (x *CreateOfferRequest) GetValidateOnly() bool {
 type CreateOfferResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The offer as stored.
-	Offer         *Offer `protobuf:"bytes,1,opt,name=offer,proto3" json:"offer,omitempty"`
+	Offer         *Offer `protobuf:"bytes,1,opt,name=offer" json:"offer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -136,7 +136,7 @@ func (x *CreateOfferResponse) GetOffer() *Offer {
 type GetOfferRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the offer, `offers/{offer}`.
-	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name          string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -182,7 +182,7 @@ func (x *GetOfferRequest) GetName() string {
 type GetOfferResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The offer.
-	Offer         *Offer `protobuf:"bytes,1,opt,name=offer,proto3" json:"offer,omitempty"`
+	Offer         *Offer `protobuf:"bytes,1,opt,name=offer" json:"offer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -228,19 +228,19 @@ func (x *GetOfferResponse) GetOffer() *Offer {
 type ListOffersRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Most offers to return, 1–1000; 0 means 50.
-	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
 	// next_page_token from the previous page; empty for the first page. A
 	// token is valid only for the same filters.
-	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
 	// Only offers in this state. Unspecified means published ones, plus
 	// the caller's own in any state when signed in.
-	State ListingState `protobuf:"varint,3,opt,name=state,proto3,enum=techmarket.v1.ListingState" json:"state,omitempty"`
+	State ListingState `protobuf:"varint,3,opt,name=state,enum=techmarket.v1.ListingState" json:"state,omitempty"`
 	// Only offers tagged with this industry code.
-	Industry string `protobuf:"bytes,4,opt,name=industry,proto3" json:"industry,omitempty"`
+	Industry string `protobuf:"bytes,4,opt,name=industry" json:"industry,omitempty"`
 	// Only offers from this region.
-	Region Region `protobuf:"varint,5,opt,name=region,proto3,enum=techmarket.v1.Region" json:"region,omitempty"`
+	Region Region `protobuf:"varint,5,opt,name=region,enum=techmarket.v1.Region" json:"region,omitempty"`
 	// Only offers posted by this organisation.
-	Poster        string `protobuf:"bytes,6,opt,name=poster,proto3" json:"poster,omitempty"`
+	Poster        string `protobuf:"bytes,6,opt,name=poster" json:"poster,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -321,9 +321,9 @@ func (x *ListOffersRequest) GetPoster() string {
 type ListOffersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The page of offers.
-	Offers []*Offer `protobuf:"bytes,1,rep,name=offers,proto3" json:"offers,omitempty"`
+	Offers []*Offer `protobuf:"bytes,1,rep,name=offers" json:"offers,omitempty"`
 	// Token for the next page; empty on the last page.
-	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -377,10 +377,10 @@ type UpdateOfferRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The offer with its name and the new values. Its etag, when set, must
 	// match the stored one or the call fails with ABORTED.
-	Offer *Offer `protobuf:"bytes,1,opt,name=offer,proto3" json:"offer,omitempty"`
+	Offer *Offer `protobuf:"bytes,1,opt,name=offer" json:"offer,omitempty"`
 	// Fields to change, by their proto names (`title`, `price.max_yuan`…).
 	// Empty means every field the poster may set.
-	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -433,7 +433,7 @@ func (x *UpdateOfferRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 type UpdateOfferResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The offer as stored after the change.
-	Offer         *Offer `protobuf:"bytes,1,opt,name=offer,proto3" json:"offer,omitempty"`
+	Offer         *Offer `protobuf:"bytes,1,opt,name=offer" json:"offer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -479,9 +479,9 @@ func (x *UpdateOfferResponse) GetOffer() *Offer {
 type DeleteOfferRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the offer.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// When set, delete only if the offer still has this etag.
-	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag          string `protobuf:"bytes,2,opt,name=etag" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -571,9 +571,9 @@ func (*DeleteOfferResponse) Descriptor() ([]byte, []int) {
 type PublishOfferRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the offer.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// When set, publish only if the offer still has this etag.
-	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag          string `protobuf:"bytes,2,opt,name=etag" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -626,7 +626,7 @@ func (x *PublishOfferRequest) GetEtag() string {
 type PublishOfferResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The offer after publishing.
-	Offer         *Offer `protobuf:"bytes,1,opt,name=offer,proto3" json:"offer,omitempty"`
+	Offer         *Offer `protobuf:"bytes,1,opt,name=offer" json:"offer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -672,9 +672,9 @@ func (x *PublishOfferResponse) GetOffer() *Offer {
 type WithdrawOfferRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the offer.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// When set, withdraw only if the offer still has this etag.
-	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag          string `protobuf:"bytes,2,opt,name=etag" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -727,7 +727,7 @@ func (x *WithdrawOfferRequest) GetEtag() string {
 type WithdrawOfferResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The offer after withdrawing.
-	Offer         *Offer `protobuf:"bytes,1,opt,name=offer,proto3" json:"offer,omitempty"`
+	Offer         *Offer `protobuf:"bytes,1,opt,name=offer" json:"offer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -823,7 +823,7 @@ const file_techmarket_v1_offer_service_proto_rawDesc = "" +
 	"\vUpdateOffer\x12!.techmarket.v1.UpdateOfferRequest\x1a\".techmarket.v1.UpdateOfferResponse\x12T\n" +
 	"\vDeleteOffer\x12!.techmarket.v1.DeleteOfferRequest\x1a\".techmarket.v1.DeleteOfferResponse\x12W\n" +
 	"\fPublishOffer\x12\".techmarket.v1.PublishOfferRequest\x1a#.techmarket.v1.PublishOfferResponse\x12Z\n" +
-	"\rWithdrawOffer\x12#.techmarket.v1.WithdrawOfferRequest\x1a$.techmarket.v1.WithdrawOfferResponseBIZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1b\x06proto3"
+	"\rWithdrawOffer\x12#.techmarket.v1.WithdrawOfferRequest\x1a$.techmarket.v1.WithdrawOfferResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_offer_service_proto_rawDescOnce sync.Once

@@ -83,17 +83,17 @@ func (Role) EnumDescriptor() ([]byte, []int) {
 type Token struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Resource name, `tokens/{token}`.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// Organisation the token speaks for.
-	Organization string `protobuf:"bytes,2,opt,name=organization,proto3" json:"organization,omitempty"`
+	Organization string `protobuf:"bytes,2,opt,name=organization" json:"organization,omitempty"`
 	// Role the token carries.
-	Role Role `protobuf:"varint,3,opt,name=role,proto3,enum=techmarket.v1.Role" json:"role,omitempty"`
+	Role Role `protobuf:"varint,3,opt,name=role,enum=techmarket.v1.Role" json:"role,omitempty"`
 	// When it was issued.
-	CreateTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=create_time,json=createTime" json:"create_time,omitempty"`
 	// When it was revoked; unset while it works.
-	RevokeTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=revoke_time,json=revokeTime,proto3" json:"revoke_time,omitempty"`
+	RevokeTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=revoke_time,json=revokeTime" json:"revoke_time,omitempty"`
 	// Free note for operators, such as who holds the token.
-	Description   string `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`
+	Description   string `protobuf:"bytes,6,opt,name=description" json:"description,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -174,11 +174,11 @@ func (x *Token) GetDescription() string {
 type CreateTokenRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Organisation the new token speaks for, 1–200 characters.
-	Organization string `protobuf:"bytes,1,opt,name=organization,proto3" json:"organization,omitempty"`
+	Organization string `protobuf:"bytes,1,opt,name=organization" json:"organization,omitempty"`
 	// Role of the new token.
-	Role Role `protobuf:"varint,2,opt,name=role,proto3,enum=techmarket.v1.Role" json:"role,omitempty"`
+	Role Role `protobuf:"varint,2,opt,name=role,enum=techmarket.v1.Role" json:"role,omitempty"`
 	// Free note for operators, at most 200 characters.
-	Description   string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	Description   string `protobuf:"bytes,3,opt,name=description" json:"description,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -238,9 +238,9 @@ func (x *CreateTokenRequest) GetDescription() string {
 type CreateTokenResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The issued token.
-	Token *Token `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	Token *Token `protobuf:"bytes,1,opt,name=token" json:"token,omitempty"`
 	// The bearer secret. Shown this once; store it safely.
-	Secret        string `protobuf:"bytes,2,opt,name=secret,proto3" json:"secret,omitempty"`
+	Secret        string `protobuf:"bytes,2,opt,name=secret" json:"secret,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -293,9 +293,9 @@ func (x *CreateTokenResponse) GetSecret() string {
 type ListTokensRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Most tokens to return, 1–1000; 0 means 50.
-	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
 	// next_page_token from the previous page; empty for the first page.
-	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -348,9 +348,9 @@ func (x *ListTokensRequest) GetPageToken() string {
 type ListTokensResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The page of tokens.
-	Tokens []*Token `protobuf:"bytes,1,rep,name=tokens,proto3" json:"tokens,omitempty"`
+	Tokens []*Token `protobuf:"bytes,1,rep,name=tokens" json:"tokens,omitempty"`
 	// Token for the next page; empty on the last page.
-	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -403,7 +403,7 @@ func (x *ListTokensResponse) GetNextPageToken() string {
 type RevokeTokenRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the token, `tokens/{token}`.
-	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name          string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -449,7 +449,7 @@ func (x *RevokeTokenRequest) GetName() string {
 type RevokeTokenResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The token after revocation.
-	Token         *Token `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	Token         *Token `protobuf:"bytes,1,opt,name=token" json:"token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -532,11 +532,11 @@ func (*GetCallerRequest) Descriptor() ([]byte, []int) {
 type GetCallerResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Organisation the caller's token speaks for; empty when anonymous.
-	Organization string `protobuf:"bytes,1,opt,name=organization,proto3" json:"organization,omitempty"`
+	Organization string `protobuf:"bytes,1,opt,name=organization" json:"organization,omitempty"`
 	// Role of the caller; unspecified when anonymous.
-	Role Role `protobuf:"varint,2,opt,name=role,proto3,enum=techmarket.v1.Role" json:"role,omitempty"`
+	Role Role `protobuf:"varint,2,opt,name=role,enum=techmarket.v1.Role" json:"role,omitempty"`
 	// Name of the caller's token; empty when anonymous.
-	Token         string `protobuf:"bytes,3,opt,name=token,proto3" json:"token,omitempty"`
+	Token         string `protobuf:"bytes,3,opt,name=token" json:"token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -639,7 +639,7 @@ const file_techmarket_v1_token_service_proto_rawDesc = "" +
 	"\n" +
 	"ListTokens\x12 .techmarket.v1.ListTokensRequest\x1a!.techmarket.v1.ListTokensResponse\x12T\n" +
 	"\vRevokeToken\x12!.techmarket.v1.RevokeTokenRequest\x1a\".techmarket.v1.RevokeTokenResponse\x12N\n" +
-	"\tGetCaller\x12\x1f.techmarket.v1.GetCallerRequest\x1a .techmarket.v1.GetCallerResponseBIZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1b\x06proto3"
+	"\tGetCaller\x12\x1f.techmarket.v1.GetCallerRequest\x1a .techmarket.v1.GetCallerResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_token_service_proto_rawDescOnce sync.Once
