@@ -1,0 +1,70 @@
+// Command techmarketd is the Techmarket server: one binary and one data
+// folder make a whole marketplace.
+//
+//	techmarketd serve --addr HOST:PORT --data DIR [--demo]
+//	techmarketd token create --data DIR --role operator|agency|enterprise --org NAME
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `techmarketd: the Techmarket server
+
+Usage:
+  techmarketd serve --addr HOST:PORT --data DIR [--demo]
+      serve the marketplace kept in DIR (created if missing); --demo loads
+      sample listings on first start and writes sample tokens to DIR/demo-tokens.txt
+  techmarketd token create --data DIR --role operator|agency|enterprise --org NAME [--description TEXT]
+      issue a token on a stopped data folder; the token is on the last line
+
+Run "techmarketd COMMAND -h" for a command's flags.
+`
+
+// errUsage marks mistakes in the command line; they exit with status 2.
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := dispatch(ctx, args, stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "techmarketd: %v\n\n%s", err, usage)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "techmarketd: %v\n", err)
+		return 1
+	}
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: no command given", errUsage)
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stderr)
+	case "token":
+		if len(args) < 2 || args[1] != "create" {
+			return fmt.Errorf(`%w: "token" takes the subcommand "create"`, errUsage)
+		}
+		return tokenCreate(ctx, args[2:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/wuhai-techmarket/techmarket/auth"
+	"github.com/wuhai-techmarket/techmarket/demo"
+	"github.com/wuhai-techmarket/techmarket/market"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+	"github.com/wuhai-techmarket/techmarket/server"
+	"github.com/wuhai-techmarket/techmarket/store"
+)
+
+// DefaultAddr is where the server listens and the CLI calls by default.
+const DefaultAddr = "127.0.0.1:7733"
+
+// drainTime is how long a stopping server lets calls in flight finish.
+const drainTime = 10 * time.Second
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := newFlags("serve", stderr)
+	addr := fs.String("addr", DefaultAddr, "address to listen on, HOST:PORT")
+	dir := fs.String("data", "", "data folder of the marketplace (created if missing)")
+	withDemo := fs.Bool("demo", false, "load sample listings on first start and write sample tokens to DIR/demo-tokens.txt")
+	logFormat := fs.String("log-format", "text", "request log format: text or json")
+	if err := parseFlags(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	var log *slog.Logger
+	switch *logFormat {
+	case "text":
+		log = slog.New(slog.NewTextHandler(stderr, nil))
+	case "json":
+		log = slog.New(slog.NewJSONHandler(stderr, nil))
+	default:
+		return fmt.Errorf("%w: --log-format must be text or json", errUsage)
+	}
+
+	m, err := openMarket(*dir)
+	if err != nil {
+		return err
+	}
+	defer m.Store().Close()
+	if *withDemo {
+		if err := loadDemo(ctx, m, *dir, log); err != nil {
+			return err
+		}
+	}
+
+	lis, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w; is another server using the port? choose one with --addr", *addr, err)
+	}
+	srv := server.New(m, server.Options{Logger: log})
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(lis) }()
+	log.Info("serving", "addr", lis.Addr().String(), "data", *dir)
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("stopping: finishing calls in flight", "grace", drainTime)
+	drainCtx, cancel := context.WithTimeout(context.Background(), drainTime)
+	defer cancel()
+	srv.Shutdown(drainCtx)
+	log.Info("stopped")
+	return nil
+}
+
+// demoTokensFile holds the sample tokens of a demo market.
+const demoTokensFile = "demo-tokens.txt"
+
+// loadDemo fills an empty market with the bundled sample listings and
+// issues one sample token per role, so a newcomer can read, post and
+// import at once. A market that already has listings is left alone.
+func loadDemo(ctx context.Context, m *market.Market, dir string, log *slog.Logger) error {
+	nOffers, err := m.Store().Count(store.KindOffer)
+	if err != nil {
+		return err
+	}
+	nDemands, err := m.Store().Count(store.KindDemand)
+	if err != nil {
+		return err
+	}
+	if nOffers+nDemands > 0 {
+		log.Info("demo: the market already has listings; not loading the samples again", "offers", nOffers, "demands", nDemands)
+		return nil
+	}
+	operator := auth.Principal{Org: demo.Organization, Role: techmarketv1.Role_ROLE_OPERATOR}
+	results, err := m.Import(ctx, operator, false, demo.Lines())
+	if err != nil {
+		return fmt.Errorf("loading demo listings: %w", err)
+	}
+	for _, r := range results {
+		if r.GetName() == "" {
+			return fmt.Errorf("demo listing on line %d was rejected: %s: %s", r.GetNumber(), r.GetField(), r.GetReason())
+		}
+	}
+	f, err := os.OpenFile(filepath.Join(dir, demoTokensFile), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("writing demo tokens: %w", err)
+	}
+	defer f.Close()
+	fmt.Fprintln(f, "# Sample tokens of the demo market. Use one with: export TECHMARKET_TOKEN=…")
+	for _, t := range []struct{ role, org string }{
+		{"operator", demo.Organization},
+		{"agency", "示例技术转移中心（演示）"},
+		{"enterprise", "乌海市示例化工有限公司（演示）"},
+	} {
+		role, _ := auth.ParseRole(t.role)
+		_, secret, err := m.IssueToken(ctx, t.org, role, "demo")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(f, "%s\t%s\t%s\n", t.role, secret, t.org)
+	}
+	log.Info("demo: loaded sample listings", "listings", len(results), "tokens", filepath.Join(dir, demoTokensFile))
+	return f.Close()
+}

@@ -1,0 +1,84 @@
+// Package market is the marketplace's logic below the transport: who may
+// post, read and change which listing, how a listing moves between states,
+// how a bulk import is applied, and how tokens are issued. It speaks in
+// API messages and domain errors (errors.go) and knows nothing of gRPC; the
+// server package is a thin layer over it.
+//
+// Offers and demands follow the same rules, so one generic type,
+// Listings[T], serves both sides.
+package market
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wuhai-techmarket/techmarket/auth"
+	"github.com/wuhai-techmarket/techmarket/pagetoken"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+	"github.com/wuhai-techmarket/techmarket/store"
+)
+
+// OfferLifetime is how long a published offer stays on the market before
+// it expires and must be renewed by publishing it again.
+const OfferLifetime = 12 // months
+
+// Market is the marketplace over one store.
+type Market struct {
+	st    *store.Store
+	pages *pagetoken.Codec
+	now   func() time.Time
+
+	// Offers holds the technology offers.
+	Offers *Listings[*techmarketv1.Offer]
+	// Demands holds the enterprises' technology demands.
+	Demands *Listings[*techmarketv1.Demand]
+}
+
+// Options tune a Market. The zero value is right for production.
+type Options struct {
+	// Now is the clock; tests set it to control expiry.
+	Now func() time.Time
+}
+
+// New returns the market kept in st.
+func New(st *store.Store, opts Options) (*Market, error) {
+	key, err := st.Secret("page-token")
+	if err != nil {
+		return nil, fmt.Errorf("market: reading the page-token key: %w", err)
+	}
+	m := &Market{st: st, pages: pagetoken.New(key), now: opts.Now}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	m.Offers = &Listings[*techmarketv1.Offer]{
+		m: m, kind: store.KindOffer, side: auth.Offers, collection: "offers", field: "offer",
+		newT: func() *techmarketv1.Offer { return new(techmarketv1.Offer) },
+	}
+	m.Demands = &Listings[*techmarketv1.Demand]{
+		m: m, kind: store.KindDemand, side: auth.Demands, collection: "demands", field: "demand",
+		newT: func() *techmarketv1.Demand { return new(techmarketv1.Demand) },
+	}
+	return m, nil
+}
+
+// Store returns the store the market keeps its records in.
+func (m *Market) Store() *store.Store { return m.st }
+
+// requireSignedIn fails for anonymous callers with a hint.
+func requireSignedIn(p auth.Principal) error {
+	if p.Anonymous() {
+		return fmt.Errorf("%w: this call needs a token; pass one as `authorization: Bearer …` (TECHMARKET_TOKEN for the CLI)", ErrUnauthenticated)
+	}
+	return nil
+}
+
+// storeErr maps store errors that a caller can cause to domain errors.
+func storeErr(err error) error {
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	}
+	return fmt.Errorf("store: %w", err)
+}

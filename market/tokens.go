@@ -1,0 +1,187 @@
+package market
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/wuhai-techmarket/techmarket/auth"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+	"github.com/wuhai-techmarket/techmarket/store"
+)
+
+// Limits of token fields.
+const (
+	MaxOrganization     = 200
+	MaxTokenDescription = 200
+)
+
+// Authenticate returns the principal a bearer secret speaks for.
+func (m *Market) Authenticate(secret string) (auth.Principal, error) {
+	rec, err := m.st.TokenByHash(auth.HashSecret(secret))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return auth.Principal{}, fmt.Errorf("%w: the token is not known here; ask an operator for a token", ErrUnauthenticated)
+	case err != nil:
+		return auth.Principal{}, storeErr(err)
+	case !rec.RevokeTime.IsZero():
+		return auth.Principal{}, fmt.Errorf("%w: the token was revoked on %s; ask an operator for a new one", ErrUnauthenticated, rec.RevokeTime.Format(time.DateOnly))
+	}
+	return auth.Principal{Org: rec.Org, Role: techmarketv1.Role(rec.Role), TokenID: rec.ID}, nil
+}
+
+// CreateToken issues a token on an operator's request.
+func (m *Market) CreateToken(ctx context.Context, p auth.Principal, org string, role techmarketv1.Role, description string) (*techmarketv1.Token, string, error) {
+	if err := mayManageTokens(p); err != nil {
+		return nil, "", err
+	}
+	return m.IssueToken(ctx, org, role, description)
+}
+
+// IssueToken issues a token without asking who wants it: the bootstrap
+// path of `techmarketd token create`, run by whoever holds the data folder.
+// The secret is returned once and never stored.
+func (m *Market) IssueToken(ctx context.Context, org string, role techmarketv1.Role, description string) (*techmarketv1.Token, string, error) {
+	var vs []error
+	if err := checkLabel("organization", org, true, MaxOrganization); err != nil {
+		vs = append(vs, err)
+	}
+	if err := checkLabel("description", description, false, MaxTokenDescription); err != nil {
+		vs = append(vs, err)
+	}
+	if auth.RoleName(role) == "anonymous" {
+		vs = append(vs, invalid("role", "must be operator, agency or enterprise"))
+	}
+	if len(vs) > 0 {
+		return nil, "", joinInvalid(vs)
+	}
+	secret, hash := auth.NewSecret()
+	now := m.now()
+	rec := store.TokenRecord{ID: newID(now), Hash: hash, Org: org, Role: uint8(role), Description: description, CreateTime: now}
+	if err := m.st.PutToken(ctx, rec); err != nil {
+		return nil, "", storeErr(err)
+	}
+	return tokenProto(rec), secret, nil
+}
+
+// ListTokens lists issued tokens, oldest first.
+func (m *Market) ListTokens(ctx context.Context, p auth.Principal, size int32, token string) ([]*techmarketv1.Token, string, error) {
+	if err := mayManageTokens(p); err != nil {
+		return nil, "", err
+	}
+	n, err := pageSize(size)
+	if err != nil {
+		return nil, "", err
+	}
+	const digest = "tokens"
+	after := ""
+	if token != "" {
+		if after, err = m.pages.Decode(digest, token); err != nil {
+			return nil, "", invalid("page_token", "%v", err)
+		}
+	}
+	var (
+		page []*techmarketv1.Token
+		more bool
+	)
+	err = m.st.ScanTokens(after, func(rec store.TokenRecord) bool {
+		if len(page) == n {
+			more = true
+			return false
+		}
+		page = append(page, tokenProto(rec))
+		return ctx.Err() == nil
+	})
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return nil, "", storeErr(err)
+	}
+	next := ""
+	if more {
+		next = m.pages.Encode(digest, strings.TrimPrefix(page[len(page)-1].GetName(), "tokens/"))
+	}
+	return page, next, nil
+}
+
+// RevokeToken stops a token from working.
+func (m *Market) RevokeToken(ctx context.Context, p auth.Principal, name string) (*techmarketv1.Token, error) {
+	if err := mayManageTokens(p); err != nil {
+		return nil, err
+	}
+	id, ok := strings.CutPrefix(name, "tokens/")
+	if !ok || !validID(id) {
+		return nil, invalid("name", "%q is not a token name; names look like tokens/0k3v9q2m7x1c4f8h", clipName(name))
+	}
+	rec, err := m.st.Token(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: there is no %s", ErrNotFound, name)
+	} else if err != nil {
+		return nil, storeErr(err)
+	}
+	if rec.RevokeTime.IsZero() {
+		rec.RevokeTime = m.now()
+		if err := m.st.PutToken(ctx, rec); err != nil {
+			return nil, storeErr(err)
+		}
+	}
+	return tokenProto(rec), nil
+}
+
+func mayManageTokens(p auth.Principal) error {
+	if err := requireSignedIn(p); err != nil {
+		return err
+	}
+	if !auth.CanManageTokens(p) {
+		return fmt.Errorf("%w: only operators manage tokens", ErrPermissionDenied)
+	}
+	return nil
+}
+
+func tokenProto(rec store.TokenRecord) *techmarketv1.Token {
+	t := &techmarketv1.Token{
+		Name:         "tokens/" + rec.ID,
+		Organization: rec.Org,
+		Role:         techmarketv1.Role(rec.Role),
+		Description:  rec.Description,
+		CreateTime:   timestamppb.New(rec.CreateTime),
+	}
+	if !rec.RevokeTime.IsZero() {
+		t.RevokeTime = timestamppb.New(rec.RevokeTime)
+	}
+	return t
+}
+
+// checkLabel checks a one-line name such as an organisation.
+func checkLabel(field, s string, required bool, maxLen int) error {
+	switch {
+	case !utf8.ValidString(s):
+		return invalid(field, "is not valid UTF-8")
+	case required && strings.TrimSpace(s) == "":
+		return invalid(field, "must not be empty")
+	case utf8.RuneCountInString(s) > maxLen:
+		return invalid(field, "must be at most %d characters", maxLen)
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return invalid(field, "must be one line without control characters")
+	}
+	return nil
+}
+
+// joinInvalid merges several InvalidErrors into one.
+func joinInvalid(errs []error) error {
+	all := &InvalidError{}
+	for _, err := range errs {
+		var ie *InvalidError
+		if errors.As(err, &ie) {
+			all.Violations = append(all.Violations, ie.Violations...)
+		}
+	}
+	return all
+}
