@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wuhai-techmarket/techmarket/client"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+)
+
+// buildServer compiles this command once for the process tests.
+func buildServer(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "techmarketd")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// process is a running techmarketd.
+type process struct {
+	cmd  *exec.Cmd
+	addr string
+	logs *strings.Builder
+	done chan struct{}
+}
+
+var servingLine = regexp.MustCompile(`msg=serving addr=(\S+)`)
+
+// startServer runs `techmarketd serve` on a free loopback port and waits
+// for its "serving" log line.
+func startServer(t *testing.T, bin, dir string, extra ...string) *process {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, extra...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{cmd: cmd, logs: &strings.Builder{}, done: make(chan struct{})}
+	addr := make(chan string, 1)
+	go func() {
+		defer close(p.done)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			p.logs.WriteString(sc.Text() + "\n")
+			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+		_ = cmd.Wait()
+		close(addr)
+	}()
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			<-p.done
+			t.Fatalf("server exited before serving:\n%s", p.logs)
+		}
+		p.addr = a
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		<-p.done
+		t.Fatalf("server did not start in 30s:\n%s", p.logs)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-p.done })
+	return p
+}
+
+func issueToken(t *testing.T, bin, dir, role, org string) string {
+	t.Helper()
+	out, err := exec.Command(bin, "token", "create", "--data", dir, "--role", role, "--org", org).Output()
+	if err != nil {
+		t.Fatalf("token create: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1]
+}
+
+// TestSIGKILLLosesNoAcknowledgedCreate kills the server with SIGKILL while
+// clients create listings, restarts it on the same folder, and checks that
+// every create it acknowledged is there.
+func TestSIGKILLLosesNoAcknowledgedCreate(t *testing.T) {
+	bin := buildServer(t)
+	dir := t.TempDir()
+	token := issueToken(t, bin, dir, "agency", "甲技术转移中心")
+	const (
+		cycles      = 3
+		writers     = 4
+		acksPerKill = 40
+	)
+	var acked []string
+	for cycle := range cycles {
+		p := startServer(t, bin, dir)
+		c, err := client.Dial(p.addr, client.WithToken(token))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPresent(t, c, acked)
+
+		var (
+			mu      sync.Mutex
+			wg      sync.WaitGroup
+			enough  = make(chan struct{})
+			once    sync.Once
+			perKill int
+		)
+		ctx, cancel := context.WithCancel(context.Background())
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ctx.Err() == nil; i++ {
+					o := &techmarketv1.Offer{
+						ExternalId: fmt.Sprintf("c%d-w%d-%d", cycle, w, i), Title: "崩溃测试成果",
+						Industries: []string{"water"}, Region: techmarketv1.Region_REGION_WUHAI,
+					}
+					resp, err := c.Offers.CreateOffer(ctx, &techmarketv1.CreateOfferRequest{Offer: o, Publish: true})
+					if err != nil {
+						continue // unacknowledged: may or may not be stored
+					}
+					mu.Lock()
+					acked = append(acked, resp.GetOffer().GetName())
+					if perKill++; perKill >= acksPerKill {
+						once.Do(func() { close(enough) })
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		<-enough
+		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		<-p.done
+		cancel()
+		wg.Wait()
+		_ = c.Close()
+	}
+
+	p := startServer(t, bin, dir)
+	c, err := client.Dial(p.addr, client.WithToken(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	checkPresent(t, c, acked)
+	if len(acked) < cycles*acksPerKill {
+		t.Fatalf("only %d creates acknowledged", len(acked))
+	}
+}
+
+func checkPresent(t *testing.T, c *client.Client, names []string) {
+	t.Helper()
+	for _, name := range names {
+		if _, err := c.Offers.GetOffer(context.Background(), &techmarketv1.GetOfferRequest{Name: name}); err != nil {
+			t.Fatalf("acknowledged %s lost after SIGKILL: %v", name, err)
+		}
+	}
+}
+
+// TestGracefulStopAndLockedFolder checks that SIGTERM stops the server
+// cleanly and that a second server on the same folder is refused with a
+// message saying what to do, instead of hanging.
+func TestGracefulStopAndLockedFolder(t *testing.T) {
+	bin := buildServer(t)
+	dir := t.TempDir()
+	p := startServer(t, bin, dir, "--demo")
+	second := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", dir)
+	out, err := second.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "in use by another techmarketd") {
+		t.Errorf("second server on the same folder: %v\n%s", err, out)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	<-p.done
+	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("exit code after SIGTERM = %d, want 0\n%s", code, p.logs)
+	}
+	if !strings.Contains(p.logs.String(), "msg=stopped") {
+		t.Errorf("no clean stop in the log:\n%s", p.logs)
+	}
+	tokens, err := os.ReadFile(filepath.Join(dir, demoTokensFile))
+	if err != nil || strings.Count(string(tokens), "tmk_") != 3 {
+		t.Errorf("demo tokens file: %v\n%s", err, tokens)
+	}
+}
