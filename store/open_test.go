@@ -96,7 +96,10 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if other, _ := s.Secret("other"); bytes.Equal(other, secret) {
 		t.Fatal("two secret names share a key")
 	}
-	secret[0] ^= 0xff // the caller's copy: must not affect the store
+	secret[0] ^= 0xff // the caller's copy: changing it must not affect the store
+	if again, _ := s.Secret("page"); bytes.Equal(again, secret) {
+		t.Fatal("Secret hands out a shared slice")
+	}
 	secret[0] ^= 0xff
 	if err := s.Close(); err != nil {
 		t.Fatal(err)

@@ -28,16 +28,19 @@ type Options struct {
 
 	// MaxBatchDelay is how long a write waits for other concurrent writes
 	// to join its transaction (and so share its fsync) before committing;
-	// 0 means 2ms. Longer delays batch more under heavy load but add
-	// latency to every lone write. Negative values are rejected.
+	// 0 means 1ms. Longer delays add latency to every write without
+	// batching more: writers that arrive during a commit join the next
+	// batch anyway. Negative values are rejected.
 	MaxBatchDelay time.Duration
 }
 
 // defaultBatchDelay is used when Options.MaxBatchDelay is zero. bbolt's
-// default of 10ms makes a lone write wait 10ms plus an fsync; 2ms keeps that
-// small while concurrent writers still pile up behind the running commit and
-// join the next batch.
-const defaultBatchDelay = 2 * time.Millisecond
+// default of 10ms makes a lone write wait 10ms plus an fsync. The delay only
+// needs to be about as long as a commit: writers arriving while one batch
+// commits pile up in the next. Measured with BenchmarkPut* (ext4, ~1.7ms
+// fsync, 64 writers): 1ms gave 360 serial and 14,000 parallel records/s,
+// 2ms 235 and 10,800, 10ms 79 and 4,400.
+const defaultBatchDelay = time.Millisecond
 
 // Store is an open data file. Its methods are safe for concurrent use.
 type Store struct {
