@@ -102,7 +102,7 @@ func (c *Client) Close() error { return c.conn.Close() }
 
 // bearer puts the token on every call. It asks for transport security only
 // when TLS is configured: then a dial option that swaps in a plaintext
-// transport makes calls fail instead of leaking the token, while a plaintext
+// transport makes Dial fail instead of leaking the token, while a plaintext
 // loopback server for development still gets it.
 type bearer struct {
 	token  string

@@ -10,6 +10,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
@@ -79,6 +80,18 @@ func TestToken(t *testing.T) {
 				t.Errorf("authorization header = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestTokenNeedsTLSOnceConfigured swaps the TLS transport for plaintext
+// behind the client's back: the token must then not be sent at all.
+func TestTokenNeedsTLSOnceConfigured(t *testing.T) {
+	t.Parallel()
+	c, err := client.Dial("passthrough:///bufnet", client.WithToken("X"), client.WithTLS(nil),
+		client.WithDialOptions(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	if err == nil {
+		c.Close()
+		t.Fatal("Dial with a TLS token over plaintext succeeded, want it refused")
 	}
 }
 

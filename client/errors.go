@@ -78,11 +78,16 @@ func Describe(err error) string {
 		words = st.Code().String()
 	}
 	var b strings.Builder
-	b.WriteString(words)
-	if msg := st.Message(); msg != "" {
-		b.WriteString(": ")
-		b.WriteString(msg)
+	msg := st.Message()
+	// A server that already starts its message with the code's words
+	// should not have them said twice.
+	if !strings.HasPrefix(msg, words+":") {
+		b.WriteString(words)
+		if msg != "" {
+			b.WriteString(": ")
+		}
 	}
+	b.WriteString(msg)
 	for _, v := range FieldViolations(err) {
 		b.WriteString("\n  ")
 		if f := v.GetField(); f != "" {

@@ -45,9 +45,10 @@ type ImportOptions struct {
 	// DefaultBatchSize. Each batch is answered once it is durable, so smaller
 	// batches mean more frequent progress and more round trips.
 	BatchSize int
-	// Progress, when set, is called after each answered batch. Calls come
-	// from one goroutine of Import's, one at a time, and should return
-	// quickly: the next answer waits for them.
+	// Progress, when set, is called after each answered batch (and once at
+	// the end when no line needed sending). Calls come one at a time, from
+	// a goroutine of Import's, and should return quickly: the next answer
+	// waits for them.
 	Progress func(ImportProgress)
 }
 

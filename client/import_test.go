@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/testing/protocmp"
 
 	"github.com/wuhai-techmarket/techmarket/client"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
@@ -128,18 +130,16 @@ func TestImport(t *testing.T) {
 	if !srv.draft {
 		t.Error("draft was not sent on the first batch")
 	}
-	if sum.Lines != 8 || sum.Taken != 2 || sum.Updated != 1 || sum.Unchanged != 1 || sum.Rejected != 2 {
-		t.Errorf("summary %+v, want 8 lines: 2 taken, 1 updated, 1 unchanged, 2 rejected", sum)
+	rejected := techmarketv1.ImportOutcome_IMPORT_OUTCOME_REJECTED
+	want := client.ImportSummary{
+		Lines: 8, Taken: 2, Updated: 1, Unchanged: 1, Rejected: 2,
+		RejectedLines: []*techmarketv1.ImportResult{
+			{Number: 5, Outcome: rejected, Field: "title", Reason: "must not be empty"},
+			{Number: 6, Outcome: rejected, Reason: fmt.Sprintf("the line is %d bytes long, more than the 1 MiB (%d bytes) a line may have; shorten its text", client.MaxLineBytes+1, client.MaxLineBytes)},
+		},
 	}
-	var rejected []string
-	for _, r := range sum.RejectedLines {
-		rejected = append(rejected, fmt.Sprintf("%d %s", r.GetNumber(), r.GetField()))
-	}
-	if got, want := strings.Join(rejected, ","), "5 title,6 "; got != want {
-		t.Errorf("rejected lines %q, want %q", got, want)
-	}
-	if r := sum.RejectedLines[1].GetReason(); !strings.Contains(r, "1 MiB") {
-		t.Errorf("reason for the long line %q does not mention the limit", r)
+	if diff := cmp.Diff(want, sum, protocmp.Transform()); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
 	}
 	// Lines are settled batch by batch, blank and too-long lines with the
 	// batch before the next sent line.

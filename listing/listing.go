@@ -3,6 +3,7 @@ package listing
 import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
@@ -24,6 +25,10 @@ type Listing interface {
 	GetContact() *techmarketv1.Contact
 	GetLanguage() techmarketv1.Language
 	GetEtag() string
+	GetCreateTime() *timestamppb.Timestamp
+	GetUpdateTime() *timestamppb.Timestamp
+	GetPublishTime() *timestamppb.Timestamp
+	GetExpireTime() *timestamppb.Timestamp
 }
 
 var (

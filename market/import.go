@@ -49,18 +49,24 @@ func (m *Market) Import(ctx context.Context, p auth.Principal, draft bool, lines
 		parsed[i] = msg
 	}
 	now := m.now()
+	var seq uint64
 	err := m.st.Update(ctx, func(tx *store.Tx) error {
+		seq = 0
 		for i, msg := range parsed {
 			if msg == nil {
 				continue
 			}
-			var err error
+			var (
+				err error
+				rev uint64
+			)
 			switch v := msg.(type) {
 			case *techmarketv1.Offer:
-				results[i].Outcome, results[i].Name, err = m.Offers.upsert(tx, p, v, draft, now)
+				results[i].Outcome, results[i].Name, rev, err = m.Offers.upsert(tx, p, v, draft, now)
 			case *techmarketv1.Demand:
-				results[i].Outcome, results[i].Name, err = m.Demands.upsert(tx, p, v, draft, now)
+				results[i].Outcome, results[i].Name, rev, err = m.Demands.upsert(tx, p, v, draft, now)
 			}
+			seq = max(seq, rev)
 			if err != nil {
 				return err
 			}
@@ -70,6 +76,7 @@ func (m *Market) Import(ctx context.Context, p auth.Principal, draft bool, lines
 	if err != nil {
 		return nil, storeErr(err)
 	}
+	m.searchable(ctx, seq)
 	return results, nil
 }
 
@@ -115,31 +122,33 @@ func reject(r *techmarketv1.ImportResult, err error) {
 }
 
 // upsert writes one imported listing inside tx.
-func (l *Listings[T]) upsert(tx *store.Tx, p auth.Principal, v T, draft bool, now time.Time) (techmarketv1.ImportOutcome, string, error) {
+// It returns the outcome, the listing's name and the store revision
+// written (0 when nothing was).
+func (l *Listings[T]) upsert(tx *store.Tx, p auth.Principal, v T, draft bool, now time.Time) (techmarketv1.ImportOutcome, string, uint64, error) {
 	old, err := tx.LookupExternal(l.kind, p.Org, v.GetExternalId())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		l.initialise(v, p, now, !draft)
 		rec, err := l.put(tx, newID(now), p.Org, v)
-		return techmarketv1.ImportOutcome_IMPORT_OUTCOME_TAKEN, l.name(rec.ID), err
+		return techmarketv1.ImportOutcome_IMPORT_OUTCOME_TAKEN, l.name(rec.ID), rec.Revision, err
 	case err != nil:
-		return 0, "", err
+		return 0, "", 0, err
 	}
 	cur, err := l.decode(old)
 	if err != nil {
-		return 0, "", err
+		return 0, "", 0, err
 	}
 	if listing.SameContent(cur, v) {
-		return techmarketv1.ImportOutcome_IMPORT_OUTCOME_UNCHANGED, cur.GetName(), nil
+		return techmarketv1.ImportOutcome_IMPORT_OUTCOME_UNCHANGED, cur.GetName(), 0, nil
 	}
 	// The file's content replaces the listing's; its life so far (state,
 	// times) stays, as it would in an Update.
 	if err := listing.ApplyMask(cur, v, nil); err != nil {
-		return 0, "", err
+		return 0, "", 0, err
 	}
 	setTime(cur, "update_time", now)
 	rec, err := l.put(tx, old.ID, old.Org, cur)
-	return techmarketv1.ImportOutcome_IMPORT_OUTCOME_UPDATED, l.name(rec.ID), err
+	return techmarketv1.ImportOutcome_IMPORT_OUTCOME_UPDATED, l.name(rec.ID), rec.Revision, err
 }
 
 // camelPath turns a proto path (`price.max_yuan`, `transfer_modes[0]`)

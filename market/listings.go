@@ -60,6 +60,7 @@ func (l *Listings[T]) Create(ctx context.Context, p auth.Principal, in T, publis
 	if err != nil {
 		return zero, l.writeErr(err)
 	}
+	l.m.searchable(ctx, rec.Revision)
 	return l.view(p, rec)
 }
 
@@ -257,6 +258,7 @@ func (l *Listings[T]) change(ctx context.Context, p auth.Principal, name, nameFi
 	var (
 		rec     store.Record
 		deleted bool
+		seq     uint64
 	)
 	err = l.m.st.Update(ctx, func(tx *store.Tx) error {
 		old, err := tx.Get(l.kind, id)
@@ -282,15 +284,17 @@ func (l *Listings[T]) change(ctx context.Context, p auth.Principal, name, nameFi
 			return err
 		}
 		if deleted {
-			_, err = tx.Delete(l.kind, id)
+			seq, err = tx.Delete(l.kind, id)
 			return err
 		}
 		rec, err = l.put(tx, id, old.Org, cur)
+		seq = rec.Revision
 		return err
 	})
 	if err != nil {
 		return zero, l.writeErr(err)
 	}
+	l.m.searchable(ctx, seq)
 	if deleted {
 		return zero, nil
 	}

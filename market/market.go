@@ -29,6 +29,7 @@ type Market struct {
 	st    *store.Store
 	pages *pagetoken.Codec
 	now   func() time.Time
+	index Indexer
 
 	// Offers holds the technology offers.
 	Offers *Listings[*techmarketv1.Offer]
@@ -40,6 +41,15 @@ type Market struct {
 type Options struct {
 	// Now is the clock; tests set it to control expiry.
 	Now func() time.Time
+	// Index, when set, is waited for after every write, so that a write
+	// is acknowledged only once it is searchable.
+	Index Indexer
+}
+
+// Indexer is the full-text index as the market sees it.
+type Indexer interface {
+	// WaitFor returns once the store change seq is searchable.
+	WaitFor(ctx context.Context, seq uint64) error
 }
 
 // New returns the market kept in st.
@@ -48,7 +58,7 @@ func New(st *store.Store, opts Options) (*Market, error) {
 	if err != nil {
 		return nil, fmt.Errorf("market: reading the page-token key: %w", err)
 	}
-	m := &Market{st: st, pages: pagetoken.New(key), now: opts.Now}
+	m := &Market{st: st, pages: pagetoken.New(key), now: opts.Now, index: opts.Index}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -65,6 +75,16 @@ func New(st *store.Store, opts Options) (*Market, error) {
 
 // Store returns the store the market keeps its records in.
 func (m *Market) Store() *store.Store { return m.st }
+
+// searchable waits until the store change seq is in the index. The write
+// is durable already, so a failure here is not the caller's: the index
+// catches up on its own (and on restart), and reporting an error would only
+// make the caller retry a write that succeeded.
+func (m *Market) searchable(ctx context.Context, seq uint64) {
+	if m.index != nil && seq > 0 {
+		_ = m.index.WaitFor(ctx, seq)
+	}
+}
 
 // requireSignedIn fails for anonymous callers with a hint.
 func requireSignedIn(p auth.Principal) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -44,7 +45,9 @@ func toStatus(log *slog.Logger, err error) error {
 		if !errors.Is(err, e.err) {
 			continue
 		}
-		st := status.New(e.code, err.Error())
+		// The code already says what the sentinel says; the message keeps
+		// only the sentence that names the thing and what to do.
+		st := status.New(e.code, strings.TrimPrefix(err.Error(), e.err.Error()+": "))
 		var inv *market.InvalidError
 		if errors.As(err, &inv) {
 			br := &errdetails.BadRequest{}

@@ -16,8 +16,26 @@ import (
 // storeFile is the bbolt file inside a data folder.
 const storeFile = "techmarket.db"
 
-// openMarket opens (creating if needed) the market kept in dir.
+// indexDir is the folder of the bleve indexes inside a data folder.
+const indexDir = "index"
+
+// openMarket opens (creating if needed) the market kept in dir, without
+// its full-text index: enough for admin commands on a stopped folder.
 func openMarket(dir string) (*market.Market, error) {
+	st, err := openStore(dir)
+	if err != nil {
+		return nil, err
+	}
+	m, err := market.New(st, market.Options{})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// openStore opens (creating if needed) the store kept in dir.
+func openStore(dir string) (*store.Store, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("%w: --data DIR is required", errUsage)
 	}
@@ -31,12 +49,7 @@ func openMarket(dir string) (*market.Market, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	m, err := market.New(st, market.Options{})
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	return m, nil
+	return st, nil
 }
 
 // newFlags returns a flag set that reports errors instead of exiting.

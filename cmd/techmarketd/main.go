@@ -3,6 +3,7 @@
 //
 //	techmarketd serve --addr HOST:PORT --data DIR [--demo]
 //	techmarketd token create --data DIR --role operator|agency|enterprise --org NAME
+//	techmarketd reindex --data DIR
 package main
 
 import (
@@ -29,6 +30,8 @@ Usage:
       sample listings on first start and writes sample tokens to DIR/demo-tokens.txt
   techmarketd token create --data DIR --role operator|agency|enterprise --org NAME [--description TEXT]
       issue a token on a stopped data folder; the token is on the last line
+  techmarketd reindex --data DIR
+      rebuild the full-text index of a stopped data folder from its store
 
 Run "techmarketd COMMAND -h" for a command's flags.
 `
@@ -62,6 +65,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf(`%w: "token" takes the subcommand "create"`, errUsage)
 		}
 		return tokenCreate(ctx, args[2:], stdout, stderr)
+	case "reindex":
+		return reindex(args[1:], stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

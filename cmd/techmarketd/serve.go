@@ -14,6 +14,7 @@ import (
 
 	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/demo"
+	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/market"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/server"
@@ -48,11 +49,20 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("%w: --log-format must be text or json", errUsage)
 	}
 
-	m, err := openMarket(*dir)
+	st, err := openStore(*dir)
 	if err != nil {
 		return err
 	}
-	defer m.Store().Close()
+	defer st.Close()
+	idx, err := index.Open(filepath.Join(*dir, indexDir), st, index.Options{Logger: log})
+	if err != nil {
+		return fmt.Errorf("opening the index: %w; `techmarketd reindex --data %s` rebuilds it from the store", err, *dir)
+	}
+	defer idx.Close()
+	m, err := market.New(st, market.Options{Index: idx})
+	if err != nil {
+		return err
+	}
 	if *withDemo {
 		if err := loadDemo(ctx, m, *dir, log); err != nil {
 			return err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/client"
+	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/market"
 	"github.com/wuhai-techmarket/techmarket/server"
 	"github.com/wuhai-techmarket/techmarket/store"
@@ -28,6 +29,7 @@ type Env struct {
 	Dir    string
 	Now    func() time.Time
 	Market *market.Market
+	Index  *index.Index
 	srv    *server.Server
 	lis    *bufconn.Listener
 	done   chan struct{}
@@ -64,6 +66,12 @@ func (e *Env) start(mo market.Options) {
 	if err != nil {
 		e.t.Fatalf("open store: %v", err)
 	}
+	idx, err := index.Open(filepath.Join(e.Dir, "index"), st, index.Options{})
+	if err != nil {
+		e.t.Fatalf("open index: %v", err)
+	}
+	e.Index = idx
+	mo.Index = idx
 	m, err := market.New(st, mo)
 	if err != nil {
 		e.t.Fatalf("new market: %v", err)
@@ -84,6 +92,9 @@ func (e *Env) stop() {
 	}
 	e.srv.Stop()
 	<-e.done
+	if err := e.Index.Close(); err != nil {
+		e.t.Errorf("close index: %v", err)
+	}
 	if err := e.Market.Store().Close(); err != nil {
 		e.t.Errorf("close store: %v", err)
 	}
@@ -98,14 +109,23 @@ func (e *Env) Restart() {
 	e.start(market.Options{Now: e.Now})
 }
 
+// Addr is the address to dial with DialOptions.
+const Addr = "passthrough:///bufnet"
+
+// DialOptions make client.Dial(Addr, …) reach this marketplace, as long as
+// it runs (a Restart needs new options).
+func (e *Env) DialOptions() []client.Option {
+	lis := e.lis
+	return []client.Option{client.WithDialOptions(
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+	)}
+}
+
 // Client returns a client calling with token ("" for anonymous), closed
 // when the test ends.
 func (e *Env) Client(token string) *client.Client {
 	e.t.Helper()
-	lis := e.lis
-	c, err := client.Dial("passthrough:///bufnet", client.WithToken(token), client.WithDialOptions(
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-	))
+	c, err := client.Dial(Addr, append(e.DialOptions(), client.WithToken(token))...)
 	if err != nil {
 		e.t.Fatalf("dial: %v", err)
 	}

@@ -1,0 +1,77 @@
+package index
+
+import (
+	"strings"
+	"time"
+
+	"github.com/wuhai-techmarket/techmarket/interchange"
+	"github.com/wuhai-techmarket/techmarket/listing"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+)
+
+// document is what bleve indexes for one listing; json tags are the field
+// names of the mapping.
+type document struct {
+	Title      string    `json:"title"`
+	Keywords   string    `json:"keywords"`
+	Body       string    `json:"body"`
+	Exact      string    `json:"exact"`
+	Bigram     string    `json:"bigram"`
+	Industries []string  `json:"industries"`
+	Region     string    `json:"region"`
+	Modes      []string  `json:"modes"`
+	State      string    `json:"state"`
+	Poster     string    `json:"poster"`
+	TRL        float64   `json:"trl"`
+	PriceMin   float64   `json:"price_min"`
+	PriceMax   float64   `json:"price_max"`
+	Priced     string    `json:"priced"`
+	Expire     time.Time `json:"expire_time"`
+	Publish    time.Time `json:"publish_time"`
+}
+
+// StateWord is how a listing state is indexed ("published", "draft"…).
+func StateWord(s techmarketv1.ListingState) string {
+	return strings.ToLower(strings.TrimPrefix(s.String(), "LISTING_STATE_"))
+}
+
+// ModeCodes returns the interchange codes of transfer modes.
+func ModeCodes(modes []techmarketv1.TransferMode) []string {
+	out := make([]string, 0, len(modes))
+	for _, m := range modes {
+		out = append(out, interchange.TransferModeCode(m))
+	}
+	return out
+}
+
+// newDocument builds the document of an offer or a demand.
+func newDocument(l listing.Listing) document {
+	keywords := strings.Join(l.GetKeywords(), "；")
+	body := l.GetSummary() + "\n" + l.GetDescription()
+	d := document{
+		Title:      l.GetTitle(),
+		Keywords:   keywords,
+		Body:       body,
+		Exact:      l.GetTitle() + "\n" + keywords,
+		Bigram:     l.GetTitle() + "\n" + keywords + "\n" + body,
+		Industries: l.GetIndustries(),
+		Region:     interchange.RegionCode(l.GetRegion()),
+		Modes:      ModeCodes(l.GetTransferModes()),
+		State:      StateWord(l.GetState()),
+		Poster:     l.GetPoster(),
+		Expire:     l.GetExpireTime().AsTime(),
+		Publish:    l.GetPublishTime().AsTime(),
+	}
+	var price *techmarketv1.YuanRange
+	switch v := l.(type) {
+	case *techmarketv1.Offer:
+		d.TRL, price = float64(v.GetTrl()), v.GetPrice()
+	case *techmarketv1.Demand:
+		d.TRL, price = float64(v.GetMinTrl()), v.GetBudget()
+	}
+	d.Priced = "no"
+	if price != nil {
+		d.Priced, d.PriceMin, d.PriceMax = "yes", float64(price.GetMinYuan()), float64(price.GetMaxYuan())
+	}
+	return d
+}

@@ -1,0 +1,403 @@
+package index
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/wuhai-techmarket/techmarket/listing"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+	"github.com/wuhai-techmarket/techmarket/store"
+)
+
+// appliedKey is the bleve internal key holding the last store sequence
+// number whose change the index contains.
+var appliedKey = []byte("techmarket.applied")
+
+// Options tune an Index. The zero value is right for production.
+type Options struct {
+	// Logger receives rebuild and catch-up notes; nil discards them.
+	Logger *slog.Logger
+	// BatchSize is how many listings go into one bleve batch; 0 means 1000.
+	BatchSize int
+	// Progress, when set, is told how a rebuild advances.
+	Progress func(kind store.Kind, done, total int)
+}
+
+// Index is the full-text view of both sides of the market.
+type Index struct {
+	dir   string
+	st    *store.Store
+	opts  Options
+	log   *slog.Logger
+	sides [3]*side // indexed by store.Kind
+
+	mu      sync.Mutex
+	applied uint64        // lowest sequence both sides contain
+	advance chan struct{} // closed and replaced whenever applied grows
+	failure error         // the follower's last error, reported to waiters
+
+	kick chan struct{}
+	stop chan struct{}
+	done chan struct{}
+}
+
+type side struct {
+	kind    store.Kind
+	path    string
+	idx     bleve.Index
+	applied uint64
+}
+
+// Open opens the indexes kept in dir for the store st, creating or
+// rebuilding them from the store when they are missing or damaged, and
+// catches up with the store before returning. It then follows the store
+// until Close.
+func Open(dir string, st *store.Store, opts Options) (*Index, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1000
+	}
+	x := &Index{
+		dir: dir, st: st, opts: opts, log: opts.Logger,
+		advance: make(chan struct{}),
+		kick:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	if x.log == nil {
+		x.log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("index: creating %s: %w", dir, err)
+	}
+	for _, kind := range []store.Kind{store.KindOffer, store.KindDemand} {
+		s := &side{kind: kind, path: filepath.Join(dir, kind.String()+"s.bleve")}
+		x.sides[kind] = s
+		if err := x.openSide(s); err != nil {
+			x.closeSides()
+			return nil, err
+		}
+	}
+	if err := x.catchUp(); err != nil {
+		x.closeSides()
+		return nil, err
+	}
+	if err := x.verify(); err != nil {
+		x.closeSides()
+		return nil, err
+	}
+	go x.follow()
+	return x, nil
+}
+
+// openSide opens one side's index, rebuilding it when it is missing,
+// cannot be opened or has no applied sequence.
+func (x *Index) openSide(s *side) error {
+	idx, err := bleve.Open(s.path)
+	if err == nil {
+		var raw []byte
+		if raw, err = idx.GetInternal(appliedKey); err == nil && len(raw) == 8 {
+			s.idx, s.applied = idx, binary.BigEndian.Uint64(raw)
+			return nil
+		}
+		idx.Close()
+		if err == nil {
+			err = errors.New("no applied sequence recorded")
+		}
+	}
+	if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		x.log.Warn("index damaged; rebuilding it from the store", "index", s.path, "err", err)
+	}
+	return x.rebuild(s)
+}
+
+// Rebuild rebuilds both indexes from the store.
+func (x *Index) Rebuild() error {
+	for _, s := range x.live() {
+		if s.idx != nil {
+			if err := s.idx.Close(); err != nil {
+				return err
+			}
+			s.idx = nil
+		}
+		if err := x.rebuild(s); err != nil {
+			return err
+		}
+	}
+	return x.catchUp()
+}
+
+// rebuild indexes every record of s's kind into a fresh index beside the
+// old one and swaps it in, so a crash mid-rebuild leaves the old index (or
+// none, which means another rebuild) but never a half-built one in place.
+func (x *Index) rebuild(s *side) error {
+	start := time.Now()
+	seq, err := x.st.LastSeq()
+	if err != nil {
+		return err
+	}
+	total, err := x.st.Count(s.kind)
+	if err != nil {
+		return err
+	}
+	tmp := s.path + ".rebuild"
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("index: clearing %s: %w", tmp, err)
+	}
+	idx, err := bleve.New(tmp, newMapping())
+	if err != nil {
+		return fmt.Errorf("index: creating %s: %w", tmp, err)
+	}
+	batch, done := idx.NewBatch(), 0
+	var scanErr error
+	err = x.st.Scan(s.kind, "", func(rec store.Record) bool {
+		doc, err := decodeDocument(rec)
+		if err != nil {
+			scanErr = err
+			return false
+		}
+		if scanErr = batch.Index(rec.ID, doc); scanErr != nil {
+			return false
+		}
+		if done++; batch.Size() >= x.opts.BatchSize {
+			if scanErr = idx.Batch(batch); scanErr != nil {
+				return false
+			}
+			batch.Reset()
+			x.progress(s.kind, done, total)
+		}
+		return true
+	})
+	if err == nil {
+		err = scanErr
+	}
+	if err == nil {
+		batch.SetInternal(appliedKey, seqBytes(seq))
+		err = idx.Batch(batch)
+	}
+	if cerr := idx.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("index: rebuilding %s: %w", s.path, err)
+	}
+	x.progress(s.kind, done, total)
+	if err := os.RemoveAll(s.path); err != nil {
+		return fmt.Errorf("index: removing the old %s: %w", s.path, err)
+	}
+	if err := os.Rename(tmp, s.path); err != nil {
+		return fmt.Errorf("index: moving the rebuilt index in place: %w", err)
+	}
+	if s.idx, err = bleve.Open(s.path); err != nil {
+		return fmt.Errorf("index: opening the rebuilt %s: %w", s.path, err)
+	}
+	s.applied = seq
+	x.log.Info("index rebuilt from the store", "index", s.path, "listings", done, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func (x *Index) progress(kind store.Kind, done, total int) {
+	if x.opts.Progress != nil {
+		x.opts.Progress(kind, done, total)
+	}
+}
+
+// verify compares document counts with the store once caught up: an index
+// that lost documents (a truncated segment, say) is rebuilt.
+func (x *Index) verify() error {
+	for _, s := range x.live() {
+		want, err := x.st.Count(s.kind)
+		if err != nil {
+			return err
+		}
+		got, err := s.idx.DocCount()
+		if err == nil && got == uint64(want) {
+			continue
+		}
+		x.log.Warn("index does not match the store; rebuilding it", "index", s.path, "documents", got, "listings", want, "err", err)
+		if err := s.idx.Close(); err != nil {
+			x.log.Warn("closing the damaged index", "err", err)
+		}
+		s.idx = nil
+		if err := x.rebuild(s); err != nil {
+			return err
+		}
+	}
+	return x.catchUp()
+}
+
+// follow applies new changes whenever a writer kicks, until Close.
+func (x *Index) follow() {
+	defer close(x.done)
+	for {
+		select {
+		case <-x.stop:
+			return
+		case <-x.kick:
+		}
+		err := x.catchUp()
+		x.mu.Lock()
+		x.failure = err
+		x.mu.Unlock()
+		if err != nil {
+			x.log.Error("index cannot follow the store", "err", err)
+		}
+	}
+}
+
+// catchUp applies every change after the sides' applied sequences.
+func (x *Index) catchUp() error {
+	for {
+		from := min(x.sides[store.KindOffer].applied, x.sides[store.KindDemand].applied)
+		changes, err := x.st.Changes(from, x.opts.BatchSize)
+		if err != nil || len(changes) == 0 {
+			return err
+		}
+		if err := x.apply(changes); err != nil {
+			return err
+		}
+	}
+}
+
+// apply writes one run of changes: per side one bleve batch with the
+// documents and the new applied sequence together.
+func (x *Index) apply(changes []store.Change) error {
+	last := changes[len(changes)-1].Seq
+	for _, s := range x.live() {
+		batch := s.idx.NewBatch()
+		seen := map[string]bool{}
+		for _, c := range changes {
+			if c.Kind != s.kind || c.Seq <= s.applied || seen[c.ID] {
+				continue
+			}
+			seen[c.ID] = true // the store has the newest version; index it once
+			rec, err := x.st.Get(c.Kind, c.ID)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				batch.Delete(c.ID)
+				continue
+			case err != nil:
+				return err
+			}
+			doc, err := decodeDocument(rec)
+			if err != nil {
+				return err
+			}
+			if err := batch.Index(c.ID, doc); err != nil {
+				return fmt.Errorf("index: %s %s: %w", c.Kind, c.ID, err)
+			}
+		}
+		batch.SetInternal(appliedKey, seqBytes(last))
+		if err := s.idx.Batch(batch); err != nil {
+			return fmt.Errorf("index: applying changes to %s: %w", s.path, err)
+		}
+		s.applied = last
+	}
+	x.mu.Lock()
+	x.applied = last
+	close(x.advance)
+	x.advance = make(chan struct{})
+	x.mu.Unlock()
+	return nil
+}
+
+// Notify tells the follower that the store has new changes.
+func (x *Index) Notify() {
+	select {
+	case x.kick <- struct{}{}:
+	default: // a kick is already pending; it will see this change too
+	}
+}
+
+// WaitFor returns once the change with sequence seq is searchable.
+func (x *Index) WaitFor(ctx context.Context, seq uint64) error {
+	x.Notify()
+	for {
+		x.mu.Lock()
+		applied, advance, failure := x.applied, x.advance, x.failure
+		x.mu.Unlock()
+		if applied >= seq {
+			return nil
+		}
+		if failure != nil {
+			return fmt.Errorf("index is behind the store: %w", failure)
+		}
+		select {
+		case <-advance:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Applied returns the last store sequence both indexes contain.
+func (x *Index) Applied() uint64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.applied
+}
+
+// Side returns the bleve index of one side, for searching.
+func (x *Index) Side(kind store.Kind) bleve.Index { return x.sides[kind].idx }
+
+// Close stops following the store and closes the indexes.
+func (x *Index) Close() error {
+	close(x.stop)
+	<-x.done
+	return x.closeSides()
+}
+
+func (x *Index) closeSides() error {
+	var errs []error
+	for _, s := range x.live() {
+		if s.idx != nil {
+			errs = append(errs, s.idx.Close())
+			s.idx = nil
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (x *Index) live() []*side {
+	var out []*side
+	for _, s := range x.sides {
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// decodeDocument turns a stored record into its bleve document.
+func decodeDocument(rec store.Record) (document, error) {
+	l, err := DecodeListing(rec)
+	if err != nil {
+		return document{}, err
+	}
+	return newDocument(l), nil
+}
+
+// DecodeListing decodes a stored record into its API message.
+func DecodeListing(rec store.Record) (listing.Listing, error) {
+	var l listing.Listing = &techmarketv1.Offer{}
+	if rec.Kind == store.KindDemand {
+		l = &techmarketv1.Demand{}
+	}
+	if err := proto.Unmarshal(rec.Value, l); err != nil {
+		return nil, fmt.Errorf("index: decoding %s %s: %w", rec.Kind, rec.ID, err)
+	}
+	return l, nil
+}
+
+func seqBytes(seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(nil, seq)
+}
