@@ -23,6 +23,7 @@ type Client struct {
 	Demands techmarketv1.DemandServiceClient
 	Imports techmarketv1.ImportServiceClient
 	Tokens  techmarketv1.TokenServiceClient
+	Match   techmarketv1.MatchServiceClient
 }
 
 // Option configures Dial.
@@ -94,6 +95,7 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 		Demands: techmarketv1.NewDemandServiceClient(conn),
 		Imports: techmarketv1.NewImportServiceClient(conn),
 		Tokens:  techmarketv1.NewTokenServiceClient(conn),
+		Match:   techmarketv1.NewMatchServiceClient(conn),
 	}, nil
 }
 

@@ -53,6 +53,11 @@ func (e *InvalidError) Error() string {
 // Is makes errors.Is(err, ErrInvalidArgument) true.
 func (e *InvalidError) Is(target error) bool { return target == ErrInvalidArgument }
 
+// Invalid returns an InvalidError for one request field.
+func Invalid(field, format string, args ...any) error {
+	return invalid(field, format, args...)
+}
+
 func invalid(field, format string, args ...any) error {
 	return &InvalidError{Violations: []listing.Violation{{Field: field, Description: fmt.Sprintf(format, args...)}}}
 }

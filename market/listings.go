@@ -426,16 +426,29 @@ func (l *Listings[T]) parseName(field, name string) (string, error) {
 	return id, nil
 }
 
-func pageSize(n int32) (int, error) {
+func pageSize(n int32) (int, error) { return Limit("page_size", n, DefaultPageSize, MaxPageSize) }
+
+// Limit reads a requested count: negative is invalid, 0 means def, and
+// more than most is coerced to most (AIP-158).
+func Limit(field string, n int32, def, most int) (int, error) {
 	switch {
 	case n < 0:
-		return 0, invalid("page_size", "must not be negative")
+		return 0, invalid(field, "must not be negative")
 	case n == 0:
-		return DefaultPageSize, nil
-	case n > MaxPageSize:
-		return MaxPageSize, nil
+		return def, nil
+	case int(n) > most:
+		return most, nil
 	}
 	return int(n), nil
+}
+
+// Check validates a listing held to the rules of a create, such as an
+// unsaved draft to match; field names the request field holding it.
+func (l *Listings[T]) Check(field string, v T) error {
+	if vs := listing.Validate(v); len(vs) > 0 {
+		return prefixed(field, vs)
+	}
+	return nil
 }
 
 func fieldOf(m protoreflect.Message, name protoreflect.Name) protoreflect.FieldDescriptor {

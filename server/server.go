@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	"github.com/wuhai-techmarket/techmarket/market"
+	"github.com/wuhai-techmarket/techmarket/match"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
 
@@ -40,9 +41,9 @@ type Server struct {
 	log    *slog.Logger
 }
 
-// New builds the gRPC server for m with every service registered and
-// reports SERVING on the health service.
-func New(m *market.Market, opts Options) *Server {
+// New builds the gRPC server for the market m and its matcher mt with
+// every service registered, and reports SERVING on the health service.
+func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -63,6 +64,7 @@ func New(m *market.Market, opts Options) *Server {
 	techmarketv1.RegisterDemandServiceServer(s.Server, &demandServer{l: m.Demands})
 	techmarketv1.RegisterImportServiceServer(s.Server, &importServer{m: m})
 	techmarketv1.RegisterTokenServiceServer(s.Server, &tokenServer{m: m})
+	techmarketv1.RegisterMatchServiceServer(s.Server, &matchServer{m: m, mt: mt})
 	healthpb.RegisterHealthServer(s.Server, s.health)
 	reflection.Register(s.Server)
 

@@ -16,6 +16,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/demo"
 	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/market"
+	"github.com/wuhai-techmarket/techmarket/match"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/server"
 	"github.com/wuhai-techmarket/techmarket/store"
@@ -73,7 +74,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w; is another server using the port? choose one with --addr", *addr, err)
 	}
-	srv := server.New(m, server.Options{Logger: log})
+	srv := server.New(m, match.New(idx, st, nil), server.Options{Logger: log})
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(lis) }()
 	log.Info("serving", "addr", lis.Addr().String(), "data", *dir)

@@ -19,6 +19,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/client"
 	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/market"
+	"github.com/wuhai-techmarket/techmarket/match"
 	"github.com/wuhai-techmarket/techmarket/server"
 	"github.com/wuhai-techmarket/techmarket/store"
 )
@@ -77,7 +78,7 @@ func (e *Env) start(mo market.Options) {
 		e.t.Fatalf("new market: %v", err)
 	}
 	e.Market = m
-	e.srv = server.New(m, server.Options{})
+	e.srv = server.New(m, match.New(idx, st, mo.Now), server.Options{})
 	e.lis = bufconn.Listen(1 << 20)
 	e.done = make(chan struct{})
 	go func() {

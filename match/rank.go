@@ -1,0 +1,191 @@
+package match
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/wuhai-techmarket/techmarket/listing"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+)
+
+// Weights of the ranking features. They add up to 1, so a score is in
+// [0, 1]; they were tuned on the development set (see README, Matching).
+var weights = struct {
+	text, industry, readiness, price, modes, region, freshness float64
+}{
+	text: 0.60, industry: 0.12, readiness: 0.08, price: 0.08, modes: 0.06, region: 0.03, freshness: 0.03,
+}
+
+// violationFactor scales the score of a match that breaks a hard
+// constraint of the demand (readiness below its minimum, no common
+// transfer mode, a price three or more times its budget): such a listing
+// may be the right technology, but it cannot be taken as it stands.
+const violationFactor = 0.6
+
+// Neutral values for a constraint one side leaves open.
+const unknown = 0.7
+
+// rank scores candidate cand for source src, given its text score relative
+// to the best candidate's.
+func rank(src, cand listing.Listing, text float64, now time.Time) (float64, []Part) {
+	demand, offer := sides(src, cand)
+	parts := []Part{
+		{Feature: "text", Value: text, Reason: "shared terms, weighted by how telling they are"},
+		industryPart(src, cand),
+		readinessPart(demand, offer),
+		pricePart(demand, offer),
+		modesPart(demand, offer),
+		regionPart(demand, offer),
+		freshnessPart(cand, now),
+	}
+	w := []float64{weights.text, weights.industry, weights.readiness, weights.price, weights.modes, weights.region, weights.freshness}
+	score, violated := 0.0, false
+	for i := range parts {
+		parts[i].Contribution = w[i] * parts[i].Value
+		score += parts[i].Contribution
+		if (parts[i].Feature == "readiness" || parts[i].Feature == "price" || parts[i].Feature == "transfer_modes") && parts[i].Value == 0 {
+			violated = true
+		}
+	}
+	if violated {
+		penalty := -(1 - violationFactor) * score
+		parts = append(parts, Part{Feature: "constraints", Contribution: penalty, Value: 0, Reason: "breaks a hard constraint of the demand"})
+		score += penalty
+	}
+	return score, parts
+}
+
+// sides returns the demand and the offer of a pair, whichever is the source.
+func sides(a, b listing.Listing) (*techmarketv1.Demand, *techmarketv1.Offer) {
+	if d, ok := a.(*techmarketv1.Demand); ok {
+		o, _ := b.(*techmarketv1.Offer)
+		return d, o
+	}
+	d, _ := b.(*techmarketv1.Demand)
+	o, _ := a.(*techmarketv1.Offer)
+	return d, o
+}
+
+func industryPart(src, cand listing.Listing) Part {
+	have := map[string]bool{}
+	for _, c := range cand.GetIndustries() {
+		have[c] = true
+	}
+	shared := 0
+	for _, c := range src.GetIndustries() {
+		if have[c] {
+			shared++
+		}
+	}
+	p := Part{Feature: "industry"}
+	if shared == 0 {
+		p.Reason = "no industry in common"
+		return p
+	}
+	union := len(src.GetIndustries()) + len(cand.GetIndustries()) - shared
+	p.Value = 0.5 + 0.5*float64(shared)/float64(union)
+	p.Reason = fmt.Sprintf("%d of the industries in common", shared)
+	return p
+}
+
+func readinessPart(d *techmarketv1.Demand, o *techmarketv1.Offer) Part {
+	p := Part{Feature: "readiness"}
+	need, have := d.GetMinTrl(), o.GetTrl()
+	switch {
+	case need == 0 || have == 0:
+		p.Value, p.Reason = unknown, "readiness not stated on both sides"
+	case have >= need:
+		p.Value, p.Reason = 1, fmt.Sprintf("TRL %d meets the required %d", have, need)
+	default:
+		p.Value, p.Reason = 0, fmt.Sprintf("TRL %d is below the required %d", have, need)
+	}
+	return p
+}
+
+func pricePart(d *techmarketv1.Demand, o *techmarketv1.Offer) Part {
+	p := Part{Feature: "price"}
+	budget, price := d.GetBudget(), o.GetPrice()
+	if budget == nil || price == nil || budget.GetMaxYuan() == 0 {
+		p.Value, p.Reason = unknown, "price or budget open to negotiation"
+		return p
+	}
+	ratio := float64(price.GetMinYuan()) / float64(budget.GetMaxYuan())
+	switch {
+	case ratio <= 1:
+		p.Value, p.Reason = 1, "the price starts within the budget"
+	case ratio <= 1.5:
+		p.Value, p.Reason = 0.8, fmt.Sprintf("the price starts %.1f× the budget; negotiable", ratio)
+	case ratio < 3:
+		p.Value, p.Reason = 0.3, fmt.Sprintf("the price starts %.1f× the budget", ratio)
+	default:
+		p.Value, p.Reason = 0, fmt.Sprintf("the price starts %.0f× the budget", ratio)
+	}
+	return p
+}
+
+func modesPart(d *techmarketv1.Demand, o *techmarketv1.Offer) Part {
+	p := Part{Feature: "transfer_modes"}
+	if len(d.GetTransferModes()) == 0 || len(o.GetTransferModes()) == 0 {
+		p.Value, p.Reason = unknown, "transfer modes not stated on both sides"
+		return p
+	}
+	for _, a := range d.GetTransferModes() {
+		for _, b := range o.GetTransferModes() {
+			if a == b {
+				p.Value, p.Reason = 1, "both accept "+modeWord(a)
+				return p
+			}
+		}
+	}
+	p.Reason = "no transfer mode in common"
+	return p
+}
+
+// regionPart favours local transfer: the nearer the offer to the demand,
+// the cheaper the transfer and the follow-up service.
+func regionPart(d *techmarketv1.Demand, o *techmarketv1.Offer) Part {
+	p := Part{Feature: "region"}
+	near := map[techmarketv1.Region]float64{
+		techmarketv1.Region_REGION_WUHAI:          1,
+		techmarketv1.Region_REGION_INNER_MONGOLIA: 0.8,
+		techmarketv1.Region_REGION_DOMESTIC:       0.6,
+		techmarketv1.Region_REGION_INTERNATIONAL:  0.4,
+	}
+	if d.GetRegion() == o.GetRegion() {
+		p.Value, p.Reason = 1, "same region"
+		return p
+	}
+	p.Value = math.Min(near[d.GetRegion()], near[o.GetRegion()])
+	p.Reason = "different regions"
+	return p
+}
+
+// freshnessPart prefers recently published listings: a stale one is less
+// likely to be answered.
+func freshnessPart(cand listing.Listing, now time.Time) Part {
+	p := Part{Feature: "freshness", Value: unknown, Reason: "publication date unknown"}
+	if pt := cand.GetPublishTime(); pt.IsValid() {
+		age := now.Sub(pt.AsTime())
+		days := age.Hours() / 24
+		p.Value = math.Max(0.3, 1-0.7*days/365)
+		p.Reason = fmt.Sprintf("published %d days ago", int(days))
+	}
+	return p
+}
+
+func modeWord(m techmarketv1.TransferMode) string {
+	switch m {
+	case techmarketv1.TransferMode_TRANSFER_MODE_ASSIGNMENT:
+		return "assignment"
+	case techmarketv1.TransferMode_TRANSFER_MODE_LICENSE:
+		return "a licence"
+	case techmarketv1.TransferMode_TRANSFER_MODE_EQUITY:
+		return "equity"
+	case techmarketv1.TransferMode_TRANSFER_MODE_JOINT_DEVELOPMENT:
+		return "joint development"
+	case techmarketv1.TransferMode_TRANSFER_MODE_SERVICE:
+		return "technical service"
+	}
+	return m.String()
+}
