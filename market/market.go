@@ -73,6 +73,10 @@ func New(st *store.Store, opts Options) (*Market, error) {
 	return m, nil
 }
 
+// PageTokens returns the codec that signs this market's page tokens, for
+// other paged calls such as search.
+func (m *Market) PageTokens() *pagetoken.Codec { return m.pages }
+
 // Store returns the store the market keeps its records in.
 func (m *Market) Store() *store.Store { return m.st }
 

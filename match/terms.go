@@ -33,8 +33,10 @@ var sourceFields = []struct {
 const (
 	maxQueryTerms = 32
 	// commonShare drops terms found in more than this share of the target
-	// side: they match too much to tell listings apart.
+	// side: they match too much to tell listings apart. A market smaller
+	// than commonFloor listings is too small to say what is common.
 	commonShare = 0.25
+	commonFloor = 50
 	// subwordWeight discounts the shorter words search mode finds inside a
 	// longer one: 焦炉 inside 焦炉煤气 is evidence, but weaker.
 	subwordWeight = 0.6
@@ -85,7 +87,7 @@ func telling(ctx context.Context, src listing.Listing, target bleve.Index) ([]te
 		if err != nil {
 			return nil, err
 		}
-		if df == 0 || float64(df) > commonShare*float64(n) {
+		if df == 0 || (n >= commonFloor && float64(df) > commonShare*float64(n)) {
 			continue
 		}
 		idf := math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
