@@ -126,7 +126,9 @@ func TestEachFeatureRanks(t *testing.T) {
 		reason  string
 	}{
 		{"readiness", func(o *techmarketv1.Offer) { o.Trl = 4 }, &techmarketv1.MatchFilters{StrictReadiness: true}, "below the required 7"},
-		{"price", func(o *techmarketv1.Offer) { o.Price = &techmarketv1.YuanRange{MinYuan: 40_000_000, MaxYuan: 90_000_000} }, &techmarketv1.MatchFilters{StrictPrice: true}, "× the budget"},
+		{"price", func(o *techmarketv1.Offer) {
+			o.Price = &techmarketv1.YuanRange{MinYuan: 40_000_000, MaxYuan: 90_000_000}
+		}, &techmarketv1.MatchFilters{StrictPrice: true}, "× the budget"},
 		{"transfer_modes", func(o *techmarketv1.Offer) {
 			o.TransferModes = []techmarketv1.TransferMode{techmarketv1.TransferMode_TRANSFER_MODE_EQUITY}
 		}, &techmarketv1.MatchFilters{StrictTransferModes: true}, "no transfer mode in common"},
