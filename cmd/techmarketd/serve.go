@@ -15,6 +15,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/demo"
 	"github.com/wuhai-techmarket/techmarket/index"
+	"github.com/wuhai-techmarket/techmarket/index/analysis"
 	"github.com/wuhai-techmarket/techmarket/market"
 	"github.com/wuhai-techmarket/techmarket/match"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
@@ -55,6 +56,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	// Load the dictionaries now, so the first request does not pay for it.
+	info, err := analysis.Load(analysis.Config{})
+	if err != nil {
+		return fmt.Errorf("loading the analysis dictionaries: %w", err)
+	}
+	log.Info("dictionaries loaded", "took", info.LoadTime.Round(time.Millisecond))
 	idx, err := index.Open(filepath.Join(*dir, indexDir), st, index.Options{Logger: log})
 	if err != nil {
 		return fmt.Errorf("opening the index: %w; `techmarketd reindex --data %s` rebuilds it from the store", err, *dir)

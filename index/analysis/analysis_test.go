@@ -271,10 +271,11 @@ func TestNearMissesStayApart(t *testing.T) {
 		notBoth  string
 	}{
 		{AnalyzerZH, "飞灰水洗", "粉煤灰制备", "飞灰"},
-		{AnalyzerZH, "盐酸小檗碱缓释微丸", "副产盐酸利用", "盐酸"},
 		{AnalyzerZH, "过氧化氢", "氢气", "氢气"},
-		// Search mode finds 葡萄 inside 葡萄糖 by design; the exact
-		// analyzer is the field that keeps them apart.
+		// Search mode finds 盐酸 inside 盐酸小檗碱 and 葡萄 inside 葡萄糖
+		// by design; the exact analyzer is the field that keeps them
+		// apart.
+		{AnalyzerZHExact, "盐酸小檗碱缓释微丸", "副产盐酸利用", "盐酸"},
 		{AnalyzerZHExact, "葡萄糖酸钠", "葡萄种植", "葡萄"},
 	}
 	for _, tt := range tests {
@@ -485,5 +486,26 @@ func TestKindString(t *testing.T) {
 	got := fmt.Sprint(Word, Subword, Synonym, Kind(9))
 	if got != "word subword synonym Kind(9)" {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestDomainTermsDoNotSteal pins the other side of the dictionary
+// frequency: a domain term must not pull characters away from common words
+// around it on the main path.
+func TestDomainTermsDoNotSteal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"上升管道", []string{"上升", "管道"}},
+		{"改变频率", []string{"改变", "频率"}},
+		{"剩余热量", []string{"剩余", "热量"}},
+		{"葡萄糖酸钠", []string{"葡萄糖", "酸钠"}},
+	}
+	for _, tt := range tests {
+		if got := terms(t, AnalyzerZHExact, tt.text, Word); !slices.Equal(got, tt.want) {
+			t.Errorf("%s → %v, want %v", tt.text, got, tt.want)
+		}
 	}
 }

@@ -64,6 +64,12 @@ func foldBytes(b []byte) []byte {
 // stray Japanese or Korean word is at least split per character rather than
 // glued to a Latin run.
 func isCJK(r rune) bool {
+	switch {
+	case r < 0x2E80: // below the CJK radicals: ASCII, Latin, Greek, punctuation
+		return false
+	case r >= 0x4E00 && r <= 0x9FFF: // CJK Unified Ideographs, nearly all of any listing
+		return true
+	}
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
 }
 

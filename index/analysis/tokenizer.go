@@ -21,10 +21,10 @@ import (
 // package-level lower-casing switch, and lets decimals such as 0.6 stay whole.
 //
 // Positions are 1-based. In search mode every dictionary word the segmenter
-// finds inside a word (焦炉 and 煤气 inside 焦炉煤气) is emitted after it at
-// the same position, the way a synonym would be: phrase queries keep working
-// along the main segmentation path, and a query for the shorter word still
-// finds the longer one.
+// finds inside a word (焦炉 and 煤气 inside 焦炉煤气), and every domain term
+// starting inside it, is emitted after it at the same position, the way a
+// synonym would be: phrase queries keep working along the main segmentation
+// path, and a query for the shorter word still finds the longer one.
 func tokenize(res *resources, input []byte, search bool) bleveanalysis.TokenStream {
 	rv := make(bleveanalysis.TokenStream, 0, len(input)/4+1)
 	pos := 0
@@ -157,28 +157,32 @@ func (r *resources) appendCJK(rv bleveanalysis.TokenStream, input []byte, start,
 // each starts in. A two-character prefix table bounds the work to one map
 // lookup per character for text without domain terms.
 func (r *resources) domainSpans(input []byte, start, end int, segs []gse.Segment) (spans [][2]int, segOf []int) {
-	var offs []int // rune start offsets, then end
-	for i := start; i < end; {
-		offs = append(offs, i)
-		_, n := utf8.DecodeRune(input[i:end])
-		i += n
-	}
-	offs = append(offs, end)
 	k := 0
-	for i := 0; i+2 < len(offs); i++ {
-		maxLen, ok := r.domainPrefix[string(input[offs[i]:offs[i+2]])]
-		if !ok {
-			continue
+	for i := start; i < end; {
+		_, n1 := utf8.DecodeRune(input[i:end])
+		if i+n1 >= end {
+			break
 		}
-		for k < len(segs) && start+segs[k].End() <= offs[i] {
-			k++
-		}
-		for n := 2; n <= maxLen && i+n < len(offs); n++ {
-			if _, ok := r.domain[string(input[offs[i]:offs[i+n]])]; ok {
-				spans = append(spans, [2]int{offs[i], offs[i+n]})
-				segOf = append(segOf, k)
+		_, n2 := utf8.DecodeRune(input[i+n1 : end])
+		maxLen, ok := r.domainPrefix[string(input[i:i+n1+n2])]
+		if ok {
+			for k < len(segs) && start+segs[k].End() <= i {
+				k++
+			}
+			j := i + n1 + n2
+			for n := 2; ; n++ {
+				if _, ok := r.domain[string(input[i:j])]; ok {
+					spans = append(spans, [2]int{i, j})
+					segOf = append(segOf, k)
+				}
+				if n == maxLen || j >= end {
+					break
+				}
+				_, nj := utf8.DecodeRune(input[j:end])
+				j += nj
 			}
 		}
+		i += n1
 	}
 	return spans, segOf
 }
