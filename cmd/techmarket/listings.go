@@ -255,23 +255,9 @@ func nameAndState[L listing](l L, err error) ([]string, error) {
 // kind, before anything is sent.
 func readListing[L listing](c *cli, file string, k kind[L]) (L, error) {
 	var none L
-	var data []byte
-	var err error
-	if file == "-" {
-		data, err = io.ReadAll(c.stdin)
-	} else {
-		data, err = os.ReadFile(file)
-	}
+	m, err := c.readInterchange(file)
 	if err != nil {
-		return none, &failure{what: err.Error(), next: "check the file name"}
-	}
-	m, err := interchange.Parse(data)
-	var ierr *interchange.Error
-	if errors.As(err, &ierr) {
-		return none, &failure{what: file + ": " + ierr.Error(), next: "fix the file and try again (FORMAT.md has the fields)"}
-	}
-	if err != nil {
-		return none, &failure{what: file + ": " + err.Error(), next: "fix the file and try again"}
+		return none, err
 	}
 	l, ok := m.(L)
 	if !ok {
@@ -283,6 +269,30 @@ func readListing[L listing](c *cli, file string, k kind[L]) (L, error) {
 		}
 	}
 	return l, nil
+}
+
+// readInterchange reads one listing in the interchange format from file
+// ("-" for standard input): an *Offer or a *Demand, as its kind says.
+func (c *cli) readInterchange(file string) (proto.Message, error) {
+	var data []byte
+	var err error
+	if file == "-" {
+		data, err = io.ReadAll(c.stdin)
+	} else {
+		data, err = os.ReadFile(file)
+	}
+	if err != nil {
+		return nil, &failure{what: err.Error(), next: "check the file name"}
+	}
+	m, err := interchange.Parse(data)
+	var ierr *interchange.Error
+	if errors.As(err, &ierr) {
+		return nil, &failure{what: file + ": " + ierr.Error(), next: "fix the file and try again (FORMAT.md has the fields)"}
+	}
+	if err != nil {
+		return nil, &failure{what: file + ": " + err.Error(), next: "fix the file and try again"}
+	}
+	return m, nil
 }
 
 // an puts "a" or "an" before a kind of listing.

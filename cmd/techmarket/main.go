@@ -1,7 +1,7 @@
 // Command techmarket is the command-line client of Techmarket, Wuhai's
 // technology marketplace: it imports listing files, lists, shows, creates
-// and changes offers and demands, and manages tokens. Run `techmarket help`
-// for the commands.
+// and changes offers and demands, matches them to each other, searches
+// them, and manages tokens. Run `techmarket help` for the commands.
 package main
 
 import (

@@ -81,6 +81,8 @@ func commands() []command {
 	cmds := []command{importCommand()}
 	cmds = append(cmds, listingCommands(offers)...)
 	cmds = append(cmds, listingCommands(demands)...)
+	cmds = append(cmds, matchCommand())
+	cmds = append(cmds, searchCommands()...)
 	cmds = append(cmds, tokenCommands()...)
 	return cmds
 }
