@@ -15,6 +15,7 @@ type document struct {
 	Title      string    `json:"title"`
 	Keywords   string    `json:"keywords"`
 	Body       string    `json:"body"`
+	Aside      string    `json:"aside"`
 	Exact      string    `json:"exact"`
 	Bigram     string    `json:"bigram"`
 	Industries []string  `json:"industries"`
@@ -47,13 +48,23 @@ func ModeCodes(modes []techmarketv1.TransferMode) []string {
 // newDocument builds the document of an offer or a demand.
 func newDocument(l listing.Listing) document {
 	keywords := strings.Join(l.GetKeywords(), "；")
-	body := l.GetSummary() + "\n" + l.GetDescription()
+	var body, aside strings.Builder
+	body.WriteString(l.GetSummary())
+	for _, s := range listing.Sections(l.GetDescription()) {
+		w := &body
+		if s.Weight <= listing.AsideWeight {
+			w = &aside
+		}
+		w.WriteString("\n")
+		w.WriteString(s.Text)
+	}
 	d := document{
 		Title:      l.GetTitle(),
 		Keywords:   keywords,
-		Body:       body,
+		Body:       body.String(),
+		Aside:      aside.String(),
 		Exact:      l.GetTitle() + "\n" + keywords,
-		Bigram:     l.GetTitle() + "\n" + keywords + "\n" + body,
+		Bigram:     l.GetTitle() + "\n" + keywords + "\n" + body.String(),
 		Industries: l.GetIndustries(),
 		Region:     interchange.RegionCode(l.GetRegion()),
 		Modes:      ModeCodes(l.GetTransferModes()),

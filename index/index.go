@@ -23,6 +23,9 @@ import (
 // number whose change the index contains.
 var appliedKey = []byte("techmarket.applied")
 
+// versionKey is the bleve internal key holding the mapping version.
+var versionKey = []byte("techmarket.mapping")
+
 // Options tune an Index. The zero value is right for production.
 type Options struct {
 	// Logger receives rebuild and catch-up notes; nil discards them.
@@ -104,15 +107,21 @@ func Open(dir string, st *store.Store, opts Options) (*Index, error) {
 func (x *Index) openSide(s *side) error {
 	idx, err := bleve.Open(s.path)
 	if err == nil {
-		var raw []byte
-		if raw, err = idx.GetInternal(appliedKey); err == nil && len(raw) == 8 {
+		var raw, version []byte
+		raw, err = idx.GetInternal(appliedKey)
+		if err == nil {
+			version, err = idx.GetInternal(versionKey)
+		}
+		switch {
+		case err == nil && len(raw) == 8 && string(version) == mappingVersion:
 			s.idx, s.applied = idx, binary.BigEndian.Uint64(raw)
 			return nil
-		}
-		idx.Close()
-		if err == nil {
+		case err == nil && string(version) != mappingVersion:
+			err = fmt.Errorf("made with mapping version %q, this build uses %q", version, mappingVersion)
+		case err == nil:
 			err = errors.New("no applied sequence recorded")
 		}
+		idx.Close()
 	}
 	if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		x.log.Warn("index damaged; rebuilding it from the store", "index", s.path, "err", err)
@@ -182,6 +191,7 @@ func (x *Index) rebuild(s *side) error {
 	}
 	if err == nil {
 		batch.SetInternal(appliedKey, seqBytes(seq))
+		batch.SetInternal(versionKey, []byte(mappingVersion))
 		err = idx.Batch(batch)
 	}
 	if cerr := idx.Close(); err == nil {

@@ -62,11 +62,6 @@ type Part struct {
 const (
 	DefaultLimit = 10
 	MaxLimit     = 100
-	// poolFactor sets how many candidates text retrieval hands to the
-	// ranker per result asked for: structured features reorder within the
-	// pool, so it must reach past the top few text hits.
-	poolFactor = 8
-	minPool    = 60
 )
 
 // Match returns up to limit listings of the other side that fit src (a
@@ -84,7 +79,9 @@ func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f F
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	pool := max(minPool, limit*poolFactor)
+	// Structured features reorder within the pool, so it must reach past
+	// the top few text hits.
+	pool := max(Tuning.MinPool, limit*Tuning.PoolFactor)
 	req := bleve.NewSearchRequestOptions(m.query(src, terms, f), pool, 0, false)
 	res, err := target.SearchInContext(ctx, req)
 	if err != nil {
@@ -124,14 +121,18 @@ func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f F
 // text fields, filtered to live listings and the caller's hard filters.
 func (m *Matcher) query(src listing.Listing, terms []term, f Filters) query.Query {
 	fieldBoost := map[string]float64{
-		index.FieldTitle:    1.6,
-		index.FieldKeywords: 1.3,
-		index.FieldBody:     1.0,
-		index.FieldExact:    0.5,
+		index.FieldTitle:    Tuning.TitleBoost,
+		index.FieldKeywords: Tuning.KeywordsBoost,
+		index.FieldBody:     Tuning.BodyBoost,
+		index.FieldExact:    Tuning.ExactBoost,
+		index.FieldAside:    Tuning.AsideBoost,
 	}
 	var should []query.Query
 	for _, t := range terms {
 		for field, boost := range fieldBoost {
+			if boost == 0 {
+				continue
+			}
 			tq := query.NewTermQuery(t.text)
 			tq.SetField(field)
 			tq.SetBoost(t.weight * boost)

@@ -9,20 +9,6 @@ import (
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
 
-// Weights of the ranking features. They add up to 1, so a score is in
-// [0, 1]; they were tuned on the development set (see README, Matching).
-var weights = struct {
-	text, industry, readiness, price, modes, region, freshness float64
-}{
-	text: 0.60, industry: 0.12, readiness: 0.08, price: 0.08, modes: 0.06, region: 0.03, freshness: 0.03,
-}
-
-// violationFactor scales the score of a match that breaks a hard
-// constraint of the demand (readiness below its minimum, no common
-// transfer mode, a price three or more times its budget): such a listing
-// may be the right technology, but it cannot be taken as it stands.
-const violationFactor = 0.6
-
 // Neutral values for a constraint one side leaves open.
 const unknown = 0.7
 
@@ -39,7 +25,8 @@ func rank(src, cand listing.Listing, text float64, now time.Time) (float64, []Pa
 		regionPart(demand, offer),
 		freshnessPart(cand, now),
 	}
-	w := []float64{weights.text, weights.industry, weights.readiness, weights.price, weights.modes, weights.region, weights.freshness}
+	t := Tuning
+	w := []float64{t.Text, t.Industry, t.Readiness, t.Price, t.Modes, t.Region, t.Freshness}
 	score, violated := 0.0, false
 	for i := range parts {
 		parts[i].Contribution = w[i] * parts[i].Value
@@ -49,7 +36,7 @@ func rank(src, cand listing.Listing, text float64, now time.Time) (float64, []Pa
 		}
 	}
 	if violated {
-		penalty := -(1 - violationFactor) * score
+		penalty := -(1-Tuning.ViolationFactor)*score - Tuning.ViolationPenalty
 		parts = append(parts, Part{Feature: "constraints", Contribution: penalty, Value: 0, Reason: "breaks a hard constraint of the demand"})
 		score += penalty
 	}

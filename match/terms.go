@@ -15,32 +15,19 @@ import (
 	"github.com/wuhai-techmarket/techmarket/listing"
 )
 
-// Field weights of the source listing: where a term appears says how
-// central it is to the listing.
-var sourceFields = []struct {
-	weight float64
-	text   func(l listing.Listing) string
-}{
-	{3.0, func(l listing.Listing) string { return l.GetTitle() }},
-	{2.5, func(l listing.Listing) string { return strings.Join(l.GetKeywords(), "；") }},
-	{1.5, func(l listing.Listing) string { return l.GetSummary() }},
-	{1.0, func(l listing.Listing) string { return l.GetDescription() }},
+// sourceFields are the source listing's texts with their weights: its
+// fields, and the description section by section (listing.Sections).
+func sourceFields(l listing.Listing) []listing.Section {
+	out := []listing.Section{
+		{Text: l.GetTitle(), Weight: Tuning.TitleWeight},
+		{Text: strings.Join(l.GetKeywords(), "；"), Weight: Tuning.KeywordsWeight},
+		{Text: l.GetSummary(), Weight: Tuning.SummaryWeight},
+	}
+	for _, s := range listing.Sections(l.GetDescription()) {
+		out = append(out, listing.Section{Text: s.Text, Weight: Tuning.DescriptionWeight * s.Weight})
+	}
+	return out
 }
-
-// Limits of the query built from a listing. bleve scores every document
-// matching any clause of a disjunction, so the number of terms bounds the
-// cost of a match.
-const (
-	maxQueryTerms = 32
-	// commonShare drops terms found in more than this share of the target
-	// side: they match too much to tell listings apart. A market smaller
-	// than commonFloor listings is too small to say what is common.
-	commonShare = 0.25
-	commonFloor = 50
-	// subwordWeight discounts the shorter words search mode finds inside a
-	// longer one: 焦炉 inside 焦炉煤气 is evidence, but weaker.
-	subwordWeight = 0.6
-)
 
 // term is one weighted query term.
 type term struct {
@@ -53,14 +40,17 @@ type term struct {
 // best first.
 func telling(ctx context.Context, src listing.Listing, target bleve.Index) ([]term, error) {
 	occ := map[string]float64{}
-	for _, f := range sourceFields {
-		for _, tok := range analysis.Terms(f.text(src)) {
-			if !usefulTerm(tok.Term) {
-				continue
-			}
-			w := f.weight
+	for _, f := range sourceFields(src) {
+		for _, tok := range analysis.Terms(f.Text) {
+			w := f.Weight
 			if tok.Kind == analysis.Subword {
-				w *= subwordWeight
+				w *= Tuning.SubwordWeight
+			}
+			if utf8.RuneCountInString(tok.Term) == 1 {
+				w *= Tuning.SingleCharWeight
+			}
+			if w == 0 {
+				continue
 			}
 			occ[tok.Term] += w
 		}
@@ -87,7 +77,7 @@ func telling(ctx context.Context, src listing.Listing, target bleve.Index) ([]te
 		if err != nil {
 			return nil, err
 		}
-		if df == 0 || (n >= commonFloor && float64(df) > commonShare*float64(n)) {
+		if df == 0 || (n >= uint64(Tuning.CommonFloor) && float64(df) > Tuning.CommonShare*float64(n)) {
 			continue
 		}
 		idf := math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
@@ -99,8 +89,8 @@ func telling(ctx context.Context, src listing.Listing, target bleve.Index) ([]te
 		}
 		return terms[i].text < terms[j].text
 	})
-	if len(terms) > maxQueryTerms {
-		terms = terms[:maxQueryTerms]
+	if len(terms) > Tuning.MaxQueryTerms {
+		terms = terms[:Tuning.MaxQueryTerms]
 	}
 	return terms, nil
 }
@@ -120,10 +110,4 @@ func docFreq(ctx context.Context, r bleveindex.IndexReader, text string) (uint64
 		}
 	}
 	return df, nil
-}
-
-// usefulTerm drops single CJK characters (too ambiguous on their own; the
-// bigram field covers them) and one-letter Latin tokens.
-func usefulTerm(t string) bool {
-	return utf8.RuneCountInString(t) >= 2
 }

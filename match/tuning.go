@@ -1,0 +1,50 @@
+package match
+
+// Tuning holds every knob of matching. The values were tuned on the
+// development set (../shared/data/dev with the background offers beside
+// it) with techmarket-eval; change them only with the evaluation's figures
+// before and after.
+var Tuning = struct {
+	// Source field weights: how much a term says about the source listing
+	// by where it appears.
+	TitleWeight, KeywordsWeight, SummaryWeight, DescriptionWeight float64
+	// SubwordWeight discounts the shorter words search mode finds inside a
+	// longer one: 焦炉 inside 焦炉煤气 is evidence, but weaker.
+	SubwordWeight float64
+	// SingleCharWeight weighs one-character words (氢, 碱): a vague demand
+	// often names its subject with one (变成氢卖); IDF keeps the common
+	// ones quiet.
+	SingleCharWeight float64
+	// CommonShare drops terms found in more than this share of the target
+	// side (once it has CommonFloor listings): they tell nothing apart.
+	CommonShare float64
+	CommonFloor int
+	// MaxQueryTerms bounds the query: bleve scores every document matching
+	// any clause, so it bounds the cost of a match.
+	MaxQueryTerms int
+	// Target field boosts of the retrieval query.
+	TitleBoost, KeywordsBoost, BodyBoost, ExactBoost, AsideBoost float64
+	// PoolFactor × limit candidates (at least MinPool) are reranked.
+	PoolFactor, MinPool int
+	// Feature weights of the final score; they add up to 1.
+	Text, Industry, Readiness, Price, Modes, Region, Freshness float64
+	// ViolationFactor scales the score of a match that breaks a hard
+	// constraint of the demand (TRL below its minimum, no common transfer
+	// mode, a price three times its budget): maybe the right technology,
+	// but not one the enterprise can take as it stands.
+	ViolationFactor float64
+	// ViolationPenalty is subtracted as well, so a violation costs even
+	// matches whose score is low already.
+	ViolationPenalty float64
+}{
+	TitleWeight: 5, KeywordsWeight: 2.5, SummaryWeight: 1.5, DescriptionWeight: 1,
+	SubwordWeight:    0.6,
+	SingleCharWeight: 1,
+	CommonShare:      0.1, CommonFloor: 50,
+	MaxQueryTerms: 48,
+	TitleBoost:    1.6, KeywordsBoost: 1.3, BodyBoost: 1, ExactBoost: 0.5, AsideBoost: 0.15,
+	PoolFactor: 8, MinPool: 60,
+	Text: 0.35, Industry: 0.30, Readiness: 0.10, Price: 0.10, Modes: 0.09, Region: 0.03, Freshness: 0.03,
+	ViolationFactor:  0.85,
+	ViolationPenalty: 0.05,
+}
