@@ -16,6 +16,7 @@ type document struct {
 	Keywords   string    `json:"keywords"`
 	Body       string    `json:"body"`
 	Aside      string    `json:"aside"`
+	Focus      string    `json:"focus"`
 	Exact      string    `json:"exact"`
 	Bigram     string    `json:"bigram"`
 	Industries []string  `json:"industries"`
@@ -48,7 +49,7 @@ func ModeCodes(modes []techmarketv1.TransferMode) []string {
 // newDocument builds the document of an offer or a demand.
 func newDocument(l listing.Listing) document {
 	keywords := strings.Join(l.GetKeywords(), "；")
-	var body, aside strings.Builder
+	var body, aside, focus strings.Builder
 	body.WriteString(l.GetSummary())
 	for _, s := range listing.Sections(l.GetDescription()) {
 		w := &body
@@ -57,12 +58,17 @@ func newDocument(l listing.Listing) document {
 		}
 		w.WriteString("\n")
 		w.WriteString(s.Text)
+		if s.Weight > 1 {
+			focus.WriteString("\n")
+			focus.WriteString(s.Text)
+		}
 	}
 	d := document{
 		Title:      l.GetTitle(),
 		Keywords:   keywords,
 		Body:       body.String(),
 		Aside:      aside.String(),
+		Focus:      focus.String(),
 		Exact:      l.GetTitle() + "\n" + keywords,
 		Bigram:     l.GetTitle() + "\n" + keywords + "\n" + body.String(),
 		Industries: l.GetIndustries(),

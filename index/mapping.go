@@ -12,6 +12,7 @@ const (
 	FieldTitle      = "title"       // dictionary words, search mode
 	FieldKeywords   = "keywords"    // dictionary words, search mode
 	FieldBody       = "body"        // summary and description, search mode
+	FieldFocus      = "focus"       // description sections stating the need or problem (also in body)
 	FieldAside      = "aside"       // description sections about the poster (profile, market, IP, cooperation)
 	FieldExact      = "exact"       // title and keywords, whole words only
 	FieldBigram     = "bigram"      // every text field, CJK bigrams
@@ -29,11 +30,11 @@ const (
 )
 
 // TextFields are the fields a free-text query searches.
-var TextFields = []string{FieldTitle, FieldKeywords, FieldBody, FieldAside, FieldExact, FieldBigram}
+var TextFields = []string{FieldTitle, FieldKeywords, FieldBody, FieldFocus, FieldAside, FieldExact, FieldBigram}
 
 // mappingVersion changes whenever the mapping or the documents change
 // shape; an index made with another version is rebuilt on open.
-const mappingVersion = "2"
+const mappingVersion = "3"
 
 // newMapping describes listing documents. Everything is explicit: dynamic
 // mapping is off so that a field added to the document struct without a
@@ -74,6 +75,7 @@ func newMapping() mapping.IndexMapping {
 	add(FieldKeywords, text(analysis.AnalyzerZH))
 	add(FieldBody, text(analysis.AnalyzerZH))
 	add(FieldAside, text(analysis.AnalyzerZH))
+	add(FieldFocus, text(analysis.AnalyzerZH))
 	add(FieldExact, text(analysis.AnalyzerZHExact))
 	add(FieldBigram, text(analysis.AnalyzerBigram))
 	for _, k := range []string{FieldIndustries, FieldRegion, FieldModes, FieldState, FieldPoster, FieldPriced} {

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/wuhai-techmarket/techmarket/index"
+	"github.com/wuhai-techmarket/techmarket/index/analysis"
 	"github.com/wuhai-techmarket/techmarket/interchange"
 	"github.com/wuhai-techmarket/techmarket/listing"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
@@ -104,7 +107,7 @@ func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f F
 			return nil, err
 		}
 		r := Result{ID: hit.ID, Listing: cand}
-		r.Score, r.Parts = rank(src, cand, hit.Score/top, m.now())
+		r.Score, r.Parts = rank(src, cand, math.Pow(hit.Score/top, Tuning.TextExponent), m.now())
 		results = append(results, r)
 	}
 	sort.SliceStable(results, func(i, j int) bool { return results[i].Score > results[j].Score })
@@ -126,6 +129,7 @@ func (m *Matcher) query(src listing.Listing, terms []term, f Filters) query.Quer
 		index.FieldBody:     Tuning.BodyBoost,
 		index.FieldExact:    Tuning.ExactBoost,
 		index.FieldAside:    Tuning.AsideBoost,
+		index.FieldFocus:    Tuning.FocusBoost,
 	}
 	var should []query.Query
 	for _, t := range terms {
@@ -136,6 +140,22 @@ func (m *Matcher) query(src listing.Listing, terms []term, f Filters) query.Quer
 			tq := query.NewTermQuery(t.text)
 			tq.SetField(field)
 			tq.SetBoost(t.weight * boost)
+			should = append(should, tq)
+		}
+	}
+	// Character bigrams of the title and keywords find what the
+	// dictionary splits differently on the two sides.
+	if Tuning.BigramBoost > 0 {
+		bigrams, _ := analysis.Analyze(analysis.AnalyzerBigram, src.GetTitle()+"\n"+strings.Join(src.GetKeywords(), "；"))
+		seen := map[string]bool{}
+		for _, b := range bigrams {
+			if seen[b.Term] || len(seen) == Tuning.MaxQueryTerms {
+				continue
+			}
+			seen[b.Term] = true
+			tq := query.NewTermQuery(b.Term)
+			tq.SetField(index.FieldBigram)
+			tq.SetBoost(Tuning.BigramBoost)
 			should = append(should, tq)
 		}
 	}

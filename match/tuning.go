@@ -23,9 +23,15 @@ var Tuning = struct {
 	// any clause, so it bounds the cost of a match.
 	MaxQueryTerms int
 	// Target field boosts of the retrieval query.
-	TitleBoost, KeywordsBoost, BodyBoost, ExactBoost, AsideBoost float64
+	TitleBoost, KeywordsBoost, BodyBoost, FocusBoost, ExactBoost, AsideBoost float64
+	// BigramBoost weighs the character bigrams of the source's title and
+	// keywords against the target's bigram field; 0 leaves them out.
+	BigramBoost float64
 	// PoolFactor × limit candidates (at least MinPool) are reranked.
 	PoolFactor, MinPool int
+	// TextExponent shapes the text feature, the BM25 score relative to the
+	// best candidate's: above 1 it widens the gap behind the best.
+	TextExponent float64
 	// Feature weights of the final score; they add up to 1.
 	Text, Industry, Readiness, Price, Modes, Region, Freshness float64
 	// ViolationFactor scales the score of a match that breaks a hard
@@ -42,9 +48,10 @@ var Tuning = struct {
 	SingleCharWeight: 1,
 	CommonShare:      0.1, CommonFloor: 50,
 	MaxQueryTerms: 48,
-	TitleBoost:    1.6, KeywordsBoost: 1.3, BodyBoost: 1, ExactBoost: 0.5, AsideBoost: 0.15,
+	TitleBoost:    1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, ExactBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3,
 	PoolFactor: 8, MinPool: 60,
-	Text: 0.35, Industry: 0.30, Readiness: 0.10, Price: 0.10, Modes: 0.09, Region: 0.03, Freshness: 0.03,
+	TextExponent: 0.5,
+	Text:         0.35, Industry: 0.30, Readiness: 0.10, Price: 0.10, Modes: 0.09, Region: 0.03, Freshness: 0.03,
 	ViolationFactor:  0.85,
 	ViolationPenalty: 0.05,
 }
