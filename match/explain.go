@@ -1,10 +1,10 @@
 package match
 
 import (
+	"sort"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/wuhai-techmarket/techmarket/index/analysis"
 	"github.com/wuhai-techmarket/techmarket/listing"
 )
 
@@ -12,37 +12,37 @@ import (
 const snippetRunes = 120
 
 // explain returns the query terms cand contains, most telling first, and
-// a snippet of its text with them marked 【like this】. It analyses only
-// the listings returned, never the whole candidate pool.
+// a snippet of its text with them marked 【like this】. It looks for the
+// terms as substrings of the lower-cased text rather than analysing the
+// candidate again: analysis is the costliest step of a match, and the
+// terms are already what the analyser made of the source.
 func explain(terms []term, cand listing.Listing) ([]string, string) {
-	want := make(map[string]bool, len(terms))
-	for _, t := range terms {
-		want[t.text] = true
+	texts := []string{cand.GetTitle(), strings.Join(cand.GetKeywords(), "；"), cand.GetSummary(), cand.GetDescription()}
+	var all strings.Builder
+	for _, t := range texts {
+		all.WriteString(strings.ToLower(t))
+		all.WriteString("\n")
 	}
-	found := map[string]bool{}
-	var best passage
-	for _, text := range []string{cand.GetTitle(), strings.Join(cand.GetKeywords(), "；"), cand.GetSummary(), cand.GetDescription()} {
-		toks := analysis.Terms(text)
-		for _, tok := range toks {
-			if want[tok.Term] {
-				found[tok.Term] = true
-			}
+	haystack := all.String()
+	var matched []string
+	weight := map[string]float64{}
+	for _, t := range terms {
+		if strings.Contains(haystack, t.text) {
+			matched = append(matched, t.text)
+			weight[t.text] = t.weight
 		}
-		for _, p := range passages(text, toks, want) {
-			if p.hits > best.hits {
+	}
+	var best passage
+	for _, text := range texts[2:] {
+		for _, p := range passages(text, weight) {
+			if p.score > best.score {
 				best = p
 			}
 		}
 	}
-	var matched []string
-	for _, t := range terms {
-		if found[t.text] {
-			matched = append(matched, t.text)
-		}
-	}
 	snippet := best.render()
 	if snippet == "" {
-		snippet = clip(firstNonEmpty(cand.GetSummary(), cand.GetDescription(), cand.GetTitle()), snippetRunes)
+		snippet = clip(strings.TrimSpace(firstNonEmpty(cand.GetSummary(), cand.GetDescription(), cand.GetTitle())), snippetRunes)
 	}
 	return matched, snippet
 }
@@ -51,25 +51,38 @@ func explain(terms []term, cand listing.Listing) ([]string, string) {
 type passage struct {
 	text  string
 	marks [][2]int // byte ranges within text, in order, not overlapping
-	hits  int
+	score float64  // weight of the distinct terms it contains
 }
 
-// passages splits text into sentences and collects where each has hits.
-func passages(text string, toks []analysis.Token, want map[string]bool) []passage {
+// passages splits text into sentences and scores each by the weight of
+// the distinct matched terms in it, so that a sentence naming the
+// technology beats boilerplate that repeats a common word.
+func passages(text string, weight map[string]float64) []passage {
 	var out []passage
 	start := 0
 	flush := func(end int) {
 		p := passage{text: text[start:end]}
-		last := -1
-		for _, tok := range toks {
-			if tok.Kind == analysis.Synonym || !want[tok.Term] || tok.Start < start || tok.End > end || tok.Start < last {
-				continue
-			}
-			p.marks = append(p.marks, [2]int{tok.Start - start, tok.End - start})
-			p.hits++
-			last = tok.End
+		lower := strings.ToLower(p.text)
+		if len(lower) != len(p.text) {
+			lower = p.text // marks must index the original bytes
 		}
-		if p.hits > 0 {
+		for t, w := range weight {
+			found := false
+			for from := 0; ; {
+				i := strings.Index(lower[from:], t)
+				if i < 0 {
+					break
+				}
+				p.marks = append(p.marks, [2]int{from + i, from + i + len(t)})
+				from += i + len(t)
+				found = true
+			}
+			if found {
+				p.score += w
+			}
+		}
+		if p.score > 0 {
+			p.marks = disjoint(p.marks)
 			out = append(out, p)
 		}
 		start = end
@@ -85,9 +98,27 @@ func passages(text string, toks []analysis.Token, want map[string]bool) []passag
 	return out
 }
 
-// render marks the hits and clips the sentence around the first of them.
+// disjoint sorts marks and keeps the longest of overlapping ones.
+func disjoint(marks [][2]int) [][2]int {
+	sort.Slice(marks, func(i, j int) bool {
+		if marks[i][0] != marks[j][0] {
+			return marks[i][0] < marks[j][0]
+		}
+		return marks[i][1] > marks[j][1]
+	})
+	var out [][2]int
+	for _, m := range marks {
+		if len(out) > 0 && m[0] < out[len(out)-1][1] {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// render marks the hits and clips the sentence.
 func (p passage) render() string {
-	if p.hits == 0 {
+	if p.score == 0 {
 		return ""
 	}
 	var b strings.Builder

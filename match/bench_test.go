@@ -1,0 +1,113 @@
+package match_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/wuhai-techmarket/techmarket/auth"
+	"github.com/wuhai-techmarket/techmarket/index"
+	"github.com/wuhai-techmarket/techmarket/interchange"
+	mkt "github.com/wuhai-techmarket/techmarket/market"
+	"github.com/wuhai-techmarket/techmarket/match"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+	"github.com/wuhai-techmarket/techmarket/store"
+)
+
+// BenchmarkMatchOffers measures matching a demand against an offer index
+// of TECHMARKET_BENCH_OFFERS listings (default 5,000): the development and
+// background offers repeated under new external ids. It runs in process,
+// without gRPC, so it measures retrieval and ranking alone.
+//
+//	TECHMARKET_BENCH_OFFERS=100000 go test -run x -bench MatchOffers -benchtime 200x ./match
+func BenchmarkMatchOffers(b *testing.B) {
+	n := 5000
+	if v, err := strconv.Atoi(os.Getenv("TECHMARKET_BENCH_OFFERS")); err == nil && v > 0 {
+		n = v
+	}
+	dir := b.TempDir()
+	st, err := store.Open(filepath.Join(dir, "techmarket.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	idx, err := index.Open(filepath.Join(dir, "index"), st, index.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer idx.Close()
+	m, err := mkt.New(st, mkt.Options{Index: idx})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	op := auth.Principal{Org: "bench", Role: techmarketv1.Role_ROLE_OPERATOR}
+	offers := readLines(b, "../../shared/data/dev/offers.jsonl", "../../shared/data/background/csl-offers.jsonl")
+	demands := readLines(b, "../../shared/data/dev/demands.jsonl")
+	extID := regexp.MustCompile(`"externalId": *"([^"]*)"`)
+	start := time.Now()
+	var batch []*techmarketv1.ImportLine
+	flush := func() {
+		if _, err := m.Import(ctx, op, false, batch); err != nil {
+			b.Fatal(err)
+		}
+		batch = batch[:0]
+	}
+	for i := range n {
+		line := offers[i%len(offers)]
+		line = extID.ReplaceAllString(line, fmt.Sprintf(`"externalId": "bench-%d"`, i))
+		batch = append(batch, &techmarketv1.ImportLine{Number: int64(i + 1), Text: line})
+		if len(batch) == mkt.MaxImportBatch {
+			flush()
+		}
+	}
+	flush()
+	b.Logf("indexed %d offers in %s (%.0f/s)", n, time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds())
+
+	var sources []*techmarketv1.Demand
+	for _, line := range demands {
+		l, err := parseDemand(line)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sources = append(sources, l)
+	}
+	mt := match.New(idx, st, nil)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := mt.Match(ctx, sources[i%len(sources)], 10, match.Filters{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func readLines(b *testing.B, paths ...string) []string {
+	var out []string
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			b.Fatalf("%v (the shared data folder sits beside the repository)", err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			out = append(out, sc.Text())
+		}
+		f.Close()
+	}
+	return out
+}
+
+func parseDemand(line string) (*techmarketv1.Demand, error) {
+	msg, err := interchange.Parse([]byte(line))
+	if err != nil {
+		return nil, err
+	}
+	return msg.(*techmarketv1.Demand), nil
+}
