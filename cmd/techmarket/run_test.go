@@ -81,19 +81,7 @@ func TestUsageErrors(t *testing.T) {
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			t.Parallel()
-			c := newTestCLI(nil)
-			if code := c.run(t.Context(), tc.args); code != exitUsage {
-				t.Errorf("exit %d, want %d; stderr:\n%s", code, exitUsage, c.err.String())
-			}
-			if !strings.Contains(c.err.String(), tc.want) {
-				t.Errorf("stderr:\n%s\nwant it to contain %q", c.err.String(), tc.want)
-			}
-			if c.out.Len() > 0 {
-				t.Errorf("a usage error wrote to stdout:\n%s", c.out.String())
-			}
-			if d := c.dials(); len(d) > 0 {
-				t.Errorf("a usage error dialled %v", d)
-			}
+			wantUsageError(t, tc.args, tc.want)
 		})
 	}
 }
@@ -339,5 +327,24 @@ func TestAddressAndToken(t *testing.T) {
 	c.resolveGlobals()
 	if c.token != "from-flag" {
 		t.Errorf("token %q, want --token to win over the environment", c.token)
+	}
+}
+
+// wantUsageError runs args and checks they fail as a usage error that
+// mentions want, writes nothing to stdout and never dials the server.
+func wantUsageError(t *testing.T, args []string, want string) {
+	t.Helper()
+	c := newTestCLI(nil)
+	if code := c.run(t.Context(), args); code != exitUsage {
+		t.Errorf("exit %d, want %d; stderr:\n%s", code, exitUsage, c.err.String())
+	}
+	if !strings.Contains(c.err.String(), want) {
+		t.Errorf("stderr:\n%s\nwant it to contain %q", c.err.String(), want)
+	}
+	if c.out.Len() > 0 {
+		t.Errorf("a usage error wrote to stdout:\n%s", c.out.String())
+	}
+	if d := c.dials(); len(d) > 0 {
+		t.Errorf("a usage error dialled %v", d)
 	}
 }

@@ -41,19 +41,7 @@ func TestSearchUsageErrors(t *testing.T) {
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			t.Parallel()
-			c := newTestCLI(nil)
-			if code := c.run(t.Context(), tc.args); code != exitUsage {
-				t.Errorf("exit %d, want %d; stderr:\n%s", code, exitUsage, c.err.String())
-			}
-			if !strings.Contains(c.err.String(), tc.want) {
-				t.Errorf("stderr:\n%s\nwant it to contain %q", c.err.String(), tc.want)
-			}
-			if c.out.Len() > 0 {
-				t.Errorf("a usage error wrote to stdout:\n%s", c.out.String())
-			}
-			if d := c.dials(); len(d) > 0 {
-				t.Errorf("a usage error dialled %v", d)
-			}
+			wantUsageError(t, tc.args, tc.want)
 		})
 	}
 }
