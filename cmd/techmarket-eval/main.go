@@ -1,0 +1,106 @@
+// Command techmarket-eval measures Techmarket's matching quality on an
+// evaluation set: nDCG@10, recall@10, P@1 and MRR in both directions, by
+// group, optionally beside the naive baseline. See package eval.
+//
+//	techmarket-eval --set DIR [--background FILE]... [--groups FILE] [--baseline] [--verbose] [--json]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/wuhai-techmarket/techmarket/eval"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// worstShown is how many queries per direction --verbose lists.
+const worstShown = 10
+
+// run is the whole program minus the process, for tests.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("techmarket-eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		cfg        eval.Config
+		groups     string
+		baseline   bool
+		verbose    bool
+		jsonOutput bool
+	)
+	fs.StringVar(&cfg.SetDir, "set", "", "evaluation set `folder` with offers.jsonl, demands.jsonl and qrels.tsv (required)")
+	fs.Func("background", "JSON Lines `file` of distractor listings to import too; repeatable", func(path string) error {
+		cfg.Background = append(cfg.Background, path)
+		return nil
+	})
+	fs.StringVar(&groups, "groups", "", "`file` of demandExternalId<TAB>group lines, to report demand→offer figures by group")
+	fs.BoolVar(&baseline, "baseline", false, "also measure the naive bleve baseline and show it beside the service")
+	fs.BoolVar(&verbose, "verbose", false, fmt.Sprintf("list the %d worst queries of each direction with what ranked above the relevant items", worstShown))
+	fs.BoolVar(&jsonOutput, "json", false, "print the reports, every query included, as one JSON object")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: techmarket-eval --set DIR [--background FILE]... [--groups FILE] [--baseline] [--verbose] [--json]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 || cfg.SetDir == "" {
+		fmt.Fprintln(stderr, "techmarket-eval: give the set folder with --set (and no other arguments), e.g. --set ../shared/data/dev")
+		return 2
+	}
+	if groups != "" {
+		var err error
+		if cfg.Groups, err = eval.ReadGroups(groups); err != nil {
+			fmt.Fprintf(stderr, "techmarket-eval: reading --groups: %v\n", err)
+			return 1
+		}
+	}
+	cfg.Progress = stderr
+
+	rep, err := eval.Run(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "techmarket-eval: %v\n", err)
+		return 1
+	}
+	var base *eval.Report
+	if baseline {
+		if base, err = eval.Baseline(ctx, cfg); err != nil {
+			fmt.Fprintf(stderr, "techmarket-eval: %v\n", err)
+			return 1
+		}
+	}
+
+	if jsonOutput {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(struct {
+			Techmarket *eval.Report `json:"techmarket"`
+			Baseline   *eval.Report `json:"baseline,omitempty"`
+		}{rep, base})
+	} else {
+		err = eval.WriteTable(stdout, rep, base)
+		if err == nil && verbose {
+			err = eval.WriteWorst(stdout, rep, worstShown)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "techmarket-eval: writing the report: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeSet writes a set of one offer, one demand and their judgment.
+func writeSet(t *testing.T) string {
+	dir := t.TempDir()
+	files := map[string]string{
+		"offers.jsonl":  `{"kind": "offer", "externalId": "o1", "title": "碱性电解水制氢装备", "industries": ["hydrogen"], "region": "domestic"}` + "\n",
+		"demands.jsonl": `{"kind": "demand", "externalId": "d1", "title": "寻求电解水制氢装备", "industries": ["hydrogen"], "region": "wuhai"}` + "\n",
+		"qrels.tsv":     "d1\to1\t3\n",
+		"groups.tsv":    "d1\th2\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestRunErrors(t *testing.T) {
+	dir := writeSet(t)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no set", nil, 2, "give the set folder with --set"},
+		{"stray argument", []string{"--set", dir, "extra"}, 2, "give the set folder with --set"},
+		{"unknown flag", []string{"--set", dir, "--k", "5"}, 2, "flag provided but not defined"},
+		{"missing set", []string{"--set", filepath.Join(dir, "nope")}, 1, "nope/offers.jsonl"},
+		{"missing groups", []string{"--set", dir, "--groups", filepath.Join(dir, "nope.tsv")}, 1, "reading --groups"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(t.Context(), tt.args, &stdout, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("run(%q) = %d, stderr %q; want %d and %q", tt.args, code, stderr.String(), tt.code, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunTable(t *testing.T) {
+	dir := writeSet(t)
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"--set", dir, "--groups", filepath.Join(dir, "groups.tsv"), "--baseline", "--verbose"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"nDCG@10", "baseline nDCG@10", "demand→offer  h2", "worst offer→demand queries (techmarket)"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if !strings.Contains(stderr.String(), "techmarket: matched 2/2") {
+		t.Errorf("no progress on stderr: %s", stderr.String())
+	}
+}
+
+func TestRunJSON(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"--set", writeSet(t), "--json"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var out struct {
+		Techmarket struct {
+			Rows []struct{ Direction, Group string }
+		}
+		Baseline *json.RawMessage
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		t.Fatalf("%v:\n%s", err, stdout.String())
+	}
+	if len(out.Techmarket.Rows) != 2 || out.Baseline != nil {
+		t.Errorf("JSON report %+v, want two rows and no baseline", out)
+	}
+}
