@@ -129,22 +129,6 @@ func (x *Index) openSide(s *side) error {
 	return x.rebuild(s)
 }
 
-// Rebuild rebuilds both indexes from the store.
-func (x *Index) Rebuild() error {
-	for _, s := range x.live() {
-		if s.idx != nil {
-			if err := s.idx.Close(); err != nil {
-				return err
-			}
-			s.idx = nil
-		}
-		if err := x.rebuild(s); err != nil {
-			return err
-		}
-	}
-	return x.catchUp()
-}
-
 // rebuild indexes every record of s's kind into a fresh index beside the
 // old one and swaps it in, so a crash mid-rebuild leaves the old index (or
 // none, which means another rebuild) but never a half-built one in place.

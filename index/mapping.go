@@ -29,9 +29,6 @@ const (
 	FieldPublish    = "publish_time"
 )
 
-// TextFields are the fields a free-text query searches.
-var TextFields = []string{FieldTitle, FieldKeywords, FieldBody, FieldFocus, FieldAside, FieldExact, FieldBigram}
-
 // mappingVersion changes whenever the mapping or the documents change
 // shape; an index made with another version is rebuilt on open.
 const mappingVersion = "3"
