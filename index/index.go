@@ -98,6 +98,7 @@ func Open(dir string, st *store.Store, opts Options) (*Index, error) {
 		x.closeSides()
 		return nil, err
 	}
+	x.applied = min(x.sides[store.KindOffer].applied, x.sides[store.KindDemand].applied)
 	go x.follow()
 	return x, nil
 }
