@@ -100,6 +100,8 @@ func TestAggregate(t *testing.T) {
 		{Direction: DemandToOffer, Group: "a", NDCG: 1, Recall: 1, P1: 1, MRR: 1, Queries: 1, RelevantQueries: 1},
 		{Direction: DemandToOffer, Group: "b", NDCG: 0.375, Recall: 0.25, P1: 0, MRR: 0.25, Queries: 2, RelevantQueries: 2},
 		{Direction: OfferToDemand, Group: AllGroup, NDCG: 0.6, Recall: 1, P1: 1, MRR: 1, Queries: 2, RelevantQueries: 1},
+		// Only where some queries lack a grade-2 item: the README's count.
+		{Direction: OfferToDemand, Group: RelevantGroup, NDCG: 0.8, Recall: 1, P1: 1, MRR: 1, Queries: 1, RelevantQueries: 1},
 	}
 	got := aggregate(queries)
 	if len(got) != len(want) {
