@@ -162,6 +162,18 @@ func TestSIGKILLLosesNoAcknowledgedCreate(t *testing.T) {
 	if len(acked) < cycles*acksPerKill {
 		t.Fatalf("only %d creates acknowledged", len(acked))
 	}
+	// The index caught up too: every stored offer is searchable.
+	stored, err := c.Offers.ListOffers(context.Background(), &techmarketv1.ListOffersRequest{PageSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := c.Match.SearchOffers(context.Background(), &techmarketv1.SearchOffersRequest{Query: "崩溃测试成果"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(stored.GetOffers()); found.GetTotalSize() != int64(n) || n < len(acked) {
+		t.Errorf("search finds %d offers, the store has %d, %d were acknowledged", found.GetTotalSize(), n, len(acked))
+	}
 }
 
 func checkPresent(t *testing.T, c *client.Client, names []string) {
