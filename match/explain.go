@@ -16,7 +16,12 @@ const snippetRunes = 120
 // terms as substrings of the lower-cased text rather than analysing the
 // candidate again: analysis is the costliest step of a match, and the
 // terms are already what the analyser made of the source.
-func explain(terms []term, cand listing.Listing) ([]string, string) {
+//
+// Terms shorter than minRunes are neither listed nor marked: a single
+// character of the source found inside other words (水 in 废水) says
+// nothing a reader can use, though it counts in the score. A search box's
+// own single characters are worth marking.
+func explain(terms []term, cand listing.Listing, minRunes int) ([]string, string) {
 	texts := []string{cand.GetTitle(), strings.Join(cand.GetKeywords(), "；"), cand.GetSummary(), cand.GetDescription()}
 	var all strings.Builder
 	for _, t := range texts {
@@ -27,6 +32,9 @@ func explain(terms []term, cand listing.Listing) ([]string, string) {
 	var matched []string
 	weight := map[string]float64{}
 	for _, t := range terms {
+		if utf8.RuneCountInString(t.text) < minRunes {
+			continue
+		}
 		if strings.Contains(haystack, t.text) {
 			matched = append(matched, t.text)
 			weight[t.text] = t.weight

@@ -115,7 +115,7 @@ func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f F
 		results = results[:limit]
 	}
 	for i := range results {
-		results[i].Terms, results[i].Snippet = explain(terms, results[i].Listing)
+		results[i].Terms, results[i].Snippet = explain(terms, results[i].Listing, 2)
 	}
 	return results, nil
 }

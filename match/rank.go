@@ -17,7 +17,7 @@ const unknown = 0.7
 func rank(src, cand listing.Listing, text float64, now time.Time) (float64, []Part) {
 	demand, offer := sides(src, cand)
 	parts := []Part{
-		{Feature: "text", Value: text, Reason: "shared terms, weighted by how telling they are"},
+		{Feature: "text", Value: text, Reason: fmt.Sprintf("text %.0f%% as close as the closest candidate's", 100*text)},
 		industryPart(src, cand),
 		readinessPart(demand, offer),
 		pricePart(demand, offer),

@@ -141,7 +141,7 @@ func (m *Matcher) Search(ctx context.Context, s Search) (SearchResult, error) {
 		if len(words) > 0 {
 			hit.After = []string{strconv.FormatFloat(h.Score, 'g', -1, 64), h.ID}
 		}
-		_, hit.Snippet = explain(words, l)
+		_, hit.Snippet = explain(words, l, 1)
 		out.Hits = append(out.Hits, hit)
 	}
 	return out, nil
