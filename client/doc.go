@@ -16,12 +16,16 @@
 // # Two layers
 //
 // The generated stubs are there as they are, in the fields Offers, Demands,
-// Imports and Tokens, for everything the API can do (etags, validate-only
+// Imports, Tokens and Match, for everything the API can do (etags, validate-only
 // creates). Beside them the Client has typed calls for the common cases.
 // CreateOffer, GetOffer, UpdateOffer, DeleteOffer, PublishOffer and
 // WithdrawOffer return the listing itself instead of a response wrapper, and
 // the same calls exist for demands. They take a name in full ("offers/abc")
 // or bare ("abc").
+//
+// MatchOffers and MatchDemands return the matches of a stored listing or
+// of a draft; SearchOffers and SearchDemands walk search pages with their
+// totals and facets.
 //
 // ListOffers, ListDemands and ListTokens return an iter.Seq2 that walks every
 // page. A page is asked for only when the loop gets to it, so breaking out of
