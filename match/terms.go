@@ -42,6 +42,9 @@ func telling(ctx context.Context, src listing.Listing, target bleve.Index) ([]te
 	occ := map[string]float64{}
 	for _, f := range sourceFields(src) {
 		for _, tok := range analysis.Terms(f.Text) {
+			if isNumber(tok.Term) {
+				continue // quantities are everywhere; 2MW or IE3 stay
+			}
 			w := f.Weight
 			if tok.Kind == analysis.Subword {
 				w *= Tuning.SubwordWeight
@@ -110,4 +113,9 @@ func docFreq(ctx context.Context, r bleveindex.IndexReader, text string) (uint64
 		}
 	}
 	return df, nil
+}
+
+// isNumber reports whether t is digits only (with a decimal point).
+func isNumber(t string) bool {
+	return strings.Trim(t, "0123456789.") == ""
 }
