@@ -132,9 +132,11 @@ func (m *Matcher) query(src listing.Listing, terms []term, f Filters) query.Quer
 		index.FieldFocus:    Tuning.FocusBoost,
 	}
 	var should []query.Query
-	for _, t := range terms {
+	for i, t := range terms {
 		for field, boost := range fieldBoost {
-			if boost == 0 {
+			// Body postings are the long ones, and bleve scores every
+			// document a clause matches: only the best terms search bodies.
+			if boost == 0 || (field == index.FieldBody && i >= Tuning.BodyTerms) {
 				continue
 			}
 			tq := query.NewTermQuery(t.text)

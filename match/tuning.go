@@ -22,6 +22,10 @@ var Tuning = struct {
 	// MaxQueryTerms bounds the query: bleve scores every document matching
 	// any clause, so it bounds the cost of a match.
 	MaxQueryTerms int
+	// BodyTerms is how many of the best terms also search the target's
+	// body, whose long posting lists are most of a match's cost; the rest
+	// search titles, keywords and need sections only.
+	BodyTerms int
 	// Target field boosts of the retrieval query.
 	TitleBoost, KeywordsBoost, BodyBoost, FocusBoost, ExactBoost, AsideBoost float64
 	// BigramBoost weighs the character bigrams of the source's title and
@@ -47,8 +51,8 @@ var Tuning = struct {
 	SubwordWeight:    0.6,
 	SingleCharWeight: 1,
 	CommonShare:      0.1, CommonFloor: 50,
-	MaxQueryTerms: 48,
-	TitleBoost:    1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, ExactBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3,
+	MaxQueryTerms: 48, BodyTerms: 48,
+	TitleBoost: 1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, ExactBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3,
 	PoolFactor: 8, MinPool: 60,
 	TextExponent: 0.5,
 	Text:         0.35, Industry: 0.30, Readiness: 0.10, Price: 0.10, Modes: 0.09, Region: 0.03, Freshness: 0.03,
