@@ -32,11 +32,6 @@ type document struct {
 	Publish    time.Time `json:"publish_time"`
 }
 
-// StateWord is how a listing state is indexed ("published", "draft"…).
-func StateWord(s techmarketv1.ListingState) string {
-	return strings.ToLower(strings.TrimPrefix(s.String(), "LISTING_STATE_"))
-}
-
 // ModeCodes returns the interchange codes of transfer modes.
 func ModeCodes(modes []techmarketv1.TransferMode) []string {
 	out := make([]string, 0, len(modes))
@@ -74,7 +69,7 @@ func newDocument(l listing.Listing) document {
 		Industries: l.GetIndustries(),
 		Region:     interchange.RegionCode(l.GetRegion()),
 		Modes:      ModeCodes(l.GetTransferModes()),
-		State:      StateWord(l.GetState()),
+		State:      listing.StateWord(l.GetState()),
 		Poster:     l.GetPoster(),
 		Expire:     l.GetExpireTime().AsTime(),
 		Publish:    l.GetPublishTime().AsTime(),

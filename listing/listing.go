@@ -1,6 +1,8 @@
 package listing
 
 import (
+	"strings"
+
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -73,4 +75,10 @@ func SameContent[T Listing](a, b T) bool {
 func StripContact(l Listing) {
 	m := l.ProtoReflect()
 	m.Clear(m.Descriptor().Fields().ByName("contact"))
+}
+
+// StateWord names a state in one lower-case word ("published", "draft"…),
+// as messages and the index use it.
+func StateWord(s techmarketv1.ListingState) string {
+	return strings.ToLower(strings.TrimPrefix(s.String(), "LISTING_STATE_"))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -184,7 +185,7 @@ func (l *Listings[T]) matches(p auth.Principal, q Query, v T) bool {
 		return false
 	case q.Poster != "" && v.GetPoster() != q.Poster:
 		return false
-	case q.Industry != "" && !contains(v.GetIndustries(), q.Industry):
+	case q.Industry != "" && !slices.Contains(v.GetIndustries(), q.Industry):
 		return false
 	}
 	return true
@@ -233,7 +234,7 @@ func (l *Listings[T]) Withdraw(ctx context.Context, p auth.Principal, name, etag
 		switch cur.GetState() {
 		case techmarketv1.ListingState_LISTING_STATE_PUBLISHED, techmarketv1.ListingState_LISTING_STATE_EXPIRED:
 		default:
-			return false, fmt.Errorf("%w: %s is %s; only published listings can be withdrawn", ErrFailedPrecondition, cur.GetName(), stateWord(cur.GetState()))
+			return false, fmt.Errorf("%w: %s is %s; only published listings can be withdrawn", ErrFailedPrecondition, cur.GetName(), listing.StateWord(cur.GetState()))
 		}
 		setState(cur, techmarketv1.ListingState_LISTING_STATE_WITHDRAWN)
 		setTime(cur, "update_time", now)
@@ -463,19 +464,6 @@ func setTime(v listing.Listing, field protoreflect.Name, t time.Time) {
 func setState(v listing.Listing, s techmarketv1.ListingState) {
 	m := v.ProtoReflect()
 	m.Set(fieldOf(m, "state"), protoreflect.ValueOfEnum(s.Number()))
-}
-
-func stateWord(s techmarketv1.ListingState) string {
-	return strings.ToLower(strings.TrimPrefix(s.String(), "LISTING_STATE_"))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func clipName(s string) string {

@@ -163,7 +163,7 @@ func (m *Matcher) query(src listing.Listing, terms []term, f Filters) query.Quer
 	}
 	text := query.NewDisjunctionQuery(should)
 
-	filters := []query.Query{termQuery(index.FieldState, index.StateWord(techmarketv1.ListingState_LISTING_STATE_PUBLISHED))}
+	filters := []query.Query{termQuery(index.FieldState, listing.StateWord(techmarketv1.ListingState_LISTING_STATE_PUBLISHED))}
 	live := query.NewDateRangeQuery(m.now(), time.Time{})
 	live.SetField(index.FieldExpire)
 	filters = append(filters, live)

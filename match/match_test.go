@@ -2,6 +2,7 @@ package match_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -159,7 +160,7 @@ func TestEachFeatureRanks(t *testing.T) {
 				t.Errorf("parts add up to %f, score is %f", sum, got[1].GetScore())
 			}
 			if tc.strict != nil {
-				if ids := externalIDs(m.matchOffers(t, tc.strict)); contains(ids, "twin") || !contains(ids, "fit") {
+				if ids := externalIDs(m.matchOffers(t, tc.strict)); slices.Contains(ids, "twin") || !slices.Contains(ids, "fit") {
 					t.Errorf("strict %s filter kept %v", tc.feature, ids)
 				}
 			}
@@ -175,7 +176,7 @@ func TestExplanations(t *testing.T) {
 		t.Fatalf("matches %v", externalIDs(got))
 	}
 	top := got[0]
-	if !contains(top.GetMatchedTerms(), "荒煤气") || !contains(top.GetMatchedTerms(), "焦炉") {
+	if !slices.Contains(top.GetMatchedTerms(), "荒煤气") || !slices.Contains(top.GetMatchedTerms(), "焦炉") {
 		t.Errorf("matched terms %v, want 荒煤气 and 焦炉 among them", top.GetMatchedTerms())
 	}
 	if !strings.Contains(top.GetSnippet(), "【") || len([]rune(top.GetSnippet())) > 130 {
@@ -203,7 +204,7 @@ func TestOnlyLiveListingsMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.publishOffer(t, cokeOffer("live"))
-	if ids := externalIDs(m.matchOffers(t, nil)); !contains(ids, "live") || contains(ids, "draft") || contains(ids, "withdrawn") {
+	if ids := externalIDs(m.matchOffers(t, nil)); !slices.Contains(ids, "live") || slices.Contains(ids, "draft") || slices.Contains(ids, "withdrawn") {
 		t.Errorf("matches %v: want the live offer only (draft %s)", ids, draft.GetOffer().GetName())
 	}
 	clock.Set(time.Now().AddDate(1, 1, 0)) // every offer has expired
@@ -259,13 +260,4 @@ func TestMatchDraftStoresNothing(t *testing.T) {
 	if _, err := m.enterprise.Match.MatchOffers(ctx, &techmarketv1.MatchOffersRequest{Demand: hidden.GetDemand().GetName()}); err != nil {
 		t.Errorf("owner match of its draft: %v", err)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/wuhai-techmarket/techmarket/interchange"
 	"github.com/wuhai-techmarket/techmarket/listing"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
@@ -120,7 +121,7 @@ func modesPart(d *techmarketv1.Demand, o *techmarketv1.Offer) Part {
 	for _, a := range d.GetTransferModes() {
 		for _, b := range o.GetTransferModes() {
 			if a == b {
-				p.Value, p.Reason = 1, "both accept "+modeWord(a)
+				p.Value, p.Reason = 1, "both accept "+interchange.TransferModeCode(a)
 				return p
 			}
 		}
@@ -159,20 +160,4 @@ func freshnessPart(cand listing.Listing, now time.Time) Part {
 		p.Reason = fmt.Sprintf("published %d days ago", int(days))
 	}
 	return p
-}
-
-func modeWord(m techmarketv1.TransferMode) string {
-	switch m {
-	case techmarketv1.TransferMode_TRANSFER_MODE_ASSIGNMENT:
-		return "assignment"
-	case techmarketv1.TransferMode_TRANSFER_MODE_LICENSE:
-		return "a licence"
-	case techmarketv1.TransferMode_TRANSFER_MODE_EQUITY:
-		return "equity"
-	case techmarketv1.TransferMode_TRANSFER_MODE_JOINT_DEVELOPMENT:
-		return "joint development"
-	case techmarketv1.TransferMode_TRANSFER_MODE_SERVICE:
-		return "technical service"
-	}
-	return m.String()
 }

@@ -187,7 +187,7 @@ func (m *Matcher) searchText(text string) (query.Query, []term) {
 func (m *Matcher) searchFilters(s Search) []query.Query {
 	live := query.NewDateRangeQuery(m.now(), time.Time{})
 	live.SetField(index.FieldExpire)
-	qs := []query.Query{termQuery(index.FieldState, index.StateWord(techmarketv1.ListingState_LISTING_STATE_PUBLISHED)), live}
+	qs := []query.Query{termQuery(index.FieldState, listing.StateWord(techmarketv1.ListingState_LISTING_STATE_PUBLISHED)), live}
 	anyOf := func(field string, values []string) {
 		if len(values) == 0 {
 			return

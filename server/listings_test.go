@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -160,7 +161,7 @@ func TestLimits(t *testing.T) {
 			o := validOffer()
 			tc.change(o)
 			_, err := agency.Offers.CreateOffer(ctx, &techmarketv1.CreateOfferRequest{Offer: o, Publish: true})
-			if fields := violatedFields(t, err); !contains(fields, tc.wantField) {
+			if fields := violatedFields(t, err); !slices.Contains(fields, tc.wantField) {
 				t.Errorf("violations name %v, want %s", fields, tc.wantField)
 			}
 			if after := countOffers(t, operator); after != before {
@@ -202,7 +203,7 @@ func TestLimits(t *testing.T) {
 				Offer:      &techmarketv1.Offer{Name: stored.GetName(), State: techmarketv1.ListingState_LISTING_STATE_PUBLISHED},
 				UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{path}},
 			})
-			if fields := violatedFields(t, err); !contains(fields, "update_mask") {
+			if fields := violatedFields(t, err); !slices.Contains(fields, "update_mask") {
 				t.Errorf("path %q: violations %v, want update_mask", path, fields)
 			}
 		}
@@ -225,18 +226,9 @@ func TestCreateDemandValidation(t *testing.T) {
 			d := validDemand()
 			tc.change(d)
 			_, err := enterprise.Demands.CreateDemand(context.Background(), &techmarketv1.CreateDemandRequest{Demand: d})
-			if fields := violatedFields(t, err); !contains(fields, tc.wantField) {
+			if fields := violatedFields(t, err); !slices.Contains(fields, tc.wantField) {
 				t.Errorf("violations %v, want %s", fields, tc.wantField)
 			}
 		})
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
