@@ -98,10 +98,10 @@ func requireSignedIn(p auth.Principal) error {
 	return nil
 }
 
-// storeErr maps store errors that a caller can cause to domain errors.
+// storeErr passes cancellation through as it is and marks anything else
+// as the store's failure, which the server reports as INTERNAL.
 func storeErr(err error) error {
-	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return fmt.Errorf("store: %w", err)

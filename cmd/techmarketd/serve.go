@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/wuhai-techmarket/techmarket/auth"
@@ -128,12 +129,8 @@ func loadDemo(ctx context.Context, m *market.Market, dir string, log *slog.Logge
 			return fmt.Errorf("demo listing on line %d was rejected: %s: %s", r.GetNumber(), r.GetField(), r.GetReason())
 		}
 	}
-	f, err := os.OpenFile(filepath.Join(dir, demoTokensFile), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("writing demo tokens: %w", err)
-	}
-	defer f.Close()
-	fmt.Fprintln(f, "# Sample tokens of the demo market. Use one with: export TECHMARKET_TOKEN=…")
+	var tokens strings.Builder
+	tokens.WriteString("# Sample tokens of the demo market. Use one with: export TECHMARKET_TOKEN=…\n")
 	for _, t := range []struct{ role, org string }{
 		{"operator", demo.Organization},
 		{"agency", "示例技术转移中心（演示）"},
@@ -144,8 +141,11 @@ func loadDemo(ctx context.Context, m *market.Market, dir string, log *slog.Logge
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(f, "%s\t%s\t%s\n", t.role, secret, t.org)
+		fmt.Fprintf(&tokens, "%s\t%s\t%s\n", t.role, secret, t.org)
+	}
+	if err := os.WriteFile(filepath.Join(dir, demoTokensFile), []byte(tokens.String()), 0o600); err != nil {
+		return fmt.Errorf("writing demo tokens: %w", err)
 	}
 	log.Info("demo: loaded sample listings", "listings", len(results), "tokens", filepath.Join(dir, demoTokensFile))
-	return f.Close()
+	return nil
 }
