@@ -17,7 +17,6 @@ type document struct {
 	Body       string    `json:"body"`
 	Aside      string    `json:"aside"`
 	Focus      string    `json:"focus"`
-	Exact      string    `json:"exact"`
 	Bigram     string    `json:"bigram"`
 	Industries []string  `json:"industries"`
 	Region     string    `json:"region"`
@@ -64,7 +63,6 @@ func newDocument(l listing.Listing) document {
 		Body:       body.String(),
 		Aside:      aside.String(),
 		Focus:      focus.String(),
-		Exact:      l.GetTitle() + "\n" + keywords,
 		Bigram:     l.GetTitle() + "\n" + keywords + "\n" + body.String(),
 		Industries: l.GetIndustries(),
 		Region:     interchange.RegionCode(l.GetRegion()),

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/wuhai-techmarket/techmarket/listing"
@@ -179,6 +180,9 @@ func (x *Index) rebuild(s *side) error {
 		batch.SetInternal(versionKey, []byte(mappingVersion))
 		err = idx.Batch(batch)
 	}
+	if err == nil {
+		err = mergeSegments(idx)
+	}
 	if cerr := idx.Close(); err == nil {
 		err = cerr
 	}
@@ -197,6 +201,21 @@ func (x *Index) rebuild(s *side) error {
 	}
 	s.applied = seq
 	x.log.Info("index rebuilt from the store", "index", s.path, "listings", done, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// mergeSegments merges a freshly built index into one segment: matching
+// reads every query term's postings in every segment, so each segment
+// adds a dictionary lookup per term (benchmark: 100,000 offers in 13
+// segments match about 1.2× slower than in one).
+func mergeSegments(idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	if sc, ok := adv.(*scorch.Scorch); ok {
+		return sc.ForceMerge(context.Background(), nil)
+	}
 	return nil
 }
 

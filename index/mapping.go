@@ -14,7 +14,6 @@ const (
 	FieldBody       = "body"        // summary and description, search mode
 	FieldFocus      = "focus"       // description sections stating the need or problem (also in body)
 	FieldAside      = "aside"       // description sections about the poster (profile, market, IP, cooperation)
-	FieldExact      = "exact"       // title and keywords, whole words only
 	FieldBigram     = "bigram"      // every text field, CJK bigrams
 	FieldIndustries = "industries"  // industry codes
 	FieldRegion     = "region"      // region code
@@ -31,7 +30,7 @@ const (
 
 // mappingVersion changes whenever the mapping or the documents change
 // shape; an index made with another version is rebuilt on open.
-const mappingVersion = "3"
+const mappingVersion = "4"
 
 // newMapping describes listing documents. Everything is explicit: dynamic
 // mapping is off so that a field added to the document struct without a
@@ -73,7 +72,6 @@ func newMapping() mapping.IndexMapping {
 	add(FieldBody, text(analysis.AnalyzerZH))
 	add(FieldAside, text(analysis.AnalyzerZH))
 	add(FieldFocus, text(analysis.AnalyzerZH))
-	add(FieldExact, text(analysis.AnalyzerZHExact))
 	add(FieldBigram, text(analysis.AnalyzerBigram))
 	for _, k := range []string{FieldIndustries, FieldRegion, FieldModes, FieldState, FieldPoster, FieldPriced} {
 		add(k, keyword())

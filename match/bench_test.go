@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,12 +27,18 @@ import (
 // without gRPC, so it measures retrieval and ranking alone.
 //
 //	TECHMARKET_BENCH_OFFERS=100000 go test -run x -bench MatchOffers -benchtime 200x ./match
+//
+// TECHMARKET_BENCH_DIR keeps the data folder between runs, so a large
+// index is built once and profiles show matching alone.
 func BenchmarkMatchOffers(b *testing.B) {
 	n := 5000
 	if v, err := strconv.Atoi(os.Getenv("TECHMARKET_BENCH_OFFERS")); err == nil && v > 0 {
 		n = v
 	}
-	dir := b.TempDir()
+	dir := os.Getenv("TECHMARKET_BENCH_DIR")
+	if dir == "" {
+		dir = b.TempDir()
+	}
 	st, err := store.Open(filepath.Join(dir, "techmarket.db"), store.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -51,6 +58,10 @@ func BenchmarkMatchOffers(b *testing.B) {
 	offers := readLines(b, "../../shared/data/dev/offers.jsonl", "../../shared/data/background/csl-offers.jsonl")
 	demands := readLines(b, "../../shared/data/dev/demands.jsonl")
 	extID := regexp.MustCompile(`"externalId": *"([^"]*)"`)
+	have, err := st.Count(store.KindOffer)
+	if err != nil {
+		b.Fatal(err)
+	}
 	start := time.Now()
 	var batch []*techmarketv1.ImportLine
 	flush := func() {
@@ -59,7 +70,7 @@ func BenchmarkMatchOffers(b *testing.B) {
 		}
 		batch = batch[:0]
 	}
-	for i := range n {
+	for i := have; i < n; i++ {
 		line := offers[i%len(offers)]
 		line = extID.ReplaceAllString(line, fmt.Sprintf(`"externalId": "bench-%d"`, i))
 		batch = append(batch, &techmarketv1.ImportLine{Number: int64(i + 1), Text: line})
@@ -67,8 +78,12 @@ func BenchmarkMatchOffers(b *testing.B) {
 			flush()
 		}
 	}
-	flush()
-	b.Logf("indexed %d offers in %s (%.0f/s)", n, time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds())
+	if len(batch) > 0 {
+		flush()
+	}
+	if n > have {
+		b.Logf("indexed %d offers in %s (%.0f/s)", n-have, time.Since(start).Round(time.Millisecond), float64(n-have)/time.Since(start).Seconds())
+	}
 
 	var sources []*techmarketv1.Demand
 	for _, line := range demands {
@@ -77,6 +92,15 @@ func BenchmarkMatchOffers(b *testing.B) {
 			b.Fatal(err)
 		}
 		sources = append(sources, l)
+	}
+	// TECHMARKET_TUNE=Knob=value,Knob=value tries other matching knobs.
+	if tune := os.Getenv("TECHMARKET_TUNE"); tune != "" {
+		for _, kv := range strings.Split(tune, ",") {
+			name, value, _ := strings.Cut(kv, "=")
+			if err := match.SetTuning(name, value); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 	mt := match.New(idx, st, nil)
 	b.ResetTimer()

@@ -5,16 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/index/analysis"
-	"github.com/wuhai-techmarket/techmarket/interchange"
 	"github.com/wuhai-techmarket/techmarket/listing"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/store"
@@ -74,41 +73,56 @@ func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f F
 	if _, ok := src.(*techmarketv1.Offer); ok {
 		targetKind = store.KindDemand
 	}
-	target := m.idx.Side(targetKind)
-	terms, err := telling(ctx, src, target)
+	postings, err := index.OpenPostings(m.idx.Side(targetKind))
+	if err != nil {
+		return nil, fmt.Errorf("match: reading the %s index: %w", targetKind, err)
+	}
+	defer postings.Close()
+	terms, err := telling(src, postings)
 	if err != nil {
 		return nil, fmt.Errorf("match: weighing terms: %w", err)
 	}
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	// Structured features reorder within the pool, so it must reach past
-	// the top few text hits.
-	pool := max(Tuning.MinPool, limit*Tuning.PoolFactor)
-	req := bleve.NewSearchRequestOptions(m.query(src, terms, f), pool, 0, false)
-	res, err := target.SearchInContext(ctx, req)
+	scores, err := postings.Disjunction(ctx, clauses(src, terms))
 	if err != nil {
 		return nil, fmt.Errorf("match: searching %ss: %w", targetKind, err)
 	}
-	if len(res.Hits) == 0 {
-		return nil, nil
-	}
-	top := res.Hits[0].Score
-	results := make([]Result, 0, len(res.Hits))
-	for _, hit := range res.Hits {
+	defer scores.Release()
+
+	// Structured features reorder within the pool, so it must reach past
+	// the top few text hits.
+	pool := max(Tuning.MinPool, limit*Tuning.PoolFactor)
+	now := m.now()
+	var results []Result
+	var top float64
+	err = scores.Top(func(hit index.Hit) error {
 		rec, err := m.st.Get(targetKind, hit.ID)
 		if errors.Is(err, store.ErrNotFound) {
-			continue // deleted since the index saw it
+			return nil // deleted since the index saw it
 		} else if err != nil {
-			return nil, err
+			return err
 		}
 		cand, err := index.DecodeListing(rec)
 		if err != nil {
-			return nil, err
+			return err
+		}
+		if !live(cand, now) || !admits(src, cand, f) {
+			return nil
+		}
+		if top == 0 {
+			top = hit.Score
 		}
 		r := Result{ID: hit.ID, Listing: cand}
-		r.Score, r.Parts = rank(src, cand, math.Pow(hit.Score/top, Tuning.TextExponent), m.now())
-		results = append(results, r)
+		r.Score, r.Parts = rank(src, cand, math.Pow(hit.Score/top, Tuning.TextExponent), now)
+		if results = append(results, r); len(results) == pool {
+			return index.ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("match: ranking %ss: %w", targetKind, err)
 	}
 	sort.SliceStable(results, func(i, j int) bool { return results[i].Score > results[j].Score })
 	if len(results) > limit {
@@ -120,33 +134,33 @@ func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f F
 	return results, nil
 }
 
-// query builds the retrieval query: the telling terms over the target's
-// text fields, filtered to live listings and the caller's hard filters.
-func (m *Matcher) query(src listing.Listing, terms []term, f Filters) query.Query {
-	fieldBoost := map[string]float64{
-		index.FieldTitle:    Tuning.TitleBoost,
-		index.FieldKeywords: Tuning.KeywordsBoost,
-		index.FieldBody:     Tuning.BodyBoost,
-		index.FieldExact:    Tuning.ExactBoost,
-		index.FieldAside:    Tuning.AsideBoost,
-		index.FieldFocus:    Tuning.FocusBoost,
+// clauses are the retrieval query: the telling terms over the target's
+// text fields, and the character bigrams of the source's title and
+// keywords.
+func clauses(src listing.Listing, terms []term) []index.Clause {
+	fields := []struct {
+		name  string
+		boost float64
+	}{
+		{index.FieldTitle, Tuning.TitleBoost},
+		{index.FieldKeywords, Tuning.KeywordsBoost},
+		{index.FieldBody, Tuning.BodyBoost},
+		{index.FieldAside, Tuning.AsideBoost},
+		{index.FieldFocus, Tuning.FocusBoost},
 	}
-	var should []query.Query
+	var out []index.Clause
 	for i, t := range terms {
-		for field, boost := range fieldBoost {
-			// Body postings are the long ones, and bleve scores every
-			// document a clause matches: only the best terms search bodies.
-			if boost == 0 || (field == index.FieldBody && i >= Tuning.BodyTerms) {
+		for _, f := range fields {
+			// Body postings are the long ones: only the best terms
+			// search bodies.
+			if f.boost == 0 || (f.name == index.FieldBody && i >= Tuning.BodyTerms) {
 				continue
 			}
-			tq := query.NewTermQuery(t.text)
-			tq.SetField(field)
-			tq.SetBoost(t.weight * boost)
-			should = append(should, tq)
+			out = append(out, index.Clause{Field: f.name, Term: t.text, Boost: t.weight * f.boost})
 		}
 	}
-	// Character bigrams of the title and keywords find what the
-	// dictionary splits differently on the two sides.
+	// Character bigrams find what the dictionary splits differently on
+	// the two sides.
 	if Tuning.BigramBoost > 0 {
 		bigrams, _ := analysis.Analyze(analysis.AnalyzerBigram, src.GetTitle()+"\n"+strings.Join(src.GetKeywords(), "；"))
 		seen := map[string]bool{}
@@ -155,65 +169,53 @@ func (m *Matcher) query(src listing.Listing, terms []term, f Filters) query.Quer
 				continue
 			}
 			seen[b.Term] = true
-			tq := query.NewTermQuery(b.Term)
-			tq.SetField(index.FieldBigram)
-			tq.SetBoost(Tuning.BigramBoost)
-			should = append(should, tq)
+			out = append(out, index.Clause{Field: index.FieldBigram, Term: b.Term, Boost: Tuning.BigramBoost})
 		}
 	}
-	text := query.NewDisjunctionQuery(should)
-
-	filters := []query.Query{termQuery(index.FieldState, listing.StateWord(techmarketv1.ListingState_LISTING_STATE_PUBLISHED))}
-	live := query.NewDateRangeQuery(m.now(), time.Time{})
-	live.SetField(index.FieldExpire)
-	filters = append(filters, live)
-	filters = append(filters, hardFilters(src, f)...)
-
-	b := query.NewBooleanQuery([]query.Query{text}, nil, nil)
-	b.AddFilter(query.NewConjunctionQuery(filters))
-	return b
+	return out
 }
 
-// hardFilters expresses the strict constraints the caller asked for.
-func hardFilters(src listing.Listing, f Filters) []query.Query {
-	var qs []query.Query
-	if len(f.Regions) > 0 {
-		var any []query.Query
-		for _, r := range f.Regions {
-			any = append(any, termQuery(index.FieldRegion, interchange.RegionCode(r)))
-		}
-		qs = append(qs, query.NewDisjunctionQuery(any))
+// live reports whether a listing may be matched: published and not past
+// its expiry (which the store learns only when the listing is next read or
+// swept).
+func live(l listing.Listing, now time.Time) bool {
+	return l.GetState() == techmarketv1.ListingState_LISTING_STATE_PUBLISHED &&
+		l.GetExpireTime().AsTime().After(now)
+}
+
+// admits reports whether cand meets the strict constraints the caller
+// asked for on top of src's own.
+func admits(src, cand listing.Listing, f Filters) bool {
+	if len(f.Regions) > 0 && !slices.Contains(f.Regions, cand.GetRegion()) {
+		return false
 	}
-	if f.StrictTransferModes && len(src.GetTransferModes()) > 0 {
-		var any []query.Query
-		for _, code := range index.ModeCodes(src.GetTransferModes()) {
-			any = append(any, termQuery(index.FieldModes, code))
-		}
-		qs = append(qs, query.NewDisjunctionQuery(any))
+	if f.StrictTransferModes && len(src.GetTransferModes()) > 0 &&
+		!slices.ContainsFunc(cand.GetTransferModes(), func(m techmarketv1.TransferMode) bool {
+			return slices.Contains(src.GetTransferModes(), m)
+		}) {
+		return false
 	}
+	// A strict filter binds only what the source states: a demand's minimum
+	// TRL and budget, an offer's TRL and price.
 	switch s := src.(type) {
-	case *techmarketv1.Demand: // target offers
-		if f.StrictReadiness && s.GetMinTrl() > 0 {
-			qs = append(qs, numberRange(index.FieldTRL, float64(s.GetMinTrl()), 0))
+	case *techmarketv1.Demand:
+		o := cand.(*techmarketv1.Offer)
+		if f.StrictReadiness && s.GetMinTrl() > 0 && o.GetTrl() < s.GetMinTrl() {
+			return false
 		}
-		if f.StrictPrice && s.GetBudget() != nil {
-			qs = append(qs, query.NewDisjunctionQuery([]query.Query{
-				termQuery(index.FieldPriced, "no"),
-				numberRange(index.FieldPriceMin, 0, float64(s.GetBudget().GetMaxYuan())),
-			}))
+		if f.StrictPrice && s.GetBudget() != nil && o.GetPrice() != nil && o.GetPrice().GetMinYuan() > s.GetBudget().GetMaxYuan() {
+			return false
 		}
-	case *techmarketv1.Offer: // target demands
-		if f.StrictReadiness && s.GetTrl() > 0 {
-			qs = append(qs, numberRange(index.FieldTRL, 0, float64(s.GetTrl())))
+	case *techmarketv1.Offer:
+		d := cand.(*techmarketv1.Demand)
+		if f.StrictReadiness && s.GetTrl() > 0 && s.GetTrl() < d.GetMinTrl() {
+			return false
 		}
-		if f.StrictPrice && s.GetPrice() != nil {
-			qs = append(qs, query.NewDisjunctionQuery([]query.Query{
-				termQuery(index.FieldPriced, "no"),
-				numberRange(index.FieldPriceMax, float64(s.GetPrice().GetMinYuan()), 0),
-			}))
+		if f.StrictPrice && s.GetPrice() != nil && d.GetBudget() != nil && s.GetPrice().GetMinYuan() > d.GetBudget().GetMaxYuan() {
+			return false
 		}
 	}
-	return qs
+	return true
 }
 
 func termQuery(field, value string) query.Query {

@@ -1,14 +1,10 @@
 package match
 
 import (
-	"context"
 	"math"
 	"sort"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/blevesearch/bleve/v2"
-	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/index/analysis"
@@ -38,7 +34,7 @@ type term struct {
 
 // telling returns the most telling terms of src against the target index,
 // best first.
-func telling(ctx context.Context, src listing.Listing, target bleve.Index) ([]term, error) {
+func telling(src listing.Listing, target *index.Postings) ([]term, error) {
 	occ := map[string]float64{}
 	for _, f := range sourceFields(src) {
 		for _, tok := range analysis.Terms(f.Text) {
@@ -61,22 +57,13 @@ func telling(ctx context.Context, src listing.Listing, target bleve.Index) ([]te
 	if len(occ) == 0 {
 		return nil, nil
 	}
-	adv, err := target.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	reader, err := adv.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer reader.Close()
-	n, err := reader.DocCount()
-	if err != nil || n == 0 {
-		return nil, err
+	n := target.DocCount()
+	if n == 0 {
+		return nil, nil
 	}
 	terms := make([]term, 0, len(occ))
 	for text, o := range occ {
-		df, err := docFreq(ctx, reader, text)
+		df, err := docFreq(target, text)
 		if err != nil {
 			return nil, err
 		}
@@ -100,17 +87,14 @@ func telling(ctx context.Context, src listing.Listing, target bleve.Index) ([]te
 
 // docFreq is the number of target listings with the term in their title
 // or body, whichever is larger.
-func docFreq(ctx context.Context, r bleveindex.IndexReader, text string) (uint64, error) {
+func docFreq(target *index.Postings, text string) (uint64, error) {
 	var df uint64
 	for _, field := range []string{index.FieldTitle, index.FieldBody} {
-		tfr, err := r.TermFieldReader(ctx, []byte(text), field, false, false, false)
+		n, err := target.DocFreq(field, text)
 		if err != nil {
 			return 0, err
 		}
-		df = max(df, tfr.Count())
-		if err := tfr.Close(); err != nil {
-			return 0, err
-		}
+		df = max(df, n)
 	}
 	return df, nil
 }

@@ -57,7 +57,7 @@ func TestTellingTermsWeighFieldsAndRarity(t *testing.T) {
 		Title:       "疏干水处理",
 		Description: "反渗透浓水越来越多。",
 	}
-	terms, err := telling(context.Background(), demand, idx.Side(store.KindOffer))
+	terms, err := telling(demand, postingsOf(t, idx))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestTellingTermsDropCommonAndCap(t *testing.T) {
 	}
 	titles[7] = "磁悬浮鼓风机节能技术"
 	idx := offerIndex(t, titles...)
-	terms, err := telling(context.Background(), &techmarketv1.Demand{Title: "鼓风机节能"}, idx.Side(store.KindOffer))
+	terms, err := telling(&techmarketv1.Demand{Title: "鼓风机节能"}, postingsOf(t, idx))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,11 +100,21 @@ func TestTellingTermsDropCommonAndCap(t *testing.T) {
 	defer func(n int) { Tuning.MaxQueryTerms = n }(Tuning.MaxQueryTerms)
 	Tuning.MaxQueryTerms = 2
 	long := "磁悬浮鼓风机" + strings.Repeat("第1项第2项第3项", 50)
-	terms, err = telling(context.Background(), &techmarketv1.Demand{Title: "磁悬浮鼓风机", Description: long}, idx.Side(store.KindOffer))
+	terms, err = telling(&techmarketv1.Demand{Title: "磁悬浮鼓风机", Description: long}, postingsOf(t, idx))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(terms) != 2 || weightsOf(terms)["鼓风机"] == 0 {
 		t.Errorf("capped to 2: %v; want 2 terms with 鼓风机 among them", terms)
 	}
+}
+
+func postingsOf(t *testing.T, idx *index.Index) *index.Postings {
+	t.Helper()
+	p, err := index.OpenPostings(idx.Side(store.KindOffer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
 }

@@ -1,5 +1,13 @@
 package match
 
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
 // Tuning holds every knob of matching. The values were tuned on the
 // development set (../shared/data/dev with the background offers beside
 // it) with techmarket-eval; change them only with the evaluation's figures
@@ -27,7 +35,7 @@ var Tuning = struct {
 	// search titles, keywords and need sections only.
 	BodyTerms int
 	// Target field boosts of the retrieval query.
-	TitleBoost, KeywordsBoost, BodyBoost, FocusBoost, ExactBoost, AsideBoost float64
+	TitleBoost, KeywordsBoost, BodyBoost, FocusBoost, AsideBoost float64
 	// BigramBoost weighs the character bigrams of the source's title and
 	// keywords against the target's bigram field; 0 leaves them out.
 	BigramBoost float64
@@ -52,10 +60,47 @@ var Tuning = struct {
 	SingleCharWeight: 1,
 	CommonShare:      0.1, CommonFloor: 50,
 	MaxQueryTerms: 48, BodyTerms: 48,
-	TitleBoost: 1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, ExactBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3,
+	TitleBoost: 1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3,
 	PoolFactor: 8, MinPool: 60,
 	TextExponent: 0.5,
 	Text:         0.35, Industry: 0.30, Readiness: 0.10, Price: 0.10, Modes: 0.09, Region: 0.03, Freshness: 0.03,
 	ViolationFactor:  0.85,
 	ViolationPenalty: 0.05,
+}
+
+// SetTuning sets the knob called name (a field of Tuning, such as
+// "BodyTerms") from its text form, so that the evaluation command can try
+// a value without a rebuild. Not safe while matches run.
+func SetTuning(name, value string) error {
+	v := reflect.ValueOf(&Tuning).Elem()
+	f := v.FieldByName(name)
+	if !f.IsValid() {
+		return fmt.Errorf("match: no tuning knob %q; knobs: %s", name, strings.Join(knobNames(), ", "))
+	}
+	switch f.Kind() {
+	case reflect.Float64:
+		x, err := strconv.ParseFloat(value, 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("match: knob %s takes a number, not %q", name, value)
+		}
+		f.SetFloat(x)
+	case reflect.Int:
+		x, err := strconv.Atoi(value)
+		if err != nil {
+			return fmt.Errorf("match: knob %s takes a whole number, not %q", name, value)
+		}
+		f.SetInt(int64(x))
+	default:
+		return fmt.Errorf("match: knob %s cannot be set from text", name)
+	}
+	return nil
+}
+
+func knobNames() []string {
+	t := reflect.TypeOf(Tuning)
+	names := make([]string, t.NumField())
+	for i := range names {
+		names[i] = t.Field(i).Name
+	}
+	return names
 }
