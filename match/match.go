@@ -97,7 +97,13 @@ func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f F
 	now := m.now()
 	var results []Result
 	var top float64
+	examined := 0
 	err = scores.Top(func(hit index.Hit) error {
+		// Each candidate costs a record read; strict filters that admit
+		// almost nothing must not turn a match into a scan of the side.
+		if examined++; examined > Tuning.MaxExamined {
+			return index.ErrStop
+		}
 		rec, err := m.st.Get(targetKind, hit.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil // deleted since the index saw it

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wuhai-techmarket/techmarket/client"
 	"github.com/wuhai-techmarket/techmarket/internal/testutil"
+	"github.com/wuhai-techmarket/techmarket/match"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
 
@@ -259,5 +260,28 @@ func TestMatchDraftStoresNothing(t *testing.T) {
 	}
 	if _, err := m.enterprise.Match.MatchOffers(ctx, &techmarketv1.MatchOffersRequest{Demand: hidden.GetDemand().GetName()}); err != nil {
 		t.Errorf("owner match of its draft: %v", err)
+	}
+}
+
+// TestStrictFiltersReadBoundedCandidates: a strict filter that admits only
+// a listing far down the text ranking finds it, unless reaching it would
+// mean reading more candidates than Tuning.MaxExamined allows.
+func TestStrictFiltersReadBoundedCandidates(t *testing.T) {
+	m := newMarket(t)
+	m.publishOffer(t, cokeOffer("near-1"))
+	m.publishOffer(t, cokeOffer("near-2"))
+	far := cokeOffer("far")
+	far.Summary, far.Description, far.Keywords = "", "", nil
+	far.Region = techmarketv1.Region_REGION_INTERNATIONAL
+	m.publishOffer(t, far)
+	strict := &techmarketv1.MatchFilters{Regions: []techmarketv1.Region{techmarketv1.Region_REGION_INTERNATIONAL}}
+
+	if got := externalIDs(m.matchOffers(t, strict)); !slices.Equal(got, []string{"far"}) {
+		t.Fatalf("international offers only: got %v, want [far]", got)
+	}
+	defer func(n int) { match.Tuning.MaxExamined = n }(match.Tuning.MaxExamined)
+	match.Tuning.MaxExamined = 2 // the two near twins outrank it on text
+	if got := externalIDs(m.matchOffers(t, strict)); len(got) != 0 {
+		t.Errorf("with 2 candidates examined: got %v, want nothing", got)
 	}
 }

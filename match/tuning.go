@@ -41,6 +41,11 @@ var Tuning = struct {
 	BigramBoost float64
 	// PoolFactor × limit candidates (at least MinPool) are reranked.
 	PoolFactor, MinPool int
+	// MaxExamined bounds the text hits read from the store while filling
+	// the pool: the hits that are not live or fail a strict filter are
+	// skipped, and a filter that admits almost nothing must not turn a
+	// match into a scan of the whole side.
+	MaxExamined int
 	// TextExponent shapes the text feature, the BM25 score relative to the
 	// best candidate's: above 1 it widens the gap behind the best.
 	TextExponent float64
@@ -61,7 +66,7 @@ var Tuning = struct {
 	CommonShare:      0.1, CommonFloor: 50,
 	MaxQueryTerms: 48, BodyTerms: 48,
 	TitleBoost: 1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3,
-	PoolFactor: 8, MinPool: 60,
+	PoolFactor: 8, MinPool: 60, MaxExamined: 5000,
 	TextExponent: 0.5,
 	Text:         0.35, Industry: 0.30, Readiness: 0.10, Price: 0.10, Modes: 0.09, Region: 0.03, Freshness: 0.03,
 	ViolationFactor:  0.85,
