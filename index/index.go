@@ -35,6 +35,10 @@ type Options struct {
 	BatchSize int
 	// Progress, when set, is told how a rebuild advances.
 	Progress func(kind store.Kind, done, total int)
+	// PostingsCacheBytes is the memory matching may keep for decoded
+	// postings; 0 means DefaultPostingsCacheBytes, negative turns the
+	// cache off.
+	PostingsCacheBytes int64
 }
 
 // Index is the full-text view of both sides of the market.
@@ -44,6 +48,7 @@ type Index struct {
 	opts  Options
 	log   *slog.Logger
 	sides [3]*side // indexed by store.Kind
+	cache *postingsCache
 
 	mu      sync.Mutex
 	applied uint64        // lowest sequence both sides contain
@@ -70,12 +75,16 @@ func Open(dir string, st *store.Store, opts Options) (*Index, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 1000
 	}
+	if opts.PostingsCacheBytes == 0 {
+		opts.PostingsCacheBytes = DefaultPostingsCacheBytes
+	}
 	x := &Index{
 		dir: dir, st: st, opts: opts, log: opts.Logger,
 		advance: make(chan struct{}),
 		kick:    make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
+		cache:   newPostingsCache(opts.PostingsCacheBytes),
 	}
 	if x.log == nil {
 		x.log = slog.New(slog.DiscardHandler)

@@ -9,10 +9,13 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+
+	"github.com/wuhai-techmarket/techmarket/store"
 )
 
 // Postings reads one side's inverted index directly, segment by segment,
@@ -31,16 +34,27 @@ type Postings struct {
 	size     uint64   // document numbers in all segments, deleted ones too
 	docCount uint64   // live documents
 
-	// lists keeps the postings lists read so far: a match reads a term's
-	// lists to weigh it and again to score it.
-	lists map[listKey][]segment.PostingsList
+	deleted []uint64 // deleted documents in each segment
+
+	// terms keeps what this view learnt of each term so far: a match
+	// looks a term up to weigh it and again to score it.
+	terms map[listKey][]*termInfo
+	cache *postingsCache
 }
 
 type listKey struct{ field, term string }
 
-// OpenPostings opens a consistent view of idx, which must be one of the
-// indexes an Index keeps (scorch). Close it after use.
-func OpenPostings(idx bleve.Index) (*Postings, error) {
+// Postings opens a consistent view of one side's index for matching.
+// Close it after use.
+func (x *Index) Postings(kind store.Kind) (*Postings, error) {
+	return openPostings(x.sides[kind].idx, x.cache)
+}
+
+// PostingsCacheStats describes the decoded-postings cache shared by both
+// sides.
+func (x *Index) PostingsCacheStats() CacheStats { return x.cache.stats() }
+
+func openPostings(idx bleve.Index, cache *postingsCache) (*Postings, error) {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return nil, err
@@ -54,10 +68,15 @@ func OpenPostings(idx bleve.Index) (*Postings, error) {
 		r.Close()
 		return nil, fmt.Errorf("index: %T is not a scorch index", r)
 	}
-	p := &Postings{snap: snap, segs: snap.Segments(), lists: map[listKey][]segment.PostingsList{}}
+	p := &Postings{snap: snap, segs: snap.Segments(), terms: map[listKey][]*termInfo{}, cache: cache}
 	for _, s := range p.segs {
 		p.offsets = append(p.offsets, p.size)
 		p.size += s.Segment().Count()
+		var deleted uint64
+		if d := s.Deleted(); d != nil {
+			deleted = d.GetCardinality()
+		}
+		p.deleted = append(p.deleted, deleted)
 	}
 	if p.docCount, err = snap.DocCount(); err != nil {
 		snap.Close()
@@ -74,38 +93,70 @@ func (p *Postings) DocCount() uint64 { return p.docCount }
 
 // DocFreq is the number of live documents with term in field.
 func (p *Postings) DocFreq(field, term string) (uint64, error) {
-	_, df, err := p.postingsLists(field, term)
-	return df, err
-}
-
-// postingsLists returns the term's postings list in each segment (nil
-// where it is absent) and how many live documents they hold.
-func (p *Postings) postingsLists(field, term string) ([]segment.PostingsList, uint64, error) {
-	key := listKey{field, term}
-	lists, ok := p.lists[key]
-	if !ok {
-		lists = make([]segment.PostingsList, len(p.segs))
-		for i, s := range p.segs {
-			dict, err := s.Segment().Dictionary(field)
-			if err != nil {
-				return nil, 0, err
-			}
-			if dict == nil {
-				continue
-			}
-			if lists[i], err = dict.PostingsList([]byte(term), s.Deleted(), nil); err != nil {
-				return nil, 0, err
-			}
-		}
-		p.lists[key] = lists
+	infos, err := p.lookup(field, term)
+	if err != nil {
+		return 0, err
 	}
 	var df uint64
-	for _, pl := range lists {
-		if pl != nil {
-			df += pl.Count()
-		}
+	for _, info := range infos {
+		df += info.df
 	}
-	return lists, df, nil
+	return df, nil
+}
+
+// lookup returns what is known of the term in each segment, from the
+// cache when it still holds for the segment's deletions, else from the
+// segment's dictionary (a lookup that costs about a microsecond, and a
+// match makes hundreds).
+func (p *Postings) lookup(field, term string) ([]*termInfo, error) {
+	key := listKey{field, term}
+	if infos, ok := p.terms[key]; ok {
+		return infos, nil
+	}
+	infos := make([]*termInfo, len(p.segs))
+	for i, s := range p.segs {
+		ck := cacheKey{seg: s.Segment(), field: field, term: term}
+		cached := p.cache.get(ck)
+		if cached != nil && cached.deleted == p.deleted[i] {
+			infos[i] = cached
+			continue
+		}
+		pl, err := p.liveList(i, field, term)
+		if err != nil {
+			return nil, err
+		}
+		info := &termInfo{key: ck, deleted: p.deleted[i]}
+		if pl != nil {
+			info.df = pl.Count()
+		}
+		if cached != nil { // more deletions since: the postings still hold
+			info.docs, info.tf, info.length = cached.docs, cached.tf, cached.length
+		}
+		p.cache.put(info)
+		infos[i] = info
+	}
+	p.terms[key] = infos
+	return infos, nil
+}
+
+// liveList is a term's postings list in segment i without the deleted
+// documents; nil when the segment lacks the field.
+func (p *Postings) liveList(i int, field, term string) (segment.PostingsList, error) {
+	return p.list(i, field, term, p.segs[i].Deleted())
+}
+
+// fullList is the list with the deleted documents left in, as the cache
+// keeps it.
+func (p *Postings) fullList(i int, field, term string) (segment.PostingsList, error) {
+	return p.list(i, field, term, nil)
+}
+
+func (p *Postings) list(i int, field, term string, except *roaring.Bitmap) (segment.PostingsList, error) {
+	dict, err := p.segs[i].Segment().Dictionary(field)
+	if err != nil || dict == nil {
+		return nil, err
+	}
+	return dict.PostingsList([]byte(term), except, nil)
 }
 
 // Clause is one term searched in one field.
@@ -126,7 +177,10 @@ type Scores struct {
 // need clearing. A cell is eight bytes so that adding a posting's score
 // costs one cache line; float32 sums differ from bleve's float64 ones
 // only in the seventh digit.
-type accumulator []cell
+type accumulator struct {
+	cells   []cell
+	touched []uint32 // kept for its capacity
+}
 
 type cell struct {
 	score   float32
@@ -137,9 +191,8 @@ var accumulators sync.Pool
 
 func getAccumulator(size uint64) *accumulator {
 	a, _ := accumulators.Get().(*accumulator)
-	if a == nil || uint64(len(*a)) < size {
-		a = new(accumulator)
-		*a = make([]cell, size)
+	if a == nil || uint64(len(a.cells)) < size {
+		a = &accumulator{cells: make([]cell, size)}
 	}
 	return a
 }
@@ -164,19 +217,24 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 		return nil, fmt.Errorf("index: %d clauses, at most %d", len(clauses), math.MaxUint16)
 	}
 	s := &Scores{p: p, acc: getAccumulator(p.size)}
-	acc := *s.acc
-	var it segment.PostingsIterator
+	s.touched = s.acc.touched[:0]
+	acc := s.acc.cells
+	fromCache := make([]bool, len(p.segs)) // segments scored from decoded lists
 	for _, c := range clauses {
 		if err := ctx.Err(); err != nil {
 			s.Release()
 			return nil, err
 		}
-		lists, df, err := p.postingsLists(c.Field, c.Term)
-		if err != nil || df == 0 {
-			if err != nil {
-				s.Release()
-				return nil, err
-			}
+		infos, err := p.lookup(c.Field, c.Term)
+		if err != nil {
+			s.Release()
+			return nil, err
+		}
+		var df uint64
+		for _, info := range infos {
+			df += info.df
+		}
+		if df == 0 {
 			continue
 		}
 		avgLen, err := p.averageLength(c.Field)
@@ -190,34 +248,39 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 		weight := c.Boost * idf * idf * search.BM25_k1
 		base0 := search.BM25_k1 * (1 - search.BM25_b)
 		perLength := search.BM25_k1 * search.BM25_b / avgLen
-		for i, pl := range lists {
-			if pl == nil {
+		for i, info := range infos {
+			if info.df == 0 {
 				continue
 			}
-			it = pl.Iterator(true, true, false, it)
 			offset := p.offsets[i]
-			for {
-				posting, err := it.Next()
-				if err != nil {
+			add := func(doc uint64, tf, length float64) {
+				cl := &acc[offset+doc]
+				if cl.matched == 0 {
+					s.touched = append(s.touched, uint32(offset+doc))
+				}
+				cl.score += float32(weight * tf / (tf + base0 + perLength*length))
+				cl.matched++
+			}
+			if info.docs == nil {
+				// Decode the whole list, deleted documents included, and
+				// keep it; the deleted ones are taken out below.
+				if info, err = p.decode(i, info); err != nil {
 					s.Release()
 					return nil, err
 				}
-				if posting == nil {
-					break
-				}
-				var tf float64
-				if f := posting.Frequency(); f < uint64(len(sqrtFreq)) {
-					tf = sqrtFreq[f]
-				} else {
-					tf = math.Sqrt(float64(f))
-				}
-				norm := posting.Norm() // 1/√length
-				c := &acc[offset+posting.Number()]
-				if c.matched == 0 {
-					s.touched = append(s.touched, uint32(offset+posting.Number()))
-				}
-				c.score += float32(weight * tf / (tf + base0 + perLength/(norm*norm)))
-				c.matched++
+				infos[i] = info
+			}
+			fromCache[i] = true
+			for j, doc := range info.docs {
+				add(uint64(doc), float64(info.tf[j]), float64(info.length[j]))
+			}
+		}
+	}
+	// Decoded lists include documents deleted since: drop them.
+	for i, used := range fromCache {
+		if deleted := p.segs[i].Deleted(); used && deleted != nil {
+			for it := deleted.Iterator(); it.HasNext(); {
+				acc[p.offsets[i]+uint64(it.Next())] = cell{}
 			}
 		}
 	}
@@ -234,12 +297,51 @@ func (s *Scores) Release() {
 	if s.acc == nil {
 		return
 	}
-	acc := *s.acc
+	acc := s.acc.cells
 	for _, doc := range s.touched {
 		acc[doc] = cell{}
 	}
+	s.acc.touched = s.touched
 	accumulators.Put(s.acc)
 	s.acc = nil
+}
+
+// decode reads a term's whole postings list in segment i into a copy of
+// info and caches it.
+func (p *Postings) decode(i int, info *termInfo) (*termInfo, error) {
+	pl, err := p.fullList(i, info.key.field, info.key.term)
+	if err != nil {
+		return nil, err
+	}
+	d := *info
+	d.docs, d.tf, d.length = []uint32{}, nil, nil
+	if pl == nil {
+		return &d, nil
+	}
+	n := pl.Count()
+	d.docs, d.tf, d.length = make([]uint32, 0, n), make([]float32, 0, n), make([]float32, 0, n)
+	it := pl.Iterator(true, true, false, nil)
+	for {
+		posting, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if posting == nil {
+			break
+		}
+		var tf float64
+		if f := posting.Frequency(); f < uint64(len(sqrtFreq)) {
+			tf = sqrtFreq[f]
+		} else {
+			tf = math.Sqrt(float64(f))
+		}
+		norm := posting.Norm() // 1/√length
+		d.docs = append(d.docs, uint32(posting.Number()))
+		d.tf = append(d.tf, float32(tf))
+		d.length = append(d.length, float32(1/(norm*norm)))
+	}
+	p.cache.put(&d)
+	return &d, nil
 }
 
 // averageLength is bleve's BM25 average field length: the field's
@@ -256,7 +358,15 @@ func (p *Postings) averageLength(field string) (float64, error) {
 }
 
 // Len is the number of documents that matched a clause.
-func (s *Scores) Len() int { return len(s.touched) }
+func (s *Scores) Len() int {
+	n := 0
+	for _, doc := range s.touched {
+		if s.acc.cells[doc].matched > 0 {
+			n++
+		}
+	}
+	return n
+}
 
 // Hit is a scored document.
 type Hit struct {
@@ -272,7 +382,7 @@ var ErrStop = errors.New("index: stop")
 // in document-number order. A caller normally needs the best few hundred
 // of tens of thousands, so they are picked without sorting the rest.
 func (s *Scores) Top(visit func(Hit) error) error {
-	acc := *s.acc
+	acc := s.acc.cells
 	byScore := func(a, b uint32) int {
 		if c := cmp.Compare(acc[b].score, acc[a].score); c != 0 {
 			return c
@@ -285,6 +395,9 @@ func (s *Scores) Top(visit func(Hit) error) error {
 		batch, rest = s.best(rest, want)
 		slices.SortFunc(batch, byScore)
 		for _, doc := range batch {
+			if acc[doc].matched == 0 {
+				continue // deleted
+			}
 			id, err := s.p.docID(doc)
 			if err != nil {
 				return err
@@ -308,7 +421,7 @@ func (s *Scores) best(docs []uint32, n int) (best, rest []uint32) {
 	if len(docs) <= n {
 		return docs, nil
 	}
-	acc := *s.acc
+	acc := s.acc.cells
 	h := make(minHeap, 0, n)
 	for _, doc := range docs {
 		score := acc[doc].score

@@ -8,6 +8,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/demo"
@@ -16,10 +17,22 @@ import (
 	"github.com/wuhai-techmarket/techmarket/store"
 )
 
+var postingsClauses = []index.Clause{
+	{Field: index.FieldTitle, Term: "氢", Boost: 2},
+	{Field: index.FieldBody, Term: "氢", Boost: 1},
+	{Field: index.FieldBody, Term: "储能", Boost: 1.3},
+	{Field: index.FieldTitle, Term: "疏干水", Boost: 0.7},
+	{Field: index.FieldBody, Term: "废水", Boost: 1},
+	{Field: index.FieldBody, Term: "技术", Boost: 0.2},
+	{Field: index.FieldKeywords, Term: "电石渣", Boost: 1.5},
+	{Field: index.FieldBody, Term: "没有这个词", Boost: 1},
+}
+
 // TestDisjunctionScoresAsBleve checks that term-at-a-time scoring ranks
 // exactly as the bleve disjunction it replaces: same documents, same
 // order, scores in one constant ratio (bleve's query norm), across
-// several segments and with replaced documents.
+// several segments; then again from the decoded-postings cache, and again
+// after documents the cache holds were replaced.
 func TestDisjunctionScoresAsBleve(t *testing.T) {
 	f := open(t, t.TempDir())
 	defer f.close()
@@ -31,25 +44,31 @@ func TestDisjunctionScoresAsBleve(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Importing again with a changed title replaces documents, leaving
-	// deleted ones behind in older segments.
-	if _, err := f.m.Import(ctx, op, false, lines[:20]); err != nil {
-		t.Fatal(err)
-	}
 	f.create(5, "replaced")
 
-	clauses := []index.Clause{
-		{Field: index.FieldTitle, Term: "氢", Boost: 2},
-		{Field: index.FieldBody, Term: "氢", Boost: 1},
-		{Field: index.FieldBody, Term: "储能", Boost: 1.3},
-		{Field: index.FieldTitle, Term: "疏干水", Boost: 0.7},
-		{Field: index.FieldBody, Term: "废水", Boost: 1},
-		{Field: index.FieldKeywords, Term: "电石渣", Boost: 1.5},
-		{Field: index.FieldBody, Term: "没有这个词", Boost: 1},
+	compareWithBleve(t, f, "cold")
+	before := f.idx.PostingsCacheStats()
+	compareWithBleve(t, f, "from the cache")
+	if after := f.idx.PostingsCacheStats(); after.Hits <= before.Hits || after.Lists == 0 {
+		t.Errorf("second match: cache %+v after %+v; want hits", after, before)
 	}
+
+	// Replacing documents leaves deleted ones in the cached segments.
+	for i, line := range lines[:30] {
+		changed := proto.Clone(line).(*techmarketv1.ImportLine)
+		changed.Text = line.Text[:len(line.Text)-1] + `,"keywords":["改版` + string(rune('a'+i)) + `"]}`
+		if _, err := f.m.Import(ctx, op, false, []*techmarketv1.ImportLine{changed}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	compareWithBleve(t, f, "after replacing cached documents")
+}
+
+func compareWithBleve(t *testing.T, f *folder, when string) {
+	t.Helper()
 	side := f.idx.Side(store.KindOffer)
 	var should []query.Query
-	for _, c := range clauses {
+	for _, c := range postingsClauses {
 		q := query.NewTermQuery(c.Term)
 		q.SetField(c.Field)
 		q.SetBoost(c.Boost)
@@ -60,40 +79,59 @@ func TestDisjunctionScoresAsBleve(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(res.Hits) < 10 {
-		t.Fatalf("bleve found %d offers; the demo set should give more", len(res.Hits))
+		t.Fatalf("%s: bleve found %d offers; the demo set should give more", when, len(res.Hits))
 	}
 
-	p, err := index.OpenPostings(side)
+	p, err := f.idx.Postings(store.KindOffer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	scores, err := p.Disjunction(ctx, clauses)
+	scores, err := p.Disjunction(context.Background(), postingsClauses)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer scores.Release()
 	if scores.Len() != len(res.Hits) {
-		t.Errorf("term at a time matched %d offers, bleve %d", scores.Len(), len(res.Hits))
+		t.Errorf("%s: term at a time matched %d offers, bleve %d", when, scores.Len(), len(res.Hits))
 	}
 	var got []index.Hit
-	if err := scores.Top(func(h index.Hit) error { got = append(got, h); return nil }); err != nil {
+	seen := map[string]bool{}
+	if err := scores.Top(func(h index.Hit) error {
+		if seen[h.ID] {
+			t.Errorf("%s: %s returned twice", when, h.ID)
+		}
+		seen[h.ID] = true
+		got = append(got, h)
+		return nil
+	}); err != nil {
 		t.Fatal(err)
+	}
+	if len(got) != len(res.Hits) {
+		t.Fatalf("%s: %d hits, bleve %d", when, len(got), len(res.Hits))
 	}
 	ratio := res.Hits[0].Score / got[0].Score
 	for i, h := range res.Hits {
-		if i >= len(got) {
-			break
-		}
-		if got[i].ID != h.ID && math.Abs(got[i].Score*ratio-h.Score) > 1e-5*h.Score {
-			t.Errorf("rank %d: term at a time has %s (%.6f), bleve %s (%.6f)", i+1, got[i].ID, got[i].Score*ratio, h.ID, h.Score)
-		}
-		if math.Abs(got[i].Score*ratio-h.Score) > 1e-5*h.Score {
-			t.Errorf("rank %d: score %.9f, bleve %.9f", i+1, got[i].Score*ratio, h.Score)
+		if diff := math.Abs(got[i].Score*ratio - h.Score); diff > 1e-5*h.Score {
+			t.Errorf("%s: rank %d: %s scores %.6f, bleve has %s at %.6f", when, i+1, got[i].ID, got[i].Score*ratio, h.ID, h.Score)
 		}
 	}
+}
 
-	// Top stops when asked, after exactly the hits it was given.
+func TestTopStops(t *testing.T) {
+	f := open(t, t.TempDir())
+	defer f.close()
+	f.create(10, "stop")
+	p, err := f.idx.Postings(store.KindOffer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	scores, err := p.Disjunction(context.Background(), []index.Clause{{Field: index.FieldTitle, Term: "疏干水", Boost: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer scores.Release()
 	n := 0
 	if err := scores.Top(func(index.Hit) error {
 		if n++; n == 3 {

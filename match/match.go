@@ -73,7 +73,7 @@ func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f F
 	if _, ok := src.(*techmarketv1.Offer); ok {
 		targetKind = store.KindDemand
 	}
-	postings, err := index.OpenPostings(m.idx.Side(targetKind))
+	postings, err := m.idx.Postings(targetKind)
 	if err != nil {
 		return nil, fmt.Errorf("match: reading the %s index: %w", targetKind, err)
 	}

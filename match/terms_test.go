@@ -111,7 +111,7 @@ func TestTellingTermsDropCommonAndCap(t *testing.T) {
 
 func postingsOf(t *testing.T, idx *index.Index) *index.Postings {
 	t.Helper()
-	p, err := index.OpenPostings(idx.Side(store.KindOffer))
+	p, err := idx.Postings(store.KindOffer)
 	if err != nil {
 		t.Fatal(err)
 	}
