@@ -24,6 +24,8 @@ type Client struct {
 	Imports techmarketv1.ImportServiceClient
 	Tokens  techmarketv1.TokenServiceClient
 	Match   techmarketv1.MatchServiceClient
+	Deals   techmarketv1.DealServiceClient
+	Alerts  techmarketv1.AlertServiceClient
 }
 
 // Option configures Dial.
@@ -96,6 +98,8 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 		Imports: techmarketv1.NewImportServiceClient(conn),
 		Tokens:  techmarketv1.NewTokenServiceClient(conn),
 		Match:   techmarketv1.NewMatchServiceClient(conn),
+		Deals:   techmarketv1.NewDealServiceClient(conn),
+		Alerts:  techmarketv1.NewAlertServiceClient(conn),
 	}, nil
 }
 

@@ -69,25 +69,70 @@ const (
 // Match returns up to limit listings of the other side that fit src (a
 // *techmarketv1.Offer or *techmarketv1.Demand), best first.
 func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f Filters) ([]Result, error) {
+	results, terms, err := m.match(ctx, src, limit, f)
+	for i := range results {
+		results[i].Terms, results[i].Snippet = explain(terms, results[i].Listing, 2)
+	}
+	return results, err
+}
+
+// Reverse matches a new or changed listing src against the other side and
+// returns the listings it fits with a score of at least minScore, best
+// first: what the owners of those listings should be told. Each result's
+// ID and Listing are the fitting listing; its Terms are the terms the two
+// share and its Snippet is a passage of src with them marked, since src
+// is the news.
+func (m *Matcher) Reverse(ctx context.Context, src listing.Listing, limit int, minScore float64) ([]Result, error) {
+	results, terms, err := m.match(ctx, src, limit, Filters{})
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for _, r := range results {
+		if r.Score < minScore {
+			break
+		}
+		r.Terms, _ = explain(terms, r.Listing, 2)
+		shared := slices.DeleteFunc(slices.Clone(terms), func(t term) bool { return !slices.Contains(r.Terms, t.text) })
+		_, r.Snippet = explain(shared, src, 2)
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Proto is the match as the API shows it.
+func (r Result) Proto() *techmarketv1.Match {
+	m := &techmarketv1.Match{
+		Name: r.Listing.GetName(), ExternalId: r.Listing.GetExternalId(), Title: r.Listing.GetTitle(),
+		Poster: r.Listing.GetPoster(), Score: r.Score, MatchedTerms: r.Terms, Snippet: r.Snippet,
+	}
+	for _, p := range r.Parts {
+		m.Parts = append(m.Parts, &techmarketv1.ScorePart{Feature: p.Feature, Contribution: p.Contribution, Value: p.Value, Reason: p.Reason})
+	}
+	return m
+}
+
+// match retrieves and ranks; results carry no explanation yet.
+func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f Filters) ([]Result, []term, error) {
 	targetKind := store.KindOffer
 	if _, ok := src.(*techmarketv1.Offer); ok {
 		targetKind = store.KindDemand
 	}
 	postings, err := m.idx.Postings(targetKind)
 	if err != nil {
-		return nil, fmt.Errorf("match: reading the %s index: %w", targetKind, err)
+		return nil, nil, fmt.Errorf("match: reading the %s index: %w", targetKind, err)
 	}
 	defer postings.Close()
 	terms, err := telling(src, postings)
 	if err != nil {
-		return nil, fmt.Errorf("match: weighing terms: %w", err)
+		return nil, nil, fmt.Errorf("match: weighing terms: %w", err)
 	}
 	if len(terms) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	scores, err := postings.Disjunction(ctx, clauses(src, terms))
 	if err != nil {
-		return nil, fmt.Errorf("match: searching %ss: %w", targetKind, err)
+		return nil, nil, fmt.Errorf("match: searching %ss: %w", targetKind, err)
 	}
 	defer scores.Release()
 
@@ -128,16 +173,13 @@ func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f F
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("match: ranking %ss: %w", targetKind, err)
+		return nil, nil, fmt.Errorf("match: ranking %ss: %w", targetKind, err)
 	}
 	sort.SliceStable(results, func(i, j int) bool { return results[i].Score > results[j].Score })
 	if len(results) > limit {
 		results = results[:limit]
 	}
-	for i := range results {
-		results[i].Terms, results[i].Snippet = explain(terms, results[i].Listing, 2)
-	}
-	return results, nil
+	return results, terms, nil
 }
 
 // clauses are the retrieval query: the telling terms over the target's

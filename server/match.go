@@ -76,14 +76,7 @@ func (s *matchServer) match(ctx context.Context, src listing.Listing, limit int3
 	}
 	out := make([]*techmarketv1.Match, len(results))
 	for i, r := range results {
-		m := &techmarketv1.Match{
-			Name: r.Listing.GetName(), ExternalId: r.Listing.GetExternalId(), Title: r.Listing.GetTitle(),
-			Poster: r.Listing.GetPoster(), Score: r.Score, MatchedTerms: r.Terms, Snippet: r.Snippet,
-		}
-		for _, p := range r.Parts {
-			m.Parts = append(m.Parts, &techmarketv1.ScorePart{Feature: p.Feature, Contribution: p.Contribution, Value: p.Value, Reason: p.Reason})
-		}
-		out[i] = m
+		out[i] = r.Proto()
 	}
 	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/market"
 	"github.com/wuhai-techmarket/techmarket/match"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
@@ -32,6 +33,8 @@ type Options struct {
 	// GRPCOptions are added to the server's own, for transport security
 	// and tuning.
 	GRPCOptions []grpc.ServerOption
+	// Alerts serves AlertService; nil leaves it unimplemented.
+	Alerts *alert.Alerter
 }
 
 // Server is the assembled gRPC server.
@@ -65,6 +68,10 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	techmarketv1.RegisterImportServiceServer(s.Server, &importServer{m: m})
 	techmarketv1.RegisterTokenServiceServer(s.Server, &tokenServer{m: m})
 	techmarketv1.RegisterMatchServiceServer(s.Server, &matchServer{m: m, mt: mt})
+	techmarketv1.RegisterDealServiceServer(s.Server, &dealServer{m: m})
+	if opts.Alerts != nil {
+		techmarketv1.RegisterAlertServiceServer(s.Server, &alertServer{a: opts.Alerts, m: m})
+	}
 	healthpb.RegisterHealthServer(s.Server, s.health)
 	reflection.Register(s.Server)
 

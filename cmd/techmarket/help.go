@@ -14,8 +14,9 @@ func (c *cli) usage(w io.Writer) {
 
 techmarket talks to techmarketd, Wuhai's technology marketplace: it imports
 listing files, shows and changes offers (科技成果) and demands (企业技术需求),
-matches them to each other, searches them, and manages the tokens that say
-who is calling.
+matches them to each other, searches them, follows the deals made between
+them up to a registered contract, and manages the tokens that say who is
+calling.
 
 Commands:
 `)

@@ -83,6 +83,8 @@ func commands() []command {
 	cmds = append(cmds, listingCommands(demands)...)
 	cmds = append(cmds, matchCommand())
 	cmds = append(cmds, searchCommands()...)
+	cmds = append(cmds, watchCommand())
+	cmds = append(cmds, dealCommands()...)
 	cmds = append(cmds, tokenCommands()...)
 	return cmds
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/demo"
 	"github.com/wuhai-techmarket/techmarket/index"
@@ -82,7 +83,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w; is another server using the port? choose one with --addr", *addr, err)
 	}
-	srv := server.New(m, match.New(idx, st, nil), server.Options{Logger: log})
+	mt := match.New(idx, st, nil)
+	alerts, err := alert.Start(st, idx, mt, alert.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer alerts.Close()
+	srv := server.New(m, mt, server.Options{Logger: log, Alerts: alerts})
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(lis) }()
 	log.Info("serving", "addr", lis.Addr().String(), "data", *dir)

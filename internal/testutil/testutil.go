@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/test/bufconn"
 
+	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/client"
 	"github.com/wuhai-techmarket/techmarket/index"
@@ -31,6 +32,7 @@ type Env struct {
 	Now    func() time.Time
 	Market *market.Market
 	Index  *index.Index
+	Alerts *alert.Alerter
 	srv    *server.Server
 	lis    *bufconn.Listener
 	done   chan struct{}
@@ -78,7 +80,11 @@ func (e *Env) start(mo market.Options) {
 		e.t.Fatalf("new market: %v", err)
 	}
 	e.Market = m
-	e.srv = server.New(m, match.New(idx, st, mo.Now), server.Options{})
+	mt := match.New(idx, st, mo.Now)
+	if e.Alerts, err = alert.Start(st, idx, mt, alert.Options{Now: mo.Now}); err != nil {
+		e.t.Fatalf("start alerts: %v", err)
+	}
+	e.srv = server.New(m, mt, server.Options{Alerts: e.Alerts})
 	e.lis = bufconn.Listen(1 << 20)
 	e.done = make(chan struct{})
 	go func() {
@@ -93,6 +99,7 @@ func (e *Env) stop() {
 	}
 	e.srv.Stop()
 	<-e.done
+	e.Alerts.Close()
 	if err := e.Index.Close(); err != nil {
 		e.t.Errorf("close index: %v", err)
 	}

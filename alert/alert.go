@@ -1,0 +1,369 @@
+// Package alert tells owners when a listing that fits theirs appears.
+//
+// The Alerter follows the store's change log, like the index does, one
+// step behind it: when a listing is published or changed, and the index
+// holds the change, the listing is matched against the other side (a
+// reverse match, match.Matcher.Reverse), and every listing it fits with
+// at least the threshold score gets an alert for its owner. Alerts, the
+// pairs already alerted and the Alerter's place in the change log are
+// written in one store transaction, so a crash at any point neither
+// loses an alert nor raises one twice: each pair is alerted once, ever.
+//
+// Alerts are kept per organisation in the order they were raised; a
+// watcher reads those after its cursor and then waits for more, so a
+// client that was away resumes where it stopped.
+package alert
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/wuhai-techmarket/techmarket/index"
+	"github.com/wuhai-techmarket/techmarket/listing"
+	"github.com/wuhai-techmarket/techmarket/match"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+	"github.com/wuhai-techmarket/techmarket/store"
+)
+
+// Store namespaces.
+const (
+	bucketAlerts = "alerts"      // org \x00 cursor → Alert
+	bucketPairs  = "alert-pairs" // offer id \x00 demand id → cursor of its alert
+	bucketState  = "alert-state" // "cursor": last alert; "followed": last change handled
+)
+
+// Defaults of Options.
+const (
+	DefaultThreshold  = 0.55
+	DefaultPerListing = 20
+)
+
+// Options tune an Alerter.
+type Options struct {
+	// Threshold is the lowest match score worth an alert; 0 means
+	// DefaultThreshold.
+	Threshold float64
+	// PerListing is how many fitting listings a new listing is matched
+	// against at most; 0 means DefaultPerListing.
+	PerListing int
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Alerter raises alerts and serves them to watchers.
+type Alerter struct {
+	st   *store.Store
+	idx  *index.Index
+	mt   *match.Matcher
+	opts Options
+	log  *slog.Logger
+
+	mu     sync.Mutex
+	raised chan struct{} // closed and replaced whenever alerts are raised
+	last   uint64        // cursor of the newest alert
+
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// Start opens the alerter over a store, its index and a matcher, and
+// starts following the change log. A market that never had an alerter
+// starts from its newest change: listings published before are not news.
+func Start(st *store.Store, idx *index.Index, mt *match.Matcher, opts Options) (*Alerter, error) {
+	if opts.Threshold <= 0 {
+		opts.Threshold = DefaultThreshold
+	}
+	if opts.PerListing <= 0 {
+		opts.PerListing = DefaultPerListing
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	a := &Alerter{st: st, idx: idx, mt: mt, opts: opts, log: opts.Logger, raised: make(chan struct{}), done: make(chan struct{})}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	followed, err := a.state("followed")
+	if errors.Is(err, store.ErrNotFound) {
+		if followed, err = st.LastSeq(); err == nil {
+			err = st.Update(context.Background(), func(tx *store.Tx) error {
+				return tx.PutAux(bucketState, "followed", seqBytes(followed))
+			})
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("alert: reading where the alerter stopped: %w", err)
+	}
+	if a.last, err = a.state("cursor"); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("alert: reading the last alert: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	go a.follow(ctx, followed)
+	return a, nil
+}
+
+// Close stops following and waits for the follower to end.
+func (a *Alerter) Close() {
+	a.cancel()
+	<-a.done
+}
+
+func (a *Alerter) state(key string) (uint64, error) {
+	v, err := a.st.GetAux(bucketState, key)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseUint(string(v), 10, 64)
+}
+
+// follow handles each change once the index holds it.
+func (a *Alerter) follow(ctx context.Context, followed uint64) {
+	defer close(a.done)
+	for {
+		// Blocks until a change after followed is indexed.
+		if err := a.idx.WaitFor(ctx, followed+1); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			a.log.Warn("alerts wait for the index", "err", err)
+			if !pause(ctx, time.Second) {
+				return
+			}
+			continue
+		}
+		changes, err := a.st.Changes(followed, 100)
+		if err == nil {
+			for _, c := range changes {
+				if c.Seq > a.idx.Applied() {
+					break
+				}
+				if err = a.handle(ctx, c); err != nil {
+					break
+				}
+				followed = c.Seq
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			a.log.Error("raising alerts failed; retrying", "err", err)
+			if !pause(ctx, time.Second) {
+				return
+			}
+		}
+	}
+}
+
+// pause waits d unless ctx ends first; it reports whether to go on.
+func pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// handle raises the alerts of one change and records it as followed, in
+// one transaction.
+func (a *Alerter) handle(ctx context.Context, c store.Change) error {
+	var results []match.Result
+	var src listing.Listing
+	if !c.Deleted {
+		rec, err := a.st.Get(c.Kind, c.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err == nil {
+			if src, err = index.DecodeListing(rec); err != nil {
+				return err
+			}
+			now := a.opts.Now()
+			if src.GetState() == techmarketv1.ListingState_LISTING_STATE_PUBLISHED && src.GetExpireTime().AsTime().After(now) {
+				if results, err = a.mt.Reverse(ctx, src, a.opts.PerListing, a.opts.Threshold); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	var raised bool
+	err := a.st.Update(ctx, func(tx *store.Tx) error {
+		raised = false
+		cursor, err := txState(tx, "cursor")
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			owner := r.Listing.GetPoster()
+			if owner == src.GetPoster() {
+				continue // nobody needs telling about their own listing
+			}
+			pair := pairKey(src, r.Listing)
+			if _, err := tx.GetAux(bucketPairs, pair); err == nil {
+				continue
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			cursor++
+			m := r.Proto()
+			// The alert shows the new listing, scored and explained.
+			m.Name, m.ExternalId, m.Title, m.Poster = src.GetName(), src.GetExternalId(), src.GetTitle(), src.GetPoster()
+			al := &techmarketv1.Alert{
+				Cursor:     cursorText(cursor),
+				Listing:    r.Listing.GetName(),
+				Match:      m,
+				CreateTime: timestamppb.New(a.opts.Now()),
+			}
+			value, err := proto.Marshal(al)
+			if err != nil {
+				return err
+			}
+			if err := tx.PutAux(bucketAlerts, alertKey(owner, cursor), value); err != nil {
+				return err
+			}
+			if err := tx.PutAux(bucketPairs, pair, []byte(cursorText(cursor))); err != nil {
+				return err
+			}
+			raised = true
+		}
+		if err := tx.PutAux(bucketState, "cursor", seqBytes(cursor)); err != nil {
+			return err
+		}
+		return tx.PutAux(bucketState, "followed", seqBytes(c.Seq))
+	})
+	if err != nil || !raised {
+		return err
+	}
+	cursor, err := a.state("cursor")
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.last = cursor
+	close(a.raised)
+	a.raised = make(chan struct{})
+	a.mu.Unlock()
+	return nil
+}
+
+func txState(tx *store.Tx, key string) (uint64, error) {
+	v, err := tx.GetAux(bucketState, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	return strconv.ParseUint(string(v), 10, 64)
+}
+
+func seqBytes(n uint64) []byte { return []byte(strconv.FormatUint(n, 10)) }
+
+// cursorText is a cursor as clients see it: fixed width, so that keys
+// sort by it.
+func cursorText(n uint64) string { return fmt.Sprintf("%016d", n) }
+
+func alertKey(org string, cursor uint64) string { return org + "\x00" + cursorText(cursor) }
+
+// pairKey names an offer–demand pair whichever side is new.
+func pairKey(a, b listing.Listing) string {
+	offer, demand := a.GetName(), b.GetName()
+	if _, ok := a.(*techmarketv1.Demand); ok {
+		offer, demand = demand, offer
+	}
+	return strings.TrimPrefix(offer, "offers/") + "\x00" + strings.TrimPrefix(demand, "demands/")
+}
+
+// ErrBadCursor means a cursor that no alert stream gave out.
+var ErrBadCursor = errors.New("alert: not a cursor this service gave out")
+
+// ParseCursor checks a client's cursor; empty means from the start.
+func ParseCursor(s string) (uint64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || len(s) != 16 {
+		return 0, ErrBadCursor
+	}
+	return n, nil
+}
+
+// Watch sends org's alerts after cursor to send, in order, then waits for
+// new ones, until ctx ends or send fails. listings, when not empty, keeps
+// only alerts for those of org's listings.
+func (a *Alerter) Watch(ctx context.Context, org string, after uint64, listings []string, send func(*techmarketv1.Alert) error) error {
+	for {
+		a.mu.Lock()
+		raised, last := a.raised, a.last
+		a.mu.Unlock()
+		if last > after {
+			var sendErr error
+			err := a.st.ScanAux(bucketAlerts, alertKey(org, after), func(key string, value []byte) bool {
+				if !strings.HasPrefix(key, org+"\x00") {
+					return false
+				}
+				al := new(techmarketv1.Alert)
+				if sendErr = proto.Unmarshal(value, al); sendErr != nil {
+					return false
+				}
+				after, _ = ParseCursor(al.GetCursor())
+				if len(listings) > 0 && !slices.Contains(listings, al.GetListing()) {
+					return true
+				}
+				sendErr = send(al)
+				return sendErr == nil
+			})
+			if err == nil {
+				err = sendErr
+			}
+			if err != nil {
+				return err
+			}
+			// Alerts for other organisations moved last; this watcher
+			// has seen all of its own up to there.
+			after = max(after, last)
+		}
+		select {
+		case <-raised:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Raised counts the alerts raised in [from, to); zero times leave that
+// end open.
+func (a *Alerter) Raised(from, to time.Time) (int64, error) {
+	var n int64
+	var decodeErr error
+	err := a.st.ScanAux(bucketAlerts, "", func(_ string, value []byte) bool {
+		al := new(techmarketv1.Alert)
+		if decodeErr = proto.Unmarshal(value, al); decodeErr != nil {
+			return false
+		}
+		t := al.GetCreateTime().AsTime()
+		if (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to)) {
+			n++
+		}
+		return true
+	})
+	if err == nil {
+		err = decodeErr
+	}
+	return n, err
+}

@@ -1,0 +1,201 @@
+package alert_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+
+	"github.com/wuhai-techmarket/techmarket/client"
+	"github.com/wuhai-techmarket/techmarket/internal/testutil"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+)
+
+// cokeDemand is an enterprise's need; cokeOffer(n) are offers that fit it.
+func cokeDemand() *techmarketv1.Demand {
+	return &techmarketv1.Demand{
+		ExternalId:    "d-coke",
+		Title:         "焦炉荒煤气余热回收产蒸汽",
+		Description:   "我公司有2座6米焦炉，上升管荒煤气温度七八百度，目前靠循环氨水喷淋降温，热量全部浪费。希望回收余热产生蒸汽，要求设备不漏、不结焦。",
+		Keywords:      []string{"焦炉", "荒煤气", "余热"},
+		Industries:    []string{"coal-chemical"},
+		Region:        techmarketv1.Region_REGION_WUHAI,
+		TransferModes: []techmarketv1.TransferMode{techmarketv1.TransferMode_TRANSFER_MODE_LICENSE},
+		MinTrl:        7,
+		Budget:        &techmarketv1.YuanRange{MinYuan: 3_000_000, MaxYuan: 8_000_000},
+		Enterprise:    &techmarketv1.Enterprise{Name: "乌海某焦化公司"},
+	}
+}
+
+func cokeOffer(n int) *techmarketv1.Offer {
+	return &techmarketv1.Offer{
+		ExternalId:    fmt.Sprintf("o-coke-%d", n),
+		Title:         fmt.Sprintf("焦炉上升管荒煤气余热回收技术（第%d代）", n),
+		Summary:       "在焦炉上升管内设置换热器，回收荒煤气显热产生饱和蒸汽。",
+		Description:   "上升管换热器内壁采用纳米导热防结焦涂层，回收650–700℃荒煤气显热，产生0.6–1.6MPa饱和蒸汽并入管网。吨焦回收蒸汽约100kg。",
+		Keywords:      []string{"上升管", "荒煤气", "余热回收", "焦炉"},
+		Industries:    []string{"coal-chemical", "energy-saving"},
+		Region:        techmarketv1.Region_REGION_INNER_MONGOLIA,
+		TransferModes: []techmarketv1.TransferMode{techmarketv1.TransferMode_TRANSFER_MODE_LICENSE},
+		Trl:           8,
+		Price:         &techmarketv1.YuanRange{MinYuan: 2_000_000, MaxYuan: 6_000_000},
+	}
+}
+
+// unrelated offers keep IDF honest and must raise no alert for the demand.
+var unrelated = []*techmarketv1.Offer{
+	{ExternalId: "bg-pvc", Title: "电石法聚氯乙烯无汞触媒", Summary: "以金基无汞触媒替代氯化汞催化乙炔氢氯化。", Industries: []string{"chlor-alkali"}, Region: techmarketv1.Region_REGION_DOMESTIC},
+	{ExternalId: "bg-grape", Title: "葡萄标准化栽培与水肥一体化", Summary: "乌海葡萄园滴灌水肥一体化和架式改良。", Industries: []string{"agriculture"}, Region: techmarketv1.Region_REGION_WUHAI},
+	{ExternalId: "bg-water", Title: "矿井疏干水深度处理回用", Summary: "疏干水经超滤反渗透处理后回用于电厂补水。", Industries: []string{"water"}, Region: techmarketv1.Region_REGION_WUHAI},
+}
+
+type market struct {
+	env        *testutil.Env
+	agency     *client.Client
+	enterprise *client.Client
+	demand     string
+}
+
+func newMarket(t *testing.T) *market {
+	t.Helper()
+	env := testutil.Start(t)
+	m := &market{env: env,
+		agency:     env.Client(env.Token("agency", "甲技术转移中心")),
+		enterprise: env.Client(env.Token("enterprise", "乌海某焦化公司")),
+	}
+	for _, o := range unrelated {
+		m.publish(t, o)
+	}
+	resp, err := m.enterprise.Demands.CreateDemand(context.Background(), &techmarketv1.CreateDemandRequest{Demand: cokeDemand(), Publish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.demand = resp.GetDemand().GetName()
+	return m
+}
+
+func (m *market) publish(t *testing.T, o *techmarketv1.Offer) *techmarketv1.Offer {
+	t.Helper()
+	resp, err := m.agency.Offers.CreateOffer(context.Background(), &techmarketv1.CreateOfferRequest{Offer: o, Publish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.GetOffer()
+}
+
+// watch opens a stream; the test's deadline bounds every receive.
+func (m *market) watch(t *testing.T, cursor string) (techmarketv1.AlertService_WatchMatchesClient, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	stream, err := m.enterprise.Alerts.WatchMatches(ctx, &techmarketv1.WatchMatchesRequest{Cursor: cursor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stream, cancel
+}
+
+func receive(t *testing.T, stream techmarketv1.AlertService_WatchMatchesClient) *techmarketv1.Alert {
+	t.Helper()
+	resp, err := stream.Recv()
+	if err != nil {
+		t.Fatalf("waiting for an alert: %v", err)
+	}
+	return resp.GetAlert()
+}
+
+// TestFittingOfferAlertsOnce: publishing an offer that fits a demand
+// alerts the demand's owner once, with the reasons; changing the offer
+// does not alert again; the next alert is the next fitting offer.
+func TestFittingOfferAlertsOnce(t *testing.T) {
+	m := newMarket(t)
+	stream, cancel := m.watch(t, "")
+	defer cancel()
+
+	first := m.publish(t, cokeOffer(1))
+	al := receive(t, stream)
+	if al.GetListing() != m.demand || al.GetMatch().GetName() != first.GetName() {
+		t.Fatalf("alert for %s about %s; want %s about %s", al.GetListing(), al.GetMatch().GetName(), m.demand, first.GetName())
+	}
+	if len(al.GetMatch().GetParts()) == 0 || al.GetMatch().GetScore() <= 0 || len(al.GetMatch().GetMatchedTerms()) == 0 {
+		t.Errorf("alert without its reasons: %v", al.GetMatch())
+	}
+	if al.GetMatch().GetTitle() != first.GetTitle() || al.GetMatch().GetSnippet() == "" {
+		t.Errorf("alert shows %q / %q; want the new offer's title and a passage of it", al.GetMatch().GetTitle(), al.GetMatch().GetSnippet())
+	}
+
+	// A change that still fits is not news about the pair.
+	changed := cokeOffer(1)
+	changed.Summary += "已在内蒙古两家焦化厂应用。"
+	if _, err := m.agency.Offers.UpdateOffer(context.Background(), &techmarketv1.UpdateOfferRequest{
+		Offer: &techmarketv1.Offer{Name: first.GetName(), Summary: changed.Summary}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"summary"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	second := m.publish(t, cokeOffer(2))
+	if al := receive(t, stream); al.GetMatch().GetName() != second.GetName() {
+		t.Errorf("next alert is about %s, want the second offer %s (the changed first one must not alert again)", al.GetMatch().GetName(), second.GetName())
+	}
+}
+
+// TestResumeAfterDisconnect: a client away while two fitting offers
+// appeared gets both when it comes back with its cursor, and nothing it
+// had already seen.
+func TestResumeAfterDisconnect(t *testing.T) {
+	m := newMarket(t)
+	stream, cancel := m.watch(t, "")
+	m.publish(t, cokeOffer(1))
+	seen := receive(t, stream)
+	cancel()
+
+	missed := []*techmarketv1.Offer{m.publish(t, cokeOffer(2)), m.publish(t, cokeOffer(3))}
+	stream, cancel = m.watch(t, seen.GetCursor())
+	defer cancel()
+	for _, want := range missed {
+		if al := receive(t, stream); al.GetMatch().GetName() != want.GetName() {
+			t.Errorf("resumed alert about %s, want %s", al.GetMatch().GetName(), want.GetName())
+		}
+	}
+
+	// And a restart of the service loses nothing either.
+	cancel()
+	m.env.Restart()
+	m.enterprise = m.env.Client(m.env.Token("enterprise", "乌海某焦化公司"))
+	stream, cancel = m.watch(t, "")
+	defer cancel()
+	for _, want := range append([]string{seen.GetMatch().GetName()}, missed[0].GetName(), missed[1].GetName()) {
+		if al := receive(t, stream); al.GetMatch().GetName() != want {
+			t.Errorf("after restart: alert about %s, want %s", al.GetMatch().GetName(), want)
+		}
+	}
+}
+
+func TestWatchRefusals(t *testing.T) {
+	m := newMarket(t)
+	anon := m.env.Client("")
+	other := m.env.Client(m.env.Token("enterprise", "另一家公司"))
+	for _, tc := range []struct {
+		name string
+		c    *client.Client
+		req  *techmarketv1.WatchMatchesRequest
+		code codes.Code
+	}{
+		{"anonymous", anon, &techmarketv1.WatchMatchesRequest{}, codes.Unauthenticated},
+		{"forged cursor", m.enterprise, &techmarketv1.WatchMatchesRequest{Cursor: "12"}, codes.InvalidArgument},
+		{"someone else's listing", other, &techmarketv1.WatchMatchesRequest{Listings: []string{m.demand}}, codes.PermissionDenied},
+		{"not a listing name", m.enterprise, &techmarketv1.WatchMatchesRequest{Listings: []string{"deals/x"}}, codes.InvalidArgument},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		stream, err := tc.c.Alerts.WatchMatches(ctx, tc.req)
+		if err == nil {
+			_, err = stream.Recv()
+		}
+		cancel()
+		if status.Code(err) != tc.code {
+			t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
+		}
+	}
+}

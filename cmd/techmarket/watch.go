@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/wuhai-techmarket/techmarket/client"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+)
+
+// watchCommand streams match alerts for the caller's listings.
+func watchCommand() command {
+	return command{
+		name:    "watch",
+		args:    "[--listing NAME]... [--cursor CURSOR] [--count N] [--json]",
+		summary: "print alerts as listings that fit yours appear, until interrupted",
+		about: "Each alert names your listing, the new listing that fits it, the score and the\n" +
+			"reasons. Text output is one line per alert: cursor, your listing, the new\n" +
+			"listing, score, its title, separated by tabs. Give the last cursor you saw\n" +
+			"with --cursor to get only what came after it.",
+		setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
+			var listings []string
+			fs.Func("listing", "only alerts for this listing of yours, `NAME`; repeatable", func(s string) error {
+				listings = append(listings, s)
+				return nil
+			})
+			cursor := fs.String("cursor", "", "resume after this `CURSOR`")
+			count := fs.Int("count", 0, "stop after `N` alerts; 0 waits until interrupted")
+			asJSON := fs.Bool("json", false, "print one JSON object per alert")
+			return func(ctx context.Context, c *cli, args []string) error {
+				const cmd = "watch"
+				if len(args) > 0 {
+					return usageError(cmd, fmt.Sprintf("unexpected argument %q", args[0]))
+				}
+				if *count < 0 {
+					return usageError(cmd, "--count must be 0 or more")
+				}
+				return c.withClient(func(cl *client.Client) error {
+					ctx, cancel := context.WithCancel(ctx)
+					defer cancel()
+					stream, err := cl.Alerts.WatchMatches(ctx, &techmarketv1.WatchMatchesRequest{Listings: listings, Cursor: *cursor})
+					if err != nil {
+						return c.rpcFailure("watch for alerts", err)
+					}
+					for n := 0; *count == 0 || n < *count; n++ {
+						resp, err := stream.Recv()
+						switch {
+						case errors.Is(err, io.EOF):
+							return nil
+						case status.Code(err) == codes.Canceled && ctx.Err() != nil:
+							return nil // interrupted: a normal end
+						case err != nil:
+							return c.rpcFailure("watch for alerts", err)
+						}
+						if err := writeAlert(c, resp.GetAlert(), *asJSON); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			}
+		},
+	}
+}
+
+func writeAlert(c *cli, a *techmarketv1.Alert, asJSON bool) error {
+	if asJSON {
+		return writeJSON(c.stdout, a)
+	}
+	m := a.GetMatch()
+	var reasons []string
+	for _, p := range m.GetParts() {
+		if p.GetReason() != "" {
+			reasons = append(reasons, p.GetReason())
+		}
+	}
+	return writeRow(c.stdout, a.GetCursor(), a.GetListing(), m.GetName(), fmt.Sprintf("%.3f", m.GetScore()), m.GetTitle(), strings.Join(reasons, "; "))
+}

@@ -1,0 +1,57 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wuhai-techmarket/techmarket/alert"
+	"github.com/wuhai-techmarket/techmarket/auth"
+	"github.com/wuhai-techmarket/techmarket/listing"
+	"github.com/wuhai-techmarket/techmarket/market"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+)
+
+// maxWatchedListings bounds a watch request's listing filter.
+const maxWatchedListings = 100
+
+type alertServer struct {
+	techmarketv1.UnimplementedAlertServiceServer
+	a *alert.Alerter
+	m *market.Market
+}
+
+func (s *alertServer) WatchMatches(req *techmarketv1.WatchMatchesRequest, stream techmarketv1.AlertService_WatchMatchesServer) error {
+	ctx := stream.Context()
+	p := auth.FromContext(ctx)
+	if p.Org == "" {
+		return fmt.Errorf("%w: alerts are for the owners of listings; call with a token", market.ErrUnauthenticated)
+	}
+	after, err := alert.ParseCursor(req.GetCursor())
+	if err != nil {
+		return market.Invalid("cursor", "not a cursor an alert carried; send an alert's cursor, or none to start from the first")
+	}
+	if len(req.GetListings()) > maxWatchedListings {
+		return market.Invalid("listings", "at most %d listings, got %d; leave it empty to watch all of yours", maxWatchedListings, len(req.GetListings()))
+	}
+	for i, name := range req.GetListings() {
+		field := fmt.Sprintf("listings[%d]", i)
+		var l listing.Listing
+		switch {
+		case strings.HasPrefix(name, "offers/"):
+			l, err = s.m.Offers.Get(ctx, p, name)
+		case strings.HasPrefix(name, "demands/"):
+			l, err = s.m.Demands.Get(ctx, p, name)
+		default:
+			return market.Invalid(field, "want offers/{offer} or demands/{demand}, got %q", name)
+		}
+		if err != nil {
+			return err
+		}
+		if l.GetPoster() != p.Org {
+			return fmt.Errorf("%w: %s is not a listing of %s; alerts go to the listing's owner", market.ErrPermissionDenied, name, p.Org)
+		}
+	}
+	return s.a.Watch(ctx, p.Org, after, req.GetListings(), func(al *techmarketv1.Alert) error {
+		return stream.Send(&techmarketv1.WatchMatchesResponse{Alert: al})
+	})
+}
