@@ -26,6 +26,7 @@ type Client struct {
 	Match   techmarketv1.MatchServiceClient
 	Deals   techmarketv1.DealServiceClient
 	Alerts  techmarketv1.AlertServiceClient
+	Reviews techmarketv1.ReviewServiceClient
 }
 
 // Option configures Dial.
@@ -100,6 +101,7 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 		Match:   techmarketv1.NewMatchServiceClient(conn),
 		Deals:   techmarketv1.NewDealServiceClient(conn),
 		Alerts:  techmarketv1.NewAlertServiceClient(conn),
+		Reviews: techmarketv1.NewReviewServiceClient(conn),
 	}, nil
 }
 

@@ -27,6 +27,7 @@ type Listing interface {
 	GetContact() *techmarketv1.Contact
 	GetLanguage() techmarketv1.Language
 	GetEtag() string
+	GetQualityScore() float64
 	GetCreateTime() *timestamppb.Timestamp
 	GetUpdateTime() *timestamppb.Timestamp
 	GetPublishTime() *timestamppb.Timestamp
@@ -43,6 +44,7 @@ var (
 var outputOnly = map[protoreflect.Name]bool{
 	"name": true, "poster": true, "state": true, "create_time": true,
 	"update_time": true, "publish_time": true, "expire_time": true, "etag": true,
+	"review": true, "quality_score": true,
 }
 
 // IsOutputOnly reports whether the service, not the poster, sets the field.

@@ -15,6 +15,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/listing"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+	"github.com/wuhai-techmarket/techmarket/quality"
 	"github.com/wuhai-techmarket/techmarket/store"
 )
 
@@ -220,10 +221,16 @@ func (l *Listings[T]) Delete(ctx context.Context, p auth.Principal, name, etag s
 // renews a published one, starting its lifetime again.
 func (l *Listings[T]) Publish(ctx context.Context, p auth.Principal, name, etag string) (T, error) {
 	return l.change(ctx, p, name, "name", etag, func(cur T, now time.Time) (bool, error) {
-		if cur.GetState() == techmarketv1.ListingState_LISTING_STATE_CLOSED {
-			return false, fmt.Errorf("%w: %s is closed and cannot be published again; post a new listing", ErrFailedPrecondition, cur.GetName())
+		switch cur.GetState() {
+		case techmarketv1.ListingState_LISTING_STATE_CLOSED, techmarketv1.ListingState_LISTING_STATE_REJECTED:
+			return false, fmt.Errorf("%w: %s is %s and cannot be published again; post a new listing", ErrFailedPrecondition, cur.GetName(), listing.StateWord(cur.GetState()))
+		case techmarketv1.ListingState_LISTING_STATE_IN_REVIEW:
+			return false, nil // already waiting for an operator
 		}
-		l.publish(cur, now)
+		if d, ok := any(cur).(*techmarketv1.Demand); ok && deadlinePassed(d, now) {
+			return false, fmt.Errorf("%w: the deadline of %s (%s) has passed; set a later deadline with an update, then publish", ErrFailedPrecondition, cur.GetName(), d.GetDeadline())
+		}
+		l.submit(cur, p, now)
 		return false, nil
 	})
 }
@@ -232,9 +239,10 @@ func (l *Listings[T]) Publish(ctx context.Context, p auth.Principal, name, etag 
 func (l *Listings[T]) Withdraw(ctx context.Context, p auth.Principal, name, etag string) (T, error) {
 	return l.change(ctx, p, name, "name", etag, func(cur T, now time.Time) (bool, error) {
 		switch cur.GetState() {
-		case techmarketv1.ListingState_LISTING_STATE_PUBLISHED, techmarketv1.ListingState_LISTING_STATE_EXPIRED:
+		case techmarketv1.ListingState_LISTING_STATE_PUBLISHED, techmarketv1.ListingState_LISTING_STATE_EXPIRED,
+			techmarketv1.ListingState_LISTING_STATE_IN_REVIEW:
 		default:
-			return false, fmt.Errorf("%w: %s is %s; only published listings can be withdrawn", ErrFailedPrecondition, cur.GetName(), listing.StateWord(cur.GetState()))
+			return false, fmt.Errorf("%w: %s is %s; only published listings and listings in review can be withdrawn", ErrFailedPrecondition, cur.GetName(), listing.StateWord(cur.GetState()))
 		}
 		setState(cur, techmarketv1.ListingState_LISTING_STATE_WITHDRAWN)
 		setTime(cur, "update_time", now)
@@ -310,8 +318,24 @@ func (l *Listings[T]) initialise(v T, p auth.Principal, now time.Time, publish b
 	setTime(v, "update_time", now)
 	setState(v, techmarketv1.ListingState_LISTING_STATE_DRAFT)
 	if publish {
-		l.publish(v, now)
+		l.submit(v, p, now)
 	}
+}
+
+// submit publishes v, or sends it to review first when the market reviews
+// posts and p is not an operator. A listing that was out already (a
+// renewal) is not reviewed again.
+func (l *Listings[T]) submit(v T, p auth.Principal, now time.Time) {
+	switch v.GetState() {
+	case techmarketv1.ListingState_LISTING_STATE_PUBLISHED, techmarketv1.ListingState_LISTING_STATE_EXPIRED:
+	default:
+		if l.m.review && !p.IsOperator() {
+			setState(v, techmarketv1.ListingState_LISTING_STATE_IN_REVIEW)
+			setTime(v, "update_time", now)
+			return
+		}
+	}
+	l.publish(v, now)
 }
 
 // publish marks v published from now and sets when it expires: offers
@@ -330,6 +354,15 @@ func (l *Listings[T]) publish(v T, now time.Time) {
 	setTime(v, "expire_time", expire)
 }
 
+// deadlinePassed reports whether a demand's deadline day is over.
+func deadlinePassed(d *techmarketv1.Demand, now time.Time) bool {
+	day, err := listing.ParseDeadline(d.GetDeadline())
+	if d.GetDeadline() == "" || err != nil {
+		return false
+	}
+	return !now.Before(time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, chinaTime))
+}
+
 // chinaTime is China Standard Time, in which deadlines are written.
 var chinaTime = time.FixedZone("CST", 8*60*60)
 
@@ -338,6 +371,8 @@ func (l *Listings[T]) put(tx *store.Tx, id, org string, v T) (store.Record, erro
 	m := v.ProtoReflect()
 	m.Set(fieldOf(m, "name"), protoreflect.ValueOfString(l.name(id)))
 	m.Clear(fieldOf(m, "etag")) // derived from the revision on every read
+	// Assessed once per write, so that ranking reads it for free.
+	m.Set(fieldOf(m, "quality_score"), protoreflect.ValueOfFloat64(quality.Assess(v, l.m.now()).Score))
 	value, err := proto.Marshal(v)
 	if err != nil {
 		return store.Record{}, fmt.Errorf("encoding %s: %w", l.name(id), err)

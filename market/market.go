@@ -26,10 +26,11 @@ const OfferLifetime = 12 // months
 
 // Market is the marketplace over one store.
 type Market struct {
-	st    *store.Store
-	pages *pagetoken.Codec
-	now   func() time.Time
-	index Indexer
+	st     *store.Store
+	pages  *pagetoken.Codec
+	now    func() time.Time
+	index  Indexer
+	review bool // posts go to review before publication
 
 	// Offers holds the technology offers.
 	Offers *Listings[*techmarketv1.Offer]
@@ -44,6 +45,10 @@ type Options struct {
 	// Index, when set, is waited for after every write, so that a write
 	// is acknowledged only once it is searchable.
 	Index Indexer
+	// Review sends posts to operators for review before they are
+	// published; operators' own posts and renewals of published listings
+	// go straight out.
+	Review bool
 }
 
 // Indexer is the full-text index as the market sees it.
@@ -58,7 +63,7 @@ func New(st *store.Store, opts Options) (*Market, error) {
 	if err != nil {
 		return nil, fmt.Errorf("market: reading the page-token key: %w", err)
 	}
-	m := &Market{st: st, pages: pagetoken.New(key), now: opts.Now, index: opts.Index}
+	m := &Market{st: st, pages: pagetoken.New(key), now: opts.Now, index: opts.Index, review: opts.Review}
 	if m.now == nil {
 		m.now = time.Now
 	}

@@ -25,9 +25,10 @@ func rank(src, cand listing.Listing, text float64, now time.Time) (float64, []Pa
 		modesPart(demand, offer),
 		regionPart(demand, offer),
 		freshnessPart(cand, now),
+		qualityPart(cand),
 	}
 	t := Tuning
-	w := []float64{t.Text, t.Industry, t.Readiness, t.Price, t.Modes, t.Region, t.Freshness}
+	w := []float64{t.Text, t.Industry, t.Readiness, t.Price, t.Modes, t.Region, t.Freshness, t.Quality}
 	score, violated := 0.0, false
 	for i := range parts {
 		parts[i].Contribution = w[i] * parts[i].Value
@@ -42,6 +43,19 @@ func rank(src, cand listing.Listing, text float64, now time.Time) (float64, []Pa
 		score += penalty
 	}
 	return score, parts
+}
+
+// qualityPart prefers clear, complete listings a little: a vague one costs
+// the other side time before it can even judge the fit.
+func qualityPart(cand listing.Listing) Part {
+	q := cand.GetQualityScore()
+	switch {
+	case q == 0: // written before listings were assessed
+		return Part{Feature: "quality", Value: unknown, Reason: "quality not assessed yet"}
+	case q >= 0.9:
+		return Part{Feature: "quality", Value: q, Reason: "clear and complete"}
+	}
+	return Part{Feature: "quality", Value: q, Reason: fmt.Sprintf("quality %.2f of 1: details are missing", q)}
 }
 
 // sides returns the demand and the offer of a pair, whichever is the source.

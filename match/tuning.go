@@ -50,7 +50,7 @@ var Tuning = struct {
 	// best candidate's: above 1 it widens the gap behind the best.
 	TextExponent float64
 	// Feature weights of the final score; they add up to 1.
-	Text, Industry, Readiness, Price, Modes, Region, Freshness float64
+	Text, Industry, Readiness, Price, Modes, Region, Freshness, Quality float64
 	// ViolationFactor scales the score of a match that breaks a hard
 	// constraint of the demand (TRL below its minimum, no common transfer
 	// mode, a price three times its budget): maybe the right technology,
@@ -68,7 +68,7 @@ var Tuning = struct {
 	TitleBoost: 1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3,
 	PoolFactor: 8, MinPool: 60, MaxExamined: 5000,
 	TextExponent: 0.5,
-	Text:         0.35, Industry: 0.30, Readiness: 0.10, Price: 0.10, Modes: 0.09, Region: 0.03, Freshness: 0.03,
+	Text:         0.35, Industry: 0.30, Readiness: 0.10, Price: 0.10, Modes: 0.09, Region: 0.02, Freshness: 0.02, Quality: 0.02,
 	ViolationFactor:  0.85,
 	ViolationPenalty: 0.05,
 }

@@ -69,6 +69,7 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	techmarketv1.RegisterTokenServiceServer(s.Server, &tokenServer{m: m})
 	techmarketv1.RegisterMatchServiceServer(s.Server, &matchServer{m: m, mt: mt})
 	techmarketv1.RegisterDealServiceServer(s.Server, &dealServer{m: m})
+	techmarketv1.RegisterReviewServiceServer(s.Server, &reviewServer{m: m})
 	if opts.Alerts != nil {
 		techmarketv1.RegisterAlertServiceServer(s.Server, &alertServer{a: opts.Alerts, m: m})
 	}

@@ -84,6 +84,7 @@ func commands() []command {
 	cmds = append(cmds, matchCommand())
 	cmds = append(cmds, searchCommands()...)
 	cmds = append(cmds, watchCommand())
+	cmds = append(cmds, reviewCommands()...)
 	cmds = append(cmds, dealCommands()...)
 	cmds = append(cmds, tokenCommands()...)
 	return cmds

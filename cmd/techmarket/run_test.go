@@ -63,7 +63,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--bogus", "whoami"}, "unknown flag --bogus; see 'techmarket help'"},
 		{[]string{"offers", "list", "--bogus"}, "unknown flag --bogus; see 'techmarket help offers list'"},
 		{[]string{"offers", "list", "extra"}, `unexpected argument "extra"`},
-		{[]string{"offers", "list", "--state", "sold"}, `unknown state "sold"; use draft, published, withdrawn, expired or closed`},
+		{[]string{"offers", "list", "--state", "sold"}, `unknown state "sold"; use draft, published, withdrawn, expired, closed, in-review or rejected`},
 		{[]string{"demands", "list", "--region", "mars"}, `unknown region "mars"; use wuhai, inner-mongolia, domestic or international`},
 		{[]string{"offers", "get"}, "no name given; see 'techmarket help offers get'"},
 		{[]string{"demands", "publish", "a", "b"}, "one name only, got 2: a b"},

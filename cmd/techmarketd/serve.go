@@ -37,6 +37,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	dir := fs.String("data", "", "data folder of the marketplace (created if missing)")
 	withDemo := fs.Bool("demo", false, "load sample listings on first start and write sample tokens to DIR/demo-tokens.txt")
 	logFormat := fs.String("log-format", "text", "request log format: text or json")
+	review := fs.Bool("review", false, "send agencies' and enterprises' posts to operators for review before they are published")
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -69,7 +70,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("opening the index: %w; `techmarketd reindex --data %s` rebuilds it from the store", err, *dir)
 	}
 	defer idx.Close()
-	m, err := market.New(st, market.Options{Index: idx})
+	m, err := market.New(st, market.Options{Index: idx, Review: *review})
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,7 @@ type Env struct {
 	Market *market.Market
 	Index  *index.Index
 	Alerts *alert.Alerter
+	opts   market.Options // as Start was given them, for Restart
 	srv    *server.Server
 	lis    *bufconn.Listener
 	done   chan struct{}
@@ -46,6 +47,11 @@ func WithClock(now func() time.Time) Option {
 	return func(o *market.Options) { o.Now = now }
 }
 
+// WithReview makes posts wait for an operator's review.
+func WithReview() Option {
+	return func(o *market.Options) { o.Review = true }
+}
+
 // Start runs a marketplace over a fresh data folder until the test ends.
 func Start(t testing.TB, opts ...Option) *Env {
 	t.Helper()
@@ -55,6 +61,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 		o(&mo)
 	}
 	e.Now = mo.Now
+	e.opts = mo
 	e.start(mo)
 	t.Cleanup(e.stop)
 	return e
@@ -114,7 +121,7 @@ func (e *Env) stop() {
 func (e *Env) Restart() {
 	e.t.Helper()
 	e.stop()
-	e.start(market.Options{Now: e.Now})
+	e.start(e.opts)
 }
 
 // Addr is the address to dial with DialOptions.

@@ -38,6 +38,11 @@ const (
 	ListingState_LISTING_STATE_EXPIRED ListingState = 4
 	// Finished, for example because a contract was signed.
 	ListingState_LISTING_STATE_CLOSED ListingState = 5
+	// Waiting for an operator's review before it is published (when the
+	// market reviews posts).
+	ListingState_LISTING_STATE_IN_REVIEW ListingState = 6
+	// Refused by an operator; it cannot be published.
+	ListingState_LISTING_STATE_REJECTED ListingState = 7
 )
 
 // Enum value maps for ListingState.
@@ -49,6 +54,8 @@ var (
 		3: "LISTING_STATE_WITHDRAWN",
 		4: "LISTING_STATE_EXPIRED",
 		5: "LISTING_STATE_CLOSED",
+		6: "LISTING_STATE_IN_REVIEW",
+		7: "LISTING_STATE_REJECTED",
 	}
 	ListingState_value = map[string]int32{
 		"LISTING_STATE_UNSPECIFIED": 0,
@@ -57,6 +64,8 @@ var (
 		"LISTING_STATE_WITHDRAWN":   3,
 		"LISTING_STATE_EXPIRED":     4,
 		"LISTING_STATE_CLOSED":      5,
+		"LISTING_STATE_IN_REVIEW":   6,
+		"LISTING_STATE_REJECTED":    7,
 	}
 )
 
@@ -85,6 +94,62 @@ func (x ListingState) Number() protoreflect.EnumNumber {
 // Deprecated: Use ListingState.Descriptor instead.
 func (ListingState) EnumDescriptor() ([]byte, []int) {
 	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{0}
+}
+
+// ReviewDecision is the outcome of a review.
+type ReviewDecision int32
+
+const (
+	ReviewDecision_REVIEW_DECISION_UNSPECIFIED ReviewDecision = 0
+	// Published.
+	ReviewDecision_REVIEW_DECISION_APPROVE ReviewDecision = 1
+	// Back to draft, to be improved and submitted again.
+	ReviewDecision_REVIEW_DECISION_SEND_BACK ReviewDecision = 2
+	// Refused for good.
+	ReviewDecision_REVIEW_DECISION_REJECT ReviewDecision = 3
+)
+
+// Enum value maps for ReviewDecision.
+var (
+	ReviewDecision_name = map[int32]string{
+		0: "REVIEW_DECISION_UNSPECIFIED",
+		1: "REVIEW_DECISION_APPROVE",
+		2: "REVIEW_DECISION_SEND_BACK",
+		3: "REVIEW_DECISION_REJECT",
+	}
+	ReviewDecision_value = map[string]int32{
+		"REVIEW_DECISION_UNSPECIFIED": 0,
+		"REVIEW_DECISION_APPROVE":     1,
+		"REVIEW_DECISION_SEND_BACK":   2,
+		"REVIEW_DECISION_REJECT":      3,
+	}
+)
+
+func (x ReviewDecision) Enum() *ReviewDecision {
+	p := new(ReviewDecision)
+	*p = x
+	return p
+}
+
+func (x ReviewDecision) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReviewDecision) Descriptor() protoreflect.EnumDescriptor {
+	return file_techmarket_v1_listing_proto_enumTypes[1].Descriptor()
+}
+
+func (ReviewDecision) Type() protoreflect.EnumType {
+	return &file_techmarket_v1_listing_proto_enumTypes[1]
+}
+
+func (x ReviewDecision) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReviewDecision.Descriptor instead.
+func (ReviewDecision) EnumDescriptor() ([]byte, []int) {
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{1}
 }
 
 // Region says where a listing is, as the market sees transfer distance.
@@ -132,11 +197,11 @@ func (x Region) String() string {
 }
 
 func (Region) Descriptor() protoreflect.EnumDescriptor {
-	return file_techmarket_v1_listing_proto_enumTypes[1].Descriptor()
+	return file_techmarket_v1_listing_proto_enumTypes[2].Descriptor()
 }
 
 func (Region) Type() protoreflect.EnumType {
-	return &file_techmarket_v1_listing_proto_enumTypes[1]
+	return &file_techmarket_v1_listing_proto_enumTypes[2]
 }
 
 func (x Region) Number() protoreflect.EnumNumber {
@@ -145,7 +210,7 @@ func (x Region) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Region.Descriptor instead.
 func (Region) EnumDescriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{1}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{2}
 }
 
 // TransferMode is a way of transferring a technology.
@@ -197,11 +262,11 @@ func (x TransferMode) String() string {
 }
 
 func (TransferMode) Descriptor() protoreflect.EnumDescriptor {
-	return file_techmarket_v1_listing_proto_enumTypes[2].Descriptor()
+	return file_techmarket_v1_listing_proto_enumTypes[3].Descriptor()
 }
 
 func (TransferMode) Type() protoreflect.EnumType {
-	return &file_techmarket_v1_listing_proto_enumTypes[2]
+	return &file_techmarket_v1_listing_proto_enumTypes[3]
 }
 
 func (x TransferMode) Number() protoreflect.EnumNumber {
@@ -210,7 +275,7 @@ func (x TransferMode) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TransferMode.Descriptor instead.
 func (TransferMode) EnumDescriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{2}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{3}
 }
 
 // Language is the language a listing is written in.
@@ -250,11 +315,11 @@ func (x Language) String() string {
 }
 
 func (Language) Descriptor() protoreflect.EnumDescriptor {
-	return file_techmarket_v1_listing_proto_enumTypes[3].Descriptor()
+	return file_techmarket_v1_listing_proto_enumTypes[4].Descriptor()
 }
 
 func (Language) Type() protoreflect.EnumType {
-	return &file_techmarket_v1_listing_proto_enumTypes[3]
+	return &file_techmarket_v1_listing_proto_enumTypes[4]
 }
 
 func (x Language) Number() protoreflect.EnumNumber {
@@ -263,7 +328,7 @@ func (x Language) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Language.Descriptor instead.
 func (Language) EnumDescriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{3}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{4}
 }
 
 // OwnerType classifies technology holders.
@@ -311,11 +376,11 @@ func (x OwnerType) String() string {
 }
 
 func (OwnerType) Descriptor() protoreflect.EnumDescriptor {
-	return file_techmarket_v1_listing_proto_enumTypes[4].Descriptor()
+	return file_techmarket_v1_listing_proto_enumTypes[5].Descriptor()
 }
 
 func (OwnerType) Type() protoreflect.EnumType {
-	return &file_techmarket_v1_listing_proto_enumTypes[4]
+	return &file_techmarket_v1_listing_proto_enumTypes[5]
 }
 
 func (x OwnerType) Number() protoreflect.EnumNumber {
@@ -324,7 +389,7 @@ func (x OwnerType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use OwnerType.Descriptor instead.
 func (OwnerType) EnumDescriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{4}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{5}
 }
 
 // PatentType classifies intellectual property rights.
@@ -372,11 +437,11 @@ func (x PatentType) String() string {
 }
 
 func (PatentType) Descriptor() protoreflect.EnumDescriptor {
-	return file_techmarket_v1_listing_proto_enumTypes[5].Descriptor()
+	return file_techmarket_v1_listing_proto_enumTypes[6].Descriptor()
 }
 
 func (PatentType) Type() protoreflect.EnumType {
-	return &file_techmarket_v1_listing_proto_enumTypes[5]
+	return &file_techmarket_v1_listing_proto_enumTypes[6]
 }
 
 func (x PatentType) Number() protoreflect.EnumNumber {
@@ -385,7 +450,7 @@ func (x PatentType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PatentType.Descriptor instead.
 func (PatentType) EnumDescriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{5}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{6}
 }
 
 // An Offer is a technology offer (科技成果): a result that a university,
@@ -440,7 +505,12 @@ type Offer struct {
 	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=expire_time,json=expireTime" json:"expire_time,omitempty"`
 	// Opaque version tag; send it back on Update, Delete, Publish or Withdraw
 	// to make the change only if nobody changed the listing meanwhile.
-	Etag          string `protobuf:"bytes,22,opt,name=etag" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,22,opt,name=etag" json:"etag,omitempty"`
+	// The latest moderation decision, shown to the poster. Output only.
+	Review *Review `protobuf:"bytes,23,opt,name=review" json:"review,omitempty"`
+	// How clear and complete the listing is, 0–1, assessed on every write;
+	// ReviewService.GetQualityReport says what to improve. Output only.
+	QualityScore  float64 `protobuf:"fixed64,24,opt,name=quality_score,json=qualityScore" json:"quality_score,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -629,6 +699,20 @@ func (x *Offer) GetEtag() string {
 	return ""
 }
 
+func (x *Offer) GetReview() *Review {
+	if x != nil {
+		return x.Review
+	}
+	return nil
+}
+
+func (x *Offer) GetQualityScore() float64 {
+	if x != nil {
+		return x.QualityScore
+	}
+	return 0
+}
+
 // A Demand is an enterprise's technology need (企业技术需求).
 type Demand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -675,7 +759,12 @@ type Demand struct {
 	// When a published listing stops being shown. Output only.
 	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=expire_time,json=expireTime" json:"expire_time,omitempty"`
 	// Opaque version tag; see Offer.etag.
-	Etag          string `protobuf:"bytes,22,opt,name=etag" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,22,opt,name=etag" json:"etag,omitempty"`
+	// The latest moderation decision, shown to the poster. Output only.
+	Review *Review `protobuf:"bytes,23,opt,name=review" json:"review,omitempty"`
+	// How clear and complete the listing is, 0–1, assessed on every write;
+	// ReviewService.GetQualityReport says what to improve. Output only.
+	QualityScore  float64 `protobuf:"fixed64,24,opt,name=quality_score,json=qualityScore" json:"quality_score,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -864,6 +953,93 @@ func (x *Demand) GetEtag() string {
 	return ""
 }
 
+func (x *Demand) GetReview() *Review {
+	if x != nil {
+		return x.Review
+	}
+	return nil
+}
+
+func (x *Demand) GetQualityScore() float64 {
+	if x != nil {
+		return x.QualityScore
+	}
+	return 0
+}
+
+// Review is an operator's moderation decision on a listing.
+type Review struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What the operator decided.
+	Decision ReviewDecision `protobuf:"varint,1,opt,name=decision,enum=techmarket.v1.ReviewDecision" json:"decision,omitempty"`
+	// Why, in words for the poster; required unless approving.
+	Reasons []string `protobuf:"bytes,2,rep,name=reasons" json:"reasons,omitempty"`
+	// Organisation of the operator who decided.
+	Reviewer string `protobuf:"bytes,3,opt,name=reviewer" json:"reviewer,omitempty"`
+	// When.
+	Time          *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=time" json:"time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Review) Reset() {
+	*x = Review{}
+	mi := &file_techmarket_v1_listing_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Review) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Review) ProtoMessage() {}
+
+func (x *Review) ProtoReflect() protoreflect.Message {
+	mi := &file_techmarket_v1_listing_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Review.ProtoReflect.Descriptor instead.
+func (*Review) Descriptor() ([]byte, []int) {
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Review) GetDecision() ReviewDecision {
+	if x != nil {
+		return x.Decision
+	}
+	return ReviewDecision_REVIEW_DECISION_UNSPECIFIED
+}
+
+func (x *Review) GetReasons() []string {
+	if x != nil {
+		return x.Reasons
+	}
+	return nil
+}
+
+func (x *Review) GetReviewer() string {
+	if x != nil {
+		return x.Reviewer
+	}
+	return ""
+}
+
+func (x *Review) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
 // Contact says whom to reach about a listing.
 type Contact struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -879,7 +1055,7 @@ type Contact struct {
 
 func (x *Contact) Reset() {
 	*x = Contact{}
-	mi := &file_techmarket_v1_listing_proto_msgTypes[2]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -891,7 +1067,7 @@ func (x *Contact) String() string {
 func (*Contact) ProtoMessage() {}
 
 func (x *Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_listing_proto_msgTypes[2]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -904,7 +1080,7 @@ func (x *Contact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Contact.ProtoReflect.Descriptor instead.
 func (*Contact) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{2}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Contact) GetName() string {
@@ -941,7 +1117,7 @@ type YuanRange struct {
 
 func (x *YuanRange) Reset() {
 	*x = YuanRange{}
-	mi := &file_techmarket_v1_listing_proto_msgTypes[3]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -953,7 +1129,7 @@ func (x *YuanRange) String() string {
 func (*YuanRange) ProtoMessage() {}
 
 func (x *YuanRange) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_listing_proto_msgTypes[3]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -966,7 +1142,7 @@ func (x *YuanRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use YuanRange.ProtoReflect.Descriptor instead.
 func (*YuanRange) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{3}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *YuanRange) GetMinYuan() int64 {
@@ -996,7 +1172,7 @@ type Owner struct {
 
 func (x *Owner) Reset() {
 	*x = Owner{}
-	mi := &file_techmarket_v1_listing_proto_msgTypes[4]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1008,7 +1184,7 @@ func (x *Owner) String() string {
 func (*Owner) ProtoMessage() {}
 
 func (x *Owner) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_listing_proto_msgTypes[4]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1021,7 +1197,7 @@ func (x *Owner) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Owner.ProtoReflect.Descriptor instead.
 func (*Owner) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{4}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Owner) GetName() string {
@@ -1051,7 +1227,7 @@ type Patent struct {
 
 func (x *Patent) Reset() {
 	*x = Patent{}
-	mi := &file_techmarket_v1_listing_proto_msgTypes[5]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1063,7 +1239,7 @@ func (x *Patent) String() string {
 func (*Patent) ProtoMessage() {}
 
 func (x *Patent) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_listing_proto_msgTypes[5]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1076,7 +1252,7 @@ func (x *Patent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Patent.ProtoReflect.Descriptor instead.
 func (*Patent) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{5}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Patent) GetNumber() string {
@@ -1104,7 +1280,7 @@ type Enterprise struct {
 
 func (x *Enterprise) Reset() {
 	*x = Enterprise{}
-	mi := &file_techmarket_v1_listing_proto_msgTypes[6]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1116,7 +1292,7 @@ func (x *Enterprise) String() string {
 func (*Enterprise) ProtoMessage() {}
 
 func (x *Enterprise) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_listing_proto_msgTypes[6]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1129,7 +1305,7 @@ func (x *Enterprise) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Enterprise.ProtoReflect.Descriptor instead.
 func (*Enterprise) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{6}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Enterprise) GetName() string {
@@ -1143,7 +1319,7 @@ var File_techmarket_v1_listing_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_listing_proto_rawDesc = "" +
 	"\n" +
-	"\x1btechmarket/v1/listing.proto\x12\rtechmarket.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x98\a\n" +
+	"\x1btechmarket/v1/listing.proto\x12\rtechmarket.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xec\a\n" +
 	"\x05Offer\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
 	"\vexternal_id\x18\x02 \x01(\tR\n" +
@@ -1173,7 +1349,9 @@ const file_techmarket_v1_listing_proto_rawDesc = "" +
 	"\fpublish_time\x18\x14 \x01(\v2\x1a.google.protobuf.TimestampR\vpublishTime\x12;\n" +
 	"\vexpire_time\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"expireTime\x12\x12\n" +
-	"\x04etag\x18\x16 \x01(\tR\x04etag\"\x9c\a\n" +
+	"\x04etag\x18\x16 \x01(\tR\x04etag\x12-\n" +
+	"\x06review\x18\x17 \x01(\v2\x15.techmarket.v1.ReviewR\x06review\x12#\n" +
+	"\rquality_score\x18\x18 \x01(\x01R\fqualityScore\"\xf0\a\n" +
 	"\x06Demand\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
 	"\vexternal_id\x18\x02 \x01(\tR\n" +
@@ -1205,7 +1383,14 @@ const file_techmarket_v1_listing_proto_rawDesc = "" +
 	"\fpublish_time\x18\x14 \x01(\v2\x1a.google.protobuf.TimestampR\vpublishTime\x12;\n" +
 	"\vexpire_time\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"expireTime\x12\x12\n" +
-	"\x04etag\x18\x16 \x01(\tR\x04etag\"I\n" +
+	"\x04etag\x18\x16 \x01(\tR\x04etag\x12-\n" +
+	"\x06review\x18\x17 \x01(\v2\x15.techmarket.v1.ReviewR\x06review\x12#\n" +
+	"\rquality_score\x18\x18 \x01(\x01R\fqualityScore\"\xa9\x01\n" +
+	"\x06Review\x129\n" +
+	"\bdecision\x18\x01 \x01(\x0e2\x1d.techmarket.v1.ReviewDecisionR\bdecision\x12\x18\n" +
+	"\areasons\x18\x02 \x03(\tR\areasons\x12\x1a\n" +
+	"\breviewer\x18\x03 \x01(\tR\breviewer\x12.\n" +
+	"\x04time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"I\n" +
 	"\aContact\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05phone\x18\x02 \x01(\tR\x05phone\x12\x14\n" +
@@ -1221,14 +1406,21 @@ const file_techmarket_v1_listing_proto_rawDesc = "" +
 	"\x04type\x18\x02 \x01(\x0e2\x19.techmarket.v1.PatentTypeR\x04type\" \n" +
 	"\n" +
 	"Enterprise\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name*\xb5\x01\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name*\xee\x01\n" +
 	"\fListingState\x12\x1d\n" +
 	"\x19LISTING_STATE_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13LISTING_STATE_DRAFT\x10\x01\x12\x1b\n" +
 	"\x17LISTING_STATE_PUBLISHED\x10\x02\x12\x1b\n" +
 	"\x17LISTING_STATE_WITHDRAWN\x10\x03\x12\x19\n" +
 	"\x15LISTING_STATE_EXPIRED\x10\x04\x12\x18\n" +
-	"\x14LISTING_STATE_CLOSED\x10\x05*|\n" +
+	"\x14LISTING_STATE_CLOSED\x10\x05\x12\x1b\n" +
+	"\x17LISTING_STATE_IN_REVIEW\x10\x06\x12\x1a\n" +
+	"\x16LISTING_STATE_REJECTED\x10\a*\x89\x01\n" +
+	"\x0eReviewDecision\x12\x1f\n" +
+	"\x1bREVIEW_DECISION_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17REVIEW_DECISION_APPROVE\x10\x01\x12\x1d\n" +
+	"\x19REVIEW_DECISION_SEND_BACK\x10\x02\x12\x1a\n" +
+	"\x16REVIEW_DECISION_REJECT\x10\x03*|\n" +
 	"\x06Region\x12\x16\n" +
 	"\x12REGION_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fREGION_WUHAI\x10\x01\x12\x19\n" +
@@ -1272,55 +1464,61 @@ func file_techmarket_v1_listing_proto_rawDescGZIP() []byte {
 	return file_techmarket_v1_listing_proto_rawDescData
 }
 
-var file_techmarket_v1_listing_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_techmarket_v1_listing_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_techmarket_v1_listing_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_techmarket_v1_listing_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_techmarket_v1_listing_proto_goTypes = []any{
 	(ListingState)(0),             // 0: techmarket.v1.ListingState
-	(Region)(0),                   // 1: techmarket.v1.Region
-	(TransferMode)(0),             // 2: techmarket.v1.TransferMode
-	(Language)(0),                 // 3: techmarket.v1.Language
-	(OwnerType)(0),                // 4: techmarket.v1.OwnerType
-	(PatentType)(0),               // 5: techmarket.v1.PatentType
-	(*Offer)(nil),                 // 6: techmarket.v1.Offer
-	(*Demand)(nil),                // 7: techmarket.v1.Demand
-	(*Contact)(nil),               // 8: techmarket.v1.Contact
-	(*YuanRange)(nil),             // 9: techmarket.v1.YuanRange
-	(*Owner)(nil),                 // 10: techmarket.v1.Owner
-	(*Patent)(nil),                // 11: techmarket.v1.Patent
-	(*Enterprise)(nil),            // 12: techmarket.v1.Enterprise
-	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(ReviewDecision)(0),           // 1: techmarket.v1.ReviewDecision
+	(Region)(0),                   // 2: techmarket.v1.Region
+	(TransferMode)(0),             // 3: techmarket.v1.TransferMode
+	(Language)(0),                 // 4: techmarket.v1.Language
+	(OwnerType)(0),                // 5: techmarket.v1.OwnerType
+	(PatentType)(0),               // 6: techmarket.v1.PatentType
+	(*Offer)(nil),                 // 7: techmarket.v1.Offer
+	(*Demand)(nil),                // 8: techmarket.v1.Demand
+	(*Review)(nil),                // 9: techmarket.v1.Review
+	(*Contact)(nil),               // 10: techmarket.v1.Contact
+	(*YuanRange)(nil),             // 11: techmarket.v1.YuanRange
+	(*Owner)(nil),                 // 12: techmarket.v1.Owner
+	(*Patent)(nil),                // 13: techmarket.v1.Patent
+	(*Enterprise)(nil),            // 14: techmarket.v1.Enterprise
+	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
 }
 var file_techmarket_v1_listing_proto_depIdxs = []int32{
 	0,  // 0: techmarket.v1.Offer.state:type_name -> techmarket.v1.ListingState
-	1,  // 1: techmarket.v1.Offer.region:type_name -> techmarket.v1.Region
-	2,  // 2: techmarket.v1.Offer.transfer_modes:type_name -> techmarket.v1.TransferMode
-	8,  // 3: techmarket.v1.Offer.contact:type_name -> techmarket.v1.Contact
-	3,  // 4: techmarket.v1.Offer.language:type_name -> techmarket.v1.Language
-	9,  // 5: techmarket.v1.Offer.price:type_name -> techmarket.v1.YuanRange
-	10, // 6: techmarket.v1.Offer.owner:type_name -> techmarket.v1.Owner
-	11, // 7: techmarket.v1.Offer.patents:type_name -> techmarket.v1.Patent
-	13, // 8: techmarket.v1.Offer.create_time:type_name -> google.protobuf.Timestamp
-	13, // 9: techmarket.v1.Offer.update_time:type_name -> google.protobuf.Timestamp
-	13, // 10: techmarket.v1.Offer.publish_time:type_name -> google.protobuf.Timestamp
-	13, // 11: techmarket.v1.Offer.expire_time:type_name -> google.protobuf.Timestamp
-	0,  // 12: techmarket.v1.Demand.state:type_name -> techmarket.v1.ListingState
-	1,  // 13: techmarket.v1.Demand.region:type_name -> techmarket.v1.Region
-	2,  // 14: techmarket.v1.Demand.transfer_modes:type_name -> techmarket.v1.TransferMode
-	8,  // 15: techmarket.v1.Demand.contact:type_name -> techmarket.v1.Contact
-	3,  // 16: techmarket.v1.Demand.language:type_name -> techmarket.v1.Language
-	9,  // 17: techmarket.v1.Demand.budget:type_name -> techmarket.v1.YuanRange
-	12, // 18: techmarket.v1.Demand.enterprise:type_name -> techmarket.v1.Enterprise
-	13, // 19: techmarket.v1.Demand.create_time:type_name -> google.protobuf.Timestamp
-	13, // 20: techmarket.v1.Demand.update_time:type_name -> google.protobuf.Timestamp
-	13, // 21: techmarket.v1.Demand.publish_time:type_name -> google.protobuf.Timestamp
-	13, // 22: techmarket.v1.Demand.expire_time:type_name -> google.protobuf.Timestamp
-	4,  // 23: techmarket.v1.Owner.type:type_name -> techmarket.v1.OwnerType
-	5,  // 24: techmarket.v1.Patent.type:type_name -> techmarket.v1.PatentType
-	25, // [25:25] is the sub-list for method output_type
-	25, // [25:25] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	2,  // 1: techmarket.v1.Offer.region:type_name -> techmarket.v1.Region
+	3,  // 2: techmarket.v1.Offer.transfer_modes:type_name -> techmarket.v1.TransferMode
+	10, // 3: techmarket.v1.Offer.contact:type_name -> techmarket.v1.Contact
+	4,  // 4: techmarket.v1.Offer.language:type_name -> techmarket.v1.Language
+	11, // 5: techmarket.v1.Offer.price:type_name -> techmarket.v1.YuanRange
+	12, // 6: techmarket.v1.Offer.owner:type_name -> techmarket.v1.Owner
+	13, // 7: techmarket.v1.Offer.patents:type_name -> techmarket.v1.Patent
+	15, // 8: techmarket.v1.Offer.create_time:type_name -> google.protobuf.Timestamp
+	15, // 9: techmarket.v1.Offer.update_time:type_name -> google.protobuf.Timestamp
+	15, // 10: techmarket.v1.Offer.publish_time:type_name -> google.protobuf.Timestamp
+	15, // 11: techmarket.v1.Offer.expire_time:type_name -> google.protobuf.Timestamp
+	9,  // 12: techmarket.v1.Offer.review:type_name -> techmarket.v1.Review
+	0,  // 13: techmarket.v1.Demand.state:type_name -> techmarket.v1.ListingState
+	2,  // 14: techmarket.v1.Demand.region:type_name -> techmarket.v1.Region
+	3,  // 15: techmarket.v1.Demand.transfer_modes:type_name -> techmarket.v1.TransferMode
+	10, // 16: techmarket.v1.Demand.contact:type_name -> techmarket.v1.Contact
+	4,  // 17: techmarket.v1.Demand.language:type_name -> techmarket.v1.Language
+	11, // 18: techmarket.v1.Demand.budget:type_name -> techmarket.v1.YuanRange
+	14, // 19: techmarket.v1.Demand.enterprise:type_name -> techmarket.v1.Enterprise
+	15, // 20: techmarket.v1.Demand.create_time:type_name -> google.protobuf.Timestamp
+	15, // 21: techmarket.v1.Demand.update_time:type_name -> google.protobuf.Timestamp
+	15, // 22: techmarket.v1.Demand.publish_time:type_name -> google.protobuf.Timestamp
+	15, // 23: techmarket.v1.Demand.expire_time:type_name -> google.protobuf.Timestamp
+	9,  // 24: techmarket.v1.Demand.review:type_name -> techmarket.v1.Review
+	1,  // 25: techmarket.v1.Review.decision:type_name -> techmarket.v1.ReviewDecision
+	15, // 26: techmarket.v1.Review.time:type_name -> google.protobuf.Timestamp
+	5,  // 27: techmarket.v1.Owner.type:type_name -> techmarket.v1.OwnerType
+	6,  // 28: techmarket.v1.Patent.type:type_name -> techmarket.v1.PatentType
+	29, // [29:29] is the sub-list for method output_type
+	29, // [29:29] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_techmarket_v1_listing_proto_init() }
@@ -1333,8 +1531,8 @@ func file_techmarket_v1_listing_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_techmarket_v1_listing_proto_rawDesc), len(file_techmarket_v1_listing_proto_rawDesc)),
-			NumEnums:      6,
-			NumMessages:   7,
+			NumEnums:      7,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
