@@ -27,6 +27,7 @@ type Client struct {
 	Deals   techmarketv1.DealServiceClient
 	Alerts  techmarketv1.AlertServiceClient
 	Reviews techmarketv1.ReviewServiceClient
+	Stats   techmarketv1.StatsServiceClient
 }
 
 // Option configures Dial.
@@ -102,6 +103,7 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 		Deals:   techmarketv1.NewDealServiceClient(conn),
 		Alerts:  techmarketv1.NewAlertServiceClient(conn),
 		Reviews: techmarketv1.NewReviewServiceClient(conn),
+		Stats:   techmarketv1.NewStatsServiceClient(conn),
 	}, nil
 }
 

@@ -13,14 +13,16 @@ import (
 	"github.com/wuhai-techmarket/techmarket/market"
 	"github.com/wuhai-techmarket/techmarket/match"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+	"github.com/wuhai-techmarket/techmarket/stats"
 	"github.com/wuhai-techmarket/techmarket/store"
 )
 
 // matchServer serves MatchService.
 type matchServer struct {
 	techmarketv1.UnimplementedMatchServiceServer
-	m  *market.Market
-	mt *match.Matcher
+	m     *market.Market
+	mt    *match.Matcher
+	stats *stats.Stats // counts matches served; may be nil
 }
 
 var _ techmarketv1.MatchServiceServer = (*matchServer)(nil)
@@ -74,6 +76,7 @@ func (s *matchServer) match(ctx context.Context, src listing.Listing, limit int3
 	if err != nil {
 		return nil, err
 	}
+	s.stats.MatchServed()
 	out := make([]*techmarketv1.Match, len(results))
 	for i, r := range results {
 		out[i] = r.Proto()

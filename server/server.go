@@ -19,6 +19,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/market"
 	"github.com/wuhai-techmarket/techmarket/match"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+	"github.com/wuhai-techmarket/techmarket/stats"
 )
 
 // MaxMessageBytes bounds every request and response. An import batch of
@@ -35,6 +36,9 @@ type Options struct {
 	GRPCOptions []grpc.ServerOption
 	// Alerts serves AlertService; nil leaves it unimplemented.
 	Alerts *alert.Alerter
+	// Stats counts matches served and serves StatsService; nil leaves it
+	// unimplemented.
+	Stats *stats.Stats
 }
 
 // Server is the assembled gRPC server.
@@ -67,9 +71,12 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	techmarketv1.RegisterDemandServiceServer(s.Server, &demandServer{l: m.Demands})
 	techmarketv1.RegisterImportServiceServer(s.Server, &importServer{m: m})
 	techmarketv1.RegisterTokenServiceServer(s.Server, &tokenServer{m: m})
-	techmarketv1.RegisterMatchServiceServer(s.Server, &matchServer{m: m, mt: mt})
+	techmarketv1.RegisterMatchServiceServer(s.Server, &matchServer{m: m, mt: mt, stats: opts.Stats})
 	techmarketv1.RegisterDealServiceServer(s.Server, &dealServer{m: m})
 	techmarketv1.RegisterReviewServiceServer(s.Server, &reviewServer{m: m})
+	if opts.Stats != nil {
+		techmarketv1.RegisterStatsServiceServer(s.Server, &statsServer{s: opts.Stats})
+	}
 	if opts.Alerts != nil {
 		techmarketv1.RegisterAlertServiceServer(s.Server, &alertServer{a: opts.Alerts, m: m})
 	}

@@ -85,6 +85,7 @@ func commands() []command {
 	cmds = append(cmds, searchCommands()...)
 	cmds = append(cmds, watchCommand())
 	cmds = append(cmds, reviewCommands()...)
+	cmds = append(cmds, statsCommand())
 	cmds = append(cmds, dealCommands()...)
 	cmds = append(cmds, tokenCommands()...)
 	return cmds

@@ -22,6 +22,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/match"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/server"
+	"github.com/wuhai-techmarket/techmarket/stats"
 	"github.com/wuhai-techmarket/techmarket/store"
 )
 
@@ -90,7 +91,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer alerts.Close()
-	srv := server.New(m, mt, server.Options{Logger: log, Alerts: alerts})
+	counts := stats.Start(st, m, alerts, nil)
+	defer func() {
+		if err := counts.Close(); err != nil {
+			log.Error("writing the last match counts", "err", err)
+		}
+	}()
+	srv := server.New(m, mt, server.Options{Logger: log, Alerts: alerts, Stats: counts})
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(lis) }()
 	log.Info("serving", "addr", lis.Addr().String(), "data", *dir)

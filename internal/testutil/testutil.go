@@ -22,6 +22,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/market"
 	"github.com/wuhai-techmarket/techmarket/match"
 	"github.com/wuhai-techmarket/techmarket/server"
+	"github.com/wuhai-techmarket/techmarket/stats"
 	"github.com/wuhai-techmarket/techmarket/store"
 )
 
@@ -33,6 +34,7 @@ type Env struct {
 	Market *market.Market
 	Index  *index.Index
 	Alerts *alert.Alerter
+	Stats  *stats.Stats
 	opts   market.Options // as Start was given them, for Restart
 	srv    *server.Server
 	lis    *bufconn.Listener
@@ -91,7 +93,8 @@ func (e *Env) start(mo market.Options) {
 	if e.Alerts, err = alert.Start(st, idx, mt, alert.Options{Now: mo.Now}); err != nil {
 		e.t.Fatalf("start alerts: %v", err)
 	}
-	e.srv = server.New(m, mt, server.Options{Alerts: e.Alerts})
+	e.Stats = stats.Start(st, m, e.Alerts, mo.Now)
+	e.srv = server.New(m, mt, server.Options{Alerts: e.Alerts, Stats: e.Stats})
 	e.lis = bufconn.Listen(1 << 20)
 	e.done = make(chan struct{})
 	go func() {
@@ -107,6 +110,9 @@ func (e *Env) stop() {
 	e.srv.Stop()
 	<-e.done
 	e.Alerts.Close()
+	if err := e.Stats.Close(); err != nil {
+		e.t.Errorf("close stats: %v", err)
+	}
 	if err := e.Index.Close(); err != nil {
 		e.t.Errorf("close index: %v", err)
 	}
