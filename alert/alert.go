@@ -40,7 +40,12 @@ const (
 	bucketAlerts = "alerts"      // org \x00 cursor → Alert
 	bucketPairs  = "alert-pairs" // offer id \x00 demand id → cursor of its alert
 	bucketState  = "alert-state" // "cursor": last alert; "followed": last change handled
+	// kind id \x00 expire time → cursor of the reminder
+	bucketReminded = "alert-reminded"
 )
+
+// ReminderLead is how long before a listing expires its owner is reminded.
+const ReminderLead = 14 * 24 * time.Hour
 
 // Defaults of Options.
 const (
@@ -74,7 +79,7 @@ type Alerter struct {
 	last   uint64        // cursor of the newest alert
 
 	cancel context.CancelFunc
-	done   chan struct{}
+	wg     sync.WaitGroup
 }
 
 // Start opens the alerter over a store, its index and a matcher, and
@@ -90,7 +95,7 @@ func Start(st *store.Store, idx *index.Index, mt *match.Matcher, opts Options) (
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a := &Alerter{st: st, idx: idx, mt: mt, opts: opts, log: opts.Logger, raised: make(chan struct{}), done: make(chan struct{})}
+	a := &Alerter{st: st, idx: idx, mt: mt, opts: opts, log: opts.Logger, raised: make(chan struct{})}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -110,14 +115,33 @@ func Start(st *store.Store, idx *index.Index, mt *match.Matcher, opts Options) (
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
+	a.wg.Add(2)
 	go a.follow(ctx, followed)
+	go a.remindHourly(ctx)
 	return a, nil
 }
 
 // Close stops following and waits for the follower to end.
 func (a *Alerter) Close() {
 	a.cancel()
-	<-a.done
+	a.wg.Wait()
+}
+
+// remindHourly runs RemindExpiring now and every hour.
+func (a *Alerter) remindHourly(ctx context.Context) {
+	defer a.wg.Done()
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if _, err := a.RemindExpiring(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("expiry reminders failed; retrying in an hour", "err", err)
+		}
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 func (a *Alerter) state(key string) (uint64, error) {
@@ -130,7 +154,7 @@ func (a *Alerter) state(key string) (uint64, error) {
 
 // follow handles each change once the index holds it.
 func (a *Alerter) follow(ctx context.Context, followed uint64) {
-	defer close(a.done)
+	defer a.wg.Done()
 	for {
 		// Blocks until a change after followed is indexed.
 		if err := a.idx.WaitFor(ctx, followed+1); err != nil {
@@ -228,12 +252,10 @@ func (a *Alerter) handle(ctx context.Context, c store.Change) error {
 				Listing:    r.Listing.GetName(),
 				Match:      m,
 				CreateTime: timestamppb.New(a.opts.Now()),
+				Kind:       techmarketv1.AlertKind_ALERT_KIND_MATCH,
+				Message:    fmt.Sprintf("%s fits %s (score %.2f)", src.GetName(), r.Listing.GetName(), r.Score),
 			}
-			value, err := proto.Marshal(al)
-			if err != nil {
-				return err
-			}
-			if err := tx.PutAux(bucketAlerts, alertKey(owner, cursor), value); err != nil {
+			if err := putAlert(tx, owner, al); err != nil {
 				return err
 			}
 			if err := tx.PutAux(bucketPairs, pair, []byte(cursorText(cursor))); err != nil {
@@ -249,6 +271,11 @@ func (a *Alerter) handle(ctx context.Context, c store.Change) error {
 	if err != nil || !raised {
 		return err
 	}
+	return a.announce()
+}
+
+// announce wakes the watchers after alerts were written.
+func (a *Alerter) announce() error {
 	cursor, err := a.state("cursor")
 	if err != nil {
 		return err
@@ -260,6 +287,89 @@ func (a *Alerter) handle(ctx context.Context, c store.Change) error {
 	a.mu.Unlock()
 	return nil
 }
+
+func putAlert(tx *store.Tx, owner string, al *techmarketv1.Alert) error {
+	value, err := proto.Marshal(al)
+	if err != nil {
+		return err
+	}
+	cursor, _ := ParseCursor(al.GetCursor())
+	return tx.PutAux(bucketAlerts, alertKey(owner, cursor), value)
+}
+
+// RemindExpiring raises a reminder for every published listing that
+// expires within ReminderLead and has not been reminded of that expiry
+// (a renewal sets a new one, which is reminded again). The alerter runs
+// it hourly; it returns how many reminders it raised.
+func (a *Alerter) RemindExpiring(ctx context.Context) (int, error) {
+	now := a.opts.Now()
+	type due struct {
+		l   listing.Listing
+		key string
+	}
+	var dues []due
+	for _, kind := range []store.Kind{store.KindOffer, store.KindDemand} {
+		var decodeErr error
+		err := a.st.Scan(kind, "", func(rec store.Record) bool {
+			l, err := index.DecodeListing(rec)
+			if err != nil {
+				decodeErr = err
+				return false
+			}
+			exp := l.GetExpireTime().AsTime()
+			if l.GetState() == techmarketv1.ListingState_LISTING_STATE_PUBLISHED && exp.After(now) && exp.Sub(now) <= ReminderLead {
+				dues = append(dues, due{l, fmt.Sprintf("%d/%s\x00%d", kind, rec.ID, exp.Unix())})
+			}
+			return true
+		})
+		if err == nil {
+			err = decodeErr
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	raised := 0
+	err := a.st.Update(ctx, func(tx *store.Tx) error {
+		raised = 0
+		cursor, err := txState(tx, "cursor")
+		if err != nil {
+			return err
+		}
+		for _, d := range dues {
+			if _, err := tx.GetAux(bucketReminded, d.key); err == nil {
+				continue
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			cursor++
+			exp := d.l.GetExpireTime().AsTime()
+			al := &techmarketv1.Alert{
+				Cursor:     cursorText(cursor),
+				Listing:    d.l.GetName(),
+				CreateTime: timestamppb.New(now),
+				Kind:       techmarketv1.AlertKind_ALERT_KIND_EXPIRY_REMINDER,
+				Message: fmt.Sprintf("%s（%s）expires on %s; publish it again to renew it", d.l.GetName(), d.l.GetTitle(),
+					exp.In(chinaTime).Format(time.DateOnly)),
+			}
+			if err := putAlert(tx, d.l.GetPoster(), al); err != nil {
+				return err
+			}
+			if err := tx.PutAux(bucketReminded, d.key, []byte(cursorText(cursor))); err != nil {
+				return err
+			}
+			raised++
+		}
+		return tx.PutAux(bucketState, "cursor", seqBytes(cursor))
+	})
+	if err != nil || raised == 0 {
+		return 0, err
+	}
+	return raised, a.announce()
+}
+
+// chinaTime is China Standard Time, in which the market's dates are shown.
+var chinaTime = time.FixedZone("CST", 8*60*60)
 
 func txState(tx *store.Tx, key string) (uint64, error) {
 	v, err := tx.GetAux(bucketState, key)

@@ -199,3 +199,56 @@ func TestWatchRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestExpiryReminder: an owner is reminded once, two weeks ahead, that a
+// published listing expires; renewing it sets a new expiry, reminded again
+// in its turn.
+func TestExpiryReminder(t *testing.T) {
+	clock := testutil.NewClock(time.Date(2027, 1, 10, 9, 0, 0, 0, time.UTC))
+	env := testutil.Start(t, testutil.WithClock(clock.Now))
+	ctx := context.Background()
+	agency := env.Client(env.Token("agency", "甲技术转移中心"))
+	o, err := agency.CreateOffer(ctx, cokeOffer(1), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	remind := func() int {
+		t.Helper()
+		n, err := env.Alerts.RemindExpiring(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := remind(); n != 0 {
+		t.Fatalf("a year ahead: %d reminders", n)
+	}
+	clock.Set(o.GetExpireTime().AsTime().Add(-13 * 24 * time.Hour))
+	if n := remind(); n != 1 {
+		t.Fatalf("13 days ahead: %d reminders, want 1", n)
+	}
+	if n := remind(); n != 0 {
+		t.Errorf("reminded twice for one expiry: %d", n)
+	}
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	stream, err := agency.Alerts.WatchMatches(wctx, &techmarketv1.WatchMatchesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	al := receive(t, stream)
+	if al.GetKind() != techmarketv1.AlertKind_ALERT_KIND_EXPIRY_REMINDER || al.GetListing() != o.GetName() || al.GetMessage() == "" {
+		t.Errorf("reminder: %v", al)
+	}
+
+	if _, err := agency.Offers.PublishOffer(ctx, &techmarketv1.PublishOfferRequest{Name: o.GetName()}); err != nil {
+		t.Fatal(err)
+	}
+	if n := remind(); n != 0 {
+		t.Errorf("just renewed: %d reminders", n)
+	}
+	clock.Set(clock.Now().AddDate(1, 0, -10))
+	if n := remind(); n != 1 {
+		t.Errorf("renewed listing near its new expiry: %d reminders, want 1", n)
+	}
+}

@@ -22,9 +22,11 @@ func watchCommand() command {
 		args:    "[--listing NAME]... [--cursor CURSOR] [--count N] [--json]",
 		summary: "print alerts as listings that fit yours appear, until interrupted",
 		about: "Each alert names your listing, the new listing that fits it, the score and the\n" +
-			"reasons. Text output is one line per alert: cursor, your listing, the new\n" +
-			"listing, score, its title, separated by tabs. Give the last cursor you saw\n" +
-			"with --cursor to get only what came after it.",
+			"reasons, or reminds you that your listing expires soon. Text output is one line\n" +
+			"per alert: cursor, your listing, the new listing, score, its title, reasons\n" +
+			"(for a reminder the middle columns are empty and the last says what to do),\n" +
+			"separated by tabs. Give the last cursor you saw with --cursor to get only\n" +
+			"what came after it.",
 		setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
 			var listings []string
 			fs.Func("listing", "only alerts for this listing of yours, `NAME`; repeatable", func(s string) error {
@@ -75,6 +77,9 @@ func writeAlert(c *cli, a *techmarketv1.Alert, asJSON bool) error {
 		return writeJSON(c.stdout, a)
 	}
 	m := a.GetMatch()
+	if a.GetKind() != techmarketv1.AlertKind_ALERT_KIND_MATCH {
+		return writeRow(c.stdout, a.GetCursor(), a.GetListing(), "", "", "", a.GetMessage())
+	}
 	var reasons []string
 	for _, p := range m.GetParts() {
 		if p.GetReason() != "" {

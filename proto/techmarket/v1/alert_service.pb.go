@@ -22,6 +22,59 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// AlertKind says what an alert is about.
+type AlertKind int32
+
+const (
+	AlertKind_ALERT_KIND_UNSPECIFIED AlertKind = 0
+	// A listing on the other side fits the caller's.
+	AlertKind_ALERT_KIND_MATCH AlertKind = 1
+	// The caller's published listing expires within two weeks; publish it
+	// again to renew it (a demand needs a later deadline first).
+	AlertKind_ALERT_KIND_EXPIRY_REMINDER AlertKind = 2
+)
+
+// Enum value maps for AlertKind.
+var (
+	AlertKind_name = map[int32]string{
+		0: "ALERT_KIND_UNSPECIFIED",
+		1: "ALERT_KIND_MATCH",
+		2: "ALERT_KIND_EXPIRY_REMINDER",
+	}
+	AlertKind_value = map[string]int32{
+		"ALERT_KIND_UNSPECIFIED":     0,
+		"ALERT_KIND_MATCH":           1,
+		"ALERT_KIND_EXPIRY_REMINDER": 2,
+	}
+)
+
+func (x AlertKind) Enum() *AlertKind {
+	p := new(AlertKind)
+	*p = x
+	return p
+}
+
+func (x AlertKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AlertKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_techmarket_v1_alert_service_proto_enumTypes[0].Descriptor()
+}
+
+func (AlertKind) Type() protoreflect.EnumType {
+	return &file_techmarket_v1_alert_service_proto_enumTypes[0]
+}
+
+func (x AlertKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AlertKind.Descriptor instead.
+func (AlertKind) EnumDescriptor() ([]byte, []int) {
+	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{0}
+}
+
 // WatchMatchesRequest is the input of WatchMatches.
 type WatchMatchesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -123,18 +176,24 @@ func (x *WatchMatchesResponse) GetAlert() *Alert {
 	return nil
 }
 
-// Alert says that a listing on the other side fits one of the caller's.
+// Alert tells the caller something about one of its listings: that a
+// listing on the other side fits it, or that it expires soon.
 type Alert struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Position in the caller's alert stream; send it back to resume after
 	// this alert.
 	Cursor string `protobuf:"bytes,1,opt,name=cursor" json:"cursor,omitempty"`
-	// The caller's listing that the new listing fits.
+	// The caller's listing the alert is about.
 	Listing string `protobuf:"bytes,2,opt,name=listing" json:"listing,omitempty"`
-	// The fitting listing, with its score, parts and reasons.
+	// For a MATCH alert: the fitting listing, with its score, parts and
+	// reasons.
 	Match *Match `protobuf:"bytes,3,opt,name=match" json:"match,omitempty"`
 	// When the alert was raised.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=create_time,json=createTime" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=create_time,json=createTime" json:"create_time,omitempty"`
+	// What kind of alert it is.
+	Kind AlertKind `protobuf:"varint,5,opt,name=kind,enum=techmarket.v1.AlertKind" json:"kind,omitempty"`
+	// The alert in words, for a notification.
+	Message       string `protobuf:"bytes,6,opt,name=message" json:"message,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -197,6 +256,20 @@ func (x *Alert) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Alert) GetKind() AlertKind {
+	if x != nil {
+		return x.Kind
+	}
+	return AlertKind_ALERT_KIND_UNSPECIFIED
+}
+
+func (x *Alert) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
 var File_techmarket_v1_alert_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_alert_service_proto_rawDesc = "" +
@@ -206,13 +279,19 @@ const file_techmarket_v1_alert_service_proto_rawDesc = "" +
 	"\blistings\x18\x01 \x03(\tR\blistings\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\tR\x06cursor\"B\n" +
 	"\x14WatchMatchesResponse\x12*\n" +
-	"\x05alert\x18\x01 \x01(\v2\x14.techmarket.v1.AlertR\x05alert\"\xa2\x01\n" +
+	"\x05alert\x18\x01 \x01(\v2\x14.techmarket.v1.AlertR\x05alert\"\xea\x01\n" +
 	"\x05Alert\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\tR\x06cursor\x12\x18\n" +
 	"\alisting\x18\x02 \x01(\tR\alisting\x12*\n" +
 	"\x05match\x18\x03 \x01(\v2\x14.techmarket.v1.MatchR\x05match\x12;\n" +
 	"\vcreate_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime2i\n" +
+	"createTime\x12,\n" +
+	"\x04kind\x18\x05 \x01(\x0e2\x18.techmarket.v1.AlertKindR\x04kind\x12\x18\n" +
+	"\amessage\x18\x06 \x01(\tR\amessage*]\n" +
+	"\tAlertKind\x12\x1a\n" +
+	"\x16ALERT_KIND_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10ALERT_KIND_MATCH\x10\x01\x12\x1e\n" +
+	"\x1aALERT_KIND_EXPIRY_REMINDER\x10\x022i\n" +
 	"\fAlertService\x12Y\n" +
 	"\fWatchMatches\x12\".techmarket.v1.WatchMatchesRequest\x1a#.techmarket.v1.WatchMatchesResponse0\x01BPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
@@ -228,25 +307,28 @@ func file_techmarket_v1_alert_service_proto_rawDescGZIP() []byte {
 	return file_techmarket_v1_alert_service_proto_rawDescData
 }
 
+var file_techmarket_v1_alert_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_techmarket_v1_alert_service_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_techmarket_v1_alert_service_proto_goTypes = []any{
-	(*WatchMatchesRequest)(nil),   // 0: techmarket.v1.WatchMatchesRequest
-	(*WatchMatchesResponse)(nil),  // 1: techmarket.v1.WatchMatchesResponse
-	(*Alert)(nil),                 // 2: techmarket.v1.Alert
-	(*Match)(nil),                 // 3: techmarket.v1.Match
-	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
+	(AlertKind)(0),                // 0: techmarket.v1.AlertKind
+	(*WatchMatchesRequest)(nil),   // 1: techmarket.v1.WatchMatchesRequest
+	(*WatchMatchesResponse)(nil),  // 2: techmarket.v1.WatchMatchesResponse
+	(*Alert)(nil),                 // 3: techmarket.v1.Alert
+	(*Match)(nil),                 // 4: techmarket.v1.Match
+	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
 }
 var file_techmarket_v1_alert_service_proto_depIdxs = []int32{
-	2, // 0: techmarket.v1.WatchMatchesResponse.alert:type_name -> techmarket.v1.Alert
-	3, // 1: techmarket.v1.Alert.match:type_name -> techmarket.v1.Match
-	4, // 2: techmarket.v1.Alert.create_time:type_name -> google.protobuf.Timestamp
-	0, // 3: techmarket.v1.AlertService.WatchMatches:input_type -> techmarket.v1.WatchMatchesRequest
-	1, // 4: techmarket.v1.AlertService.WatchMatches:output_type -> techmarket.v1.WatchMatchesResponse
-	4, // [4:5] is the sub-list for method output_type
-	3, // [3:4] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	3, // 0: techmarket.v1.WatchMatchesResponse.alert:type_name -> techmarket.v1.Alert
+	4, // 1: techmarket.v1.Alert.match:type_name -> techmarket.v1.Match
+	5, // 2: techmarket.v1.Alert.create_time:type_name -> google.protobuf.Timestamp
+	0, // 3: techmarket.v1.Alert.kind:type_name -> techmarket.v1.AlertKind
+	1, // 4: techmarket.v1.AlertService.WatchMatches:input_type -> techmarket.v1.WatchMatchesRequest
+	2, // 5: techmarket.v1.AlertService.WatchMatches:output_type -> techmarket.v1.WatchMatchesResponse
+	5, // [5:6] is the sub-list for method output_type
+	4, // [4:5] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_techmarket_v1_alert_service_proto_init() }
@@ -260,13 +342,14 @@ func file_techmarket_v1_alert_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_techmarket_v1_alert_service_proto_rawDesc), len(file_techmarket_v1_alert_service_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      1,
 			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_techmarket_v1_alert_service_proto_goTypes,
 		DependencyIndexes: file_techmarket_v1_alert_service_proto_depIdxs,
+		EnumInfos:         file_techmarket_v1_alert_service_proto_enumTypes,
 		MessageInfos:      file_techmarket_v1_alert_service_proto_msgTypes,
 	}.Build()
 	File_techmarket_v1_alert_service_proto = out.File
