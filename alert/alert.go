@@ -61,6 +61,9 @@ type Options struct {
 	// PerListing is how many fitting listings a new listing is matched
 	// against at most; 0 means DefaultPerListing.
 	PerListing int
+	// RemindEvery is how often expiry reminders are swept, the first time
+	// at Start; 0 means hourly, negative never (call RemindExpiring).
+	RemindEvery time.Duration
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -115,9 +118,15 @@ func Start(st *store.Store, idx *index.Index, mt *match.Matcher, opts Options) (
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	a.wg.Add(2)
+	a.wg.Add(1)
 	go a.follow(ctx, followed)
-	go a.remindHourly(ctx)
+	if opts.RemindEvery == 0 {
+		opts.RemindEvery = time.Hour
+	}
+	if opts.RemindEvery > 0 {
+		a.wg.Add(1)
+		go a.remindEvery(ctx, opts.RemindEvery)
+	}
 	return a, nil
 }
 
@@ -127,14 +136,14 @@ func (a *Alerter) Close() {
 	a.wg.Wait()
 }
 
-// remindHourly runs RemindExpiring now and every hour.
-func (a *Alerter) remindHourly(ctx context.Context) {
+// remindEvery runs RemindExpiring now and every d.
+func (a *Alerter) remindEvery(ctx context.Context, d time.Duration) {
 	defer a.wg.Done()
-	t := time.NewTicker(time.Hour)
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		if _, err := a.RemindExpiring(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("expiry reminders failed; retrying in an hour", "err", err)
+			a.log.Error("expiry reminders failed; retrying at the next sweep", "err", err)
 		}
 		select {
 		case <-t.C:

@@ -90,7 +90,8 @@ func (e *Env) start(mo market.Options) {
 	}
 	e.Market = m
 	mt := match.New(idx, st, mo.Now)
-	if e.Alerts, err = alert.Start(st, idx, mt, alert.Options{Now: mo.Now}); err != nil {
+	// Tests sweep for expiry reminders themselves, with RemindExpiring.
+	if e.Alerts, err = alert.Start(st, idx, mt, alert.Options{Now: mo.Now, RemindEvery: -1}); err != nil {
 		e.t.Fatalf("start alerts: %v", err)
 	}
 	e.Stats = stats.Start(st, m, e.Alerts, mo.Now)
