@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -46,6 +48,9 @@ type cli struct {
 
 	// Set by the global flags, or from the environment.
 	addr, token string
+	// Transport security, set by the global flags.
+	useTLS                 bool
+	tlsCA, tlsCert, tlsKey string
 	// The group of the command being run ("offers"), for hints.
 	group string
 }
@@ -173,6 +178,39 @@ func (c *cli) run(ctx context.Context, args []string) int {
 func (c *cli) globalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", c.addr, "server address `HOST:PORT` (default $TECHMARKET_ADDR, else "+defaultAddr+")")
 	fs.StringVar(&c.token, "token", c.token, "bearer `TOKEN` (default $TECHMARKET_TOKEN)")
+	fs.BoolVar(&c.useTLS, "tls", c.useTLS, "connect with TLS, trusting the system's certificate authorities")
+	fs.StringVar(&c.tlsCA, "tls-ca", c.tlsCA, "connect with TLS, trusting the CA certificates in this PEM `FILE`")
+	fs.StringVar(&c.tlsCert, "tls-cert", c.tlsCert, "client certificate for mutual TLS, a PEM `FILE` (with --tls-key)")
+	fs.StringVar(&c.tlsKey, "tls-key", c.tlsKey, "the client certificate's private key, a PEM `FILE`")
+}
+
+// tlsConfig is the transport the TLS flags ask for; nil for plain text.
+func (c *cli) tlsConfig() (*tls.Config, error) {
+	if !c.useTLS && c.tlsCA == "" && c.tlsCert == "" && c.tlsKey == "" {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.tlsCA != "" {
+		pem, err := os.ReadFile(c.tlsCA)
+		if err != nil {
+			return nil, &failure{what: "reading --tls-ca: " + err.Error(), next: "give the PEM file of the CA that signed the server's certificate"}
+		}
+		cfg.RootCAs = x509.NewCertPool()
+		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, &failure{what: "--tls-ca " + c.tlsCA + " holds no PEM certificate", next: "give the PEM file of the CA that signed the server's certificate"}
+		}
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return nil, &failure{what: "--tls-cert and --tls-key go together", next: "give both for mutual TLS, or neither", code: exitUsage}
+	}
+	if c.tlsCert != "" {
+		pair, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+		if err != nil {
+			return nil, &failure{what: "loading the client certificate: " + err.Error(), next: "check --tls-cert and --tls-key are the PEM certificate and its key"}
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	return cfg, nil
 }
 
 func (c *cli) resolveGlobals() {
@@ -224,7 +262,15 @@ func flagError(err error) string {
 
 // dial connects to the server the global flags name.
 func (c *cli) dial() (*client.Client, error) {
-	opts := append([]client.Option{client.WithToken(c.token)}, c.dialOptions...)
+	opts := []client.Option{client.WithToken(c.token)}
+	cfg, err := c.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	if cfg != nil {
+		opts = append(opts, client.WithTLS(cfg))
+	}
+	opts = append(opts, c.dialOptions...)
 	cl, err := client.Dial(c.addr, opts...)
 	if err != nil {
 		return nil, &failure{what: err.Error(), next: "check --addr or TECHMARKET_ADDR (HOST:PORT)"}

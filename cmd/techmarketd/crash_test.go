@@ -18,15 +18,34 @@ import (
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
 
-// buildServer compiles this command once for the process tests.
+// The process tests share one build of this command.
+var (
+	builtServer string
+	buildErr    error
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "techmarketd-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	builtServer = filepath.Join(dir, "techmarketd")
+	if out, err := exec.Command("go", "build", "-o", builtServer, ".").CombinedOutput(); err != nil {
+		buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// buildServer returns the command built for the process tests.
 func buildServer(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "techmarketd")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	return bin
+	return builtServer
 }
 
 // process is a running techmarketd.
@@ -43,7 +62,13 @@ var servingLine = regexp.MustCompile(`msg=serving addr=(\S+)`)
 // for its "serving" log line.
 func startServer(t *testing.T, bin, dir string, extra ...string) *process {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, extra...)...)
+	return startServerAt(t, bin, "127.0.0.1:0", dir, extra...)
+}
+
+// startServerAt is startServer on another address.
+func startServerAt(t *testing.T, bin, listen, dir string, extra ...string) *process {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", listen, "--data", dir}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+
 	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/demo"
@@ -39,10 +42,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	withDemo := fs.Bool("demo", false, "load sample listings on first start and write sample tokens to DIR/demo-tokens.txt")
 	logFormat := fs.String("log-format", "text", "request log format: text or json")
 	review := fs.Bool("review", false, "send agencies' and enterprises' posts to operators for review before they are published")
+	var transport transportFlags
+	transport.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
+		return err
+	}
+	tlsConfig, err := transport.config(*addr)
+	if err != nil {
 		return err
 	}
 	var log *slog.Logger
@@ -97,7 +106,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			log.Error("writing the last match counts", "err", err)
 		}
 	}()
-	srv := server.New(m, mt, server.Options{Logger: log, Alerts: alerts, Stats: counts})
+	opts := server.Options{Logger: log, Alerts: alerts, Stats: counts}
+	switch {
+	case tlsConfig != nil:
+		opts.GRPCOptions = append(opts.GRPCOptions, grpc.Creds(credentials.NewTLS(tlsConfig)))
+		log.Info("transport: TLS", "mutual", tlsConfig.ClientCAs != nil)
+	case !loopback(*addr):
+		log.Warn("transport: plain text on a non-loopback address (--insecure)", "addr", *addr)
+	}
+	srv := server.New(m, mt, opts)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(lis) }()
 	log.Info("serving", "addr", lis.Addr().String(), "data", *dir)
