@@ -28,6 +28,7 @@ type Client struct {
 	Alerts  techmarketv1.AlertServiceClient
 	Reviews techmarketv1.ReviewServiceClient
 	Stats   techmarketv1.StatsServiceClient
+	Admin   techmarketv1.AdminServiceClient
 }
 
 // Option configures Dial.
@@ -104,6 +105,7 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 		Alerts:  techmarketv1.NewAlertServiceClient(conn),
 		Reviews: techmarketv1.NewReviewServiceClient(conn),
 		Stats:   techmarketv1.NewStatsServiceClient(conn),
+		Admin:   techmarketv1.NewAdminServiceClient(conn),
 	}, nil
 }
 

@@ -25,13 +25,17 @@ func main() {
 const usage = `techmarketd: the Techmarket server
 
 Usage:
-  techmarketd serve --addr HOST:PORT --data DIR [--demo]
+  techmarketd serve --addr HOST:PORT --data DIR [--demo] [--review] [--tls-cert FILE --tls-key FILE] [--insecure]
       serve the marketplace kept in DIR (created if missing); --demo loads
       sample listings on first start and writes sample tokens to DIR/demo-tokens.txt
   techmarketd token create --data DIR --role operator|agency|enterprise --org NAME [--description TEXT]
       issue a token on a stopped data folder; the token is on the last line
   techmarketd reindex --data DIR
       rebuild the full-text index of a stopped data folder from its store
+  techmarketd backup --to FILE [--addr HOST:PORT] [--token T] | --data DIR
+      copy the store of a running server (an operator's token) or of a stopped folder
+  techmarketd restore --from FILE --data DIR [--force]
+      make a backup the store of a stopped folder; its index is rebuilt on start
 
 Run "techmarketd COMMAND -h" for a command's flags.
 `
@@ -67,6 +71,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return tokenCreate(ctx, args[2:], stdout, stderr)
 	case "reindex":
 		return reindex(args[1:], stderr)
+	case "backup":
+		return backup(ctx, args[1:], stderr)
+	case "restore":
+		return restore(args[1:], stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
