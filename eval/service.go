@@ -77,7 +77,7 @@ func startService(ctx context.Context, s *set, log io.Writer) (_ *service, err e
 	if err != nil {
 		return nil, fmt.Errorf("starting the market: %w", err)
 	}
-	svc.srv = server.New(m, match.New(svc.idx, svc.st, now), server.Options{})
+	svc.srv = server.New(m, match.New(svc.idx, svc.st, now), server.Options{Limits: server.Limits{RatePerSecond: 1e9, Burst: 1 << 30}}) // one caller matches as fast as it can
 	lis := bufconn.Listen(1 << 20)
 	svc.served = make(chan struct{})
 	go func() {

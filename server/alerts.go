@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"google.golang.org/grpc/metadata"
+
 	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/listing"
@@ -16,8 +18,9 @@ const maxWatchedListings = 100
 
 type alertServer struct {
 	techmarketv1.UnimplementedAlertServiceServer
-	a *alert.Alerter
-	m *market.Market
+	a        *alert.Alerter
+	m        *market.Market
+	watchers *watchers
 }
 
 func (s *alertServer) WatchMatches(req *techmarketv1.WatchMatchesRequest, stream techmarketv1.AlertService_WatchMatchesServer) error {
@@ -50,6 +53,15 @@ func (s *alertServer) WatchMatches(req *techmarketv1.WatchMatchesRequest, stream
 		if l.GetPoster() != p.Org {
 			return fmt.Errorf("%w: %s is not a listing of %s; alerts go to the listing's owner", market.ErrPermissionDenied, name, p.Org)
 		}
+	}
+	leave, err := s.watchers.enter(p.Org)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	// Headers now tell the client its watch is in place, before any alert.
+	if err := stream.SendHeader(metadata.MD{}); err != nil {
+		return err
 	}
 	return s.a.Watch(ctx, p.Org, after, req.GetListings(), func(al *techmarketv1.Alert) error {
 		return stream.Send(&techmarketv1.WatchMatchesResponse{Alert: al})

@@ -39,6 +39,8 @@ type Options struct {
 	// Stats counts matches served and serves StatsService; nil leaves it
 	// unimplemented.
 	Stats *stats.Stats
+	// Limits protect the service from overload; zero fields take defaults.
+	Limits Limits
 }
 
 // Server is the assembled gRPC server.
@@ -57,14 +59,17 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	}
 	s := &Server{health: health.NewServer(), log: log}
 	i := interceptors{m: m, log: log}
+	limits := opts.Limits.withDefaults()
 	grpcOpts := append([]grpc.ServerOption{
 		grpc.MaxRecvMsgSize(MaxMessageBytes),
 		grpc.MaxSendMsgSize(MaxMessageBytes),
 		// Outermost first: log the outcome of everything, recover before
-		// the log sees a dead call, authenticate, then map domain errors.
-		grpc.ChainUnaryInterceptor(i.logUnary, i.recoverUnary, i.authUnary, i.statusUnary),
+		// the log sees a dead call, cap the deadline, authenticate, then
+		// map domain errors.
+		grpc.ChainUnaryInterceptor(i.logUnary, i.recoverUnary, deadlineUnary(limits.MaxCallTime), i.authUnary, i.statusUnary),
 		grpc.ChainStreamInterceptor(i.logStream, i.recoverStream, i.authStream, i.statusStream),
-	}, opts.GRPCOptions...)
+	}, limits.serverOptions(newShedder(limits))...)
+	grpcOpts = append(grpcOpts, opts.GRPCOptions...)
 	s.Server = grpc.NewServer(grpcOpts...)
 
 	techmarketv1.RegisterOfferServiceServer(s.Server, &offerServer{l: m.Offers})
@@ -79,7 +84,7 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 		techmarketv1.RegisterStatsServiceServer(s.Server, &statsServer{s: opts.Stats})
 	}
 	if opts.Alerts != nil {
-		techmarketv1.RegisterAlertServiceServer(s.Server, &alertServer{a: opts.Alerts, m: m})
+		techmarketv1.RegisterAlertServiceServer(s.Server, &alertServer{a: opts.Alerts, m: m, watchers: &watchers{max: limits.MaxWatchers}})
 	}
 	healthpb.RegisterHealthServer(s.Server, s.health)
 	reflection.Register(s.Server)

@@ -35,36 +35,48 @@ type Env struct {
 	Index  *index.Index
 	Alerts *alert.Alerter
 	Stats  *stats.Stats
-	opts   market.Options // as Start was given them, for Restart
+	opts   config // as Start was given them, for Restart
 	srv    *server.Server
 	lis    *bufconn.Listener
 	done   chan struct{}
 }
 
 // Option changes how Start builds the market.
-type Option func(*market.Options)
+type Option func(*config)
+
+type config struct {
+	market market.Options
+	limits server.Limits
+}
 
 // WithClock makes the market read the time from now.
 func WithClock(now func() time.Time) Option {
-	return func(o *market.Options) { o.Now = now }
+	return func(c *config) { c.market.Now = now }
 }
 
 // WithReview makes posts wait for an operator's review.
 func WithReview() Option {
-	return func(o *market.Options) { o.Review = true }
+	return func(c *config) { c.market.Review = true }
+}
+
+// WithLimits sets the server's overload limits. Without it a test market
+// has rate limits too high to reach, so that a fast machine running a
+// busy test is never mistaken for an abusive caller.
+func WithLimits(l server.Limits) Option {
+	return func(c *config) { c.limits = l }
 }
 
 // Start runs a marketplace over a fresh data folder until the test ends.
 func Start(t testing.TB, opts ...Option) *Env {
 	t.Helper()
 	e := &Env{t: t, Dir: t.TempDir()}
-	var mo market.Options
+	cfg := config{limits: server.Limits{RatePerSecond: 1e9, Burst: 1 << 30}}
 	for _, o := range opts {
-		o(&mo)
+		o(&cfg)
 	}
-	e.Now = mo.Now
-	e.opts = mo
-	e.start(mo)
+	e.Now = cfg.market.Now
+	e.opts = cfg
+	e.start(cfg)
 	t.Cleanup(e.stop)
 	return e
 }
@@ -72,7 +84,8 @@ func Start(t testing.TB, opts ...Option) *Env {
 // StorePath is the bbolt file of the marketplace.
 func (e *Env) StorePath() string { return filepath.Join(e.Dir, "techmarket.db") }
 
-func (e *Env) start(mo market.Options) {
+func (e *Env) start(cfg config) {
+	mo := cfg.market
 	e.t.Helper()
 	st, err := store.Open(e.StorePath(), store.Options{LockTimeout: time.Second})
 	if err != nil {
@@ -95,7 +108,7 @@ func (e *Env) start(mo market.Options) {
 		e.t.Fatalf("start alerts: %v", err)
 	}
 	e.Stats = stats.Start(st, m, e.Alerts, mo.Now)
-	e.srv = server.New(m, mt, server.Options{Alerts: e.Alerts, Stats: e.Stats})
+	e.srv = server.New(m, mt, server.Options{Alerts: e.Alerts, Stats: e.Stats, Limits: cfg.limits})
 	e.lis = bufconn.Listen(1 << 20)
 	e.done = make(chan struct{})
 	go func() {
