@@ -29,6 +29,7 @@ type Client struct {
 	Reviews techmarketv1.ReviewServiceClient
 	Stats   techmarketv1.StatsServiceClient
 	Admin   techmarketv1.AdminServiceClient
+	Audit   techmarketv1.AuditServiceClient
 }
 
 // Option configures Dial.
@@ -106,6 +107,7 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 		Reviews: techmarketv1.NewReviewServiceClient(conn),
 		Stats:   techmarketv1.NewStatsServiceClient(conn),
 		Admin:   techmarketv1.NewAdminServiceClient(conn),
+		Audit:   techmarketv1.NewAuditServiceClient(conn),
 	}, nil
 }
 

@@ -118,6 +118,9 @@ func (m *Market) CreateDeal(ctx context.Context, p auth.Principal, req *techmark
 			}},
 			Etag: nextEtag(""),
 		}
+		if err := audit(tx, now, p, "deals.create", dealName(id), d.GetOffer()+" ↔ "+d.GetDemand()); err != nil {
+			return err
+		}
 		if err := putDeal(tx, id, d); err != nil {
 			return err
 		}
@@ -324,6 +327,9 @@ func (m *Market) MoveDeal(ctx context.Context, p auth.Principal, req *techmarket
 			step.CloseReason = req.GetCloseReason()
 		}
 		cur.History = append(cur.History, step)
+		if err := audit(tx, now, p, "deals.move", dealName(id), dealStageWord(cur.GetStage())); err != nil {
+			return err
+		}
 		if err := putDeal(tx, id, cur); err != nil {
 			return err
 		}
@@ -452,4 +458,9 @@ func dealErr(err error) error {
 		}
 	}
 	return storeErr(err)
+}
+
+// dealStageWord is a stage in one lower-case word, for the audit log.
+func dealStageWord(s techmarketv1.DealStage) string {
+	return strings.ToLower(strings.TrimPrefix(s.String(), "DEAL_STAGE_"))
 }

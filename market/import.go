@@ -71,7 +71,16 @@ func (m *Market) Import(ctx context.Context, p auth.Principal, draft bool, lines
 				return err
 			}
 		}
-		return nil
+		if !p.IsOperator() {
+			return nil
+		}
+		taken := 0
+		for _, r := range results {
+			if r.GetName() != "" && r.GetOutcome() != techmarketv1.ImportOutcome_IMPORT_OUTCOME_UNCHANGED {
+				taken++
+			}
+		}
+		return audit(tx, now, p, "import", "", fmt.Sprintf("%d lines, %d listings written", len(lines), taken))
 	})
 	if err != nil {
 		return nil, storeErr(err)

@@ -56,8 +56,10 @@ func (l *Listings[T]) Create(ctx context.Context, p auth.Principal, in T, publis
 			}
 		}
 		var err error
-		rec, err = l.put(tx, newID(now), p.Org, v)
-		return err
+		if rec, err = l.put(tx, newID(now), p.Org, v); err != nil || !p.IsOperator() {
+			return err
+		}
+		return audit(tx, now, p, l.collection+".create", l.name(rec.ID), listing.StateWord(v.GetState()))
 	})
 	if err != nil {
 		return zero, l.writeErr(err)
@@ -196,7 +198,7 @@ func (l *Listings[T]) matches(p auth.Principal, q Query, v T) bool {
 // when empty) to their values in in, which carries the name and,
 // optionally, the etag the caller last saw.
 func (l *Listings[T]) Update(ctx context.Context, p auth.Principal, in T, paths []string) (T, error) {
-	return l.change(ctx, p, in.GetName(), l.field+".name", in.GetEtag(), func(cur T, now time.Time) (bool, error) {
+	return l.change(ctx, p, in.GetName(), l.field+".name", in.GetEtag(), l.collection+".update", func(cur T, now time.Time) (bool, error) {
 		if cur.GetState() == techmarketv1.ListingState_LISTING_STATE_CLOSED {
 			return false, fmt.Errorf("%w: %s is closed; closed listings keep the text their deal was made on", ErrFailedPrecondition, cur.GetName())
 		}
@@ -213,14 +215,14 @@ func (l *Listings[T]) Update(ctx context.Context, p auth.Principal, in T, paths 
 
 // Delete removes a listing for good.
 func (l *Listings[T]) Delete(ctx context.Context, p auth.Principal, name, etag string) error {
-	_, err := l.change(ctx, p, name, "name", etag, func(T, time.Time) (bool, error) { return true, nil })
+	_, err := l.change(ctx, p, name, "name", etag, l.collection+".delete", func(T, time.Time) (bool, error) { return true, nil })
 	return err
 }
 
 // Publish puts a draft, withdrawn or expired listing on the market, or
 // renews a published one, starting its lifetime again.
 func (l *Listings[T]) Publish(ctx context.Context, p auth.Principal, name, etag string) (T, error) {
-	return l.change(ctx, p, name, "name", etag, func(cur T, now time.Time) (bool, error) {
+	return l.change(ctx, p, name, "name", etag, l.collection+".publish", func(cur T, now time.Time) (bool, error) {
 		switch cur.GetState() {
 		case techmarketv1.ListingState_LISTING_STATE_CLOSED, techmarketv1.ListingState_LISTING_STATE_REJECTED:
 			return false, fmt.Errorf("%w: %s is %s and cannot be published again; post a new listing", ErrFailedPrecondition, cur.GetName(), listing.StateWord(cur.GetState()))
@@ -237,7 +239,7 @@ func (l *Listings[T]) Publish(ctx context.Context, p auth.Principal, name, etag 
 
 // Withdraw takes a published listing off the market.
 func (l *Listings[T]) Withdraw(ctx context.Context, p auth.Principal, name, etag string) (T, error) {
-	return l.change(ctx, p, name, "name", etag, func(cur T, now time.Time) (bool, error) {
+	return l.change(ctx, p, name, "name", etag, l.collection+".withdraw", func(cur T, now time.Time) (bool, error) {
 		switch cur.GetState() {
 		case techmarketv1.ListingState_LISTING_STATE_PUBLISHED, techmarketv1.ListingState_LISTING_STATE_EXPIRED,
 			techmarketv1.ListingState_LISTING_STATE_IN_REVIEW:
@@ -253,8 +255,9 @@ func (l *Listings[T]) Withdraw(ctx context.Context, p auth.Principal, name, etag
 // change runs one read-modify-write of an existing listing in a store
 // transaction, after the checks every change shares: the caller may post on
 // this side, may change this listing, and still has the current etag.
-// apply edits cur in place, or asks for deletion by returning true.
-func (l *Listings[T]) change(ctx context.Context, p auth.Principal, name, nameField, etag string, apply func(cur T, now time.Time) (bool, error)) (T, error) {
+// apply edits cur in place, or asks for deletion by returning true. An
+// operator's change is recorded in the audit log as action.
+func (l *Listings[T]) change(ctx context.Context, p auth.Principal, name, nameField, etag, action string, apply func(cur T, now time.Time) (bool, error)) (T, error) {
 	var zero T
 	if err := l.mayPost(p); err != nil {
 		return zero, err
@@ -291,6 +294,15 @@ func (l *Listings[T]) change(ctx context.Context, p auth.Principal, name, nameFi
 		}
 		if deleted, err = apply(cur, now); err != nil {
 			return err
+		}
+		if p.IsOperator() {
+			detail := "deleted"
+			if !deleted {
+				detail = listing.StateWord(cur.GetState())
+			}
+			if err := audit(tx, now, p, action, name, detail); err != nil {
+				return err
+			}
 		}
 		if deleted {
 			seq, err = tx.Delete(l.kind, id)

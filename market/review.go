@@ -3,6 +3,7 @@ package market
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -33,7 +34,8 @@ func (l *Listings[T]) Review(ctx context.Context, p auth.Principal, name, etag s
 	if err := checkReview(decision, reasons); err != nil {
 		return zero, err
 	}
-	return l.change(ctx, p, name, "name", etag, func(cur T, now time.Time) (bool, error) {
+	action := "review." + strings.ToLower(strings.TrimPrefix(decision.String(), "REVIEW_DECISION_"))
+	return l.change(ctx, p, name, "name", etag, action, func(cur T, now time.Time) (bool, error) {
 		if cur.GetState() != techmarketv1.ListingState_LISTING_STATE_IN_REVIEW {
 			return false, fmt.Errorf("%w: %s is %s, not in review", ErrFailedPrecondition, cur.GetName(), listing.StateWord(cur.GetState()))
 		}

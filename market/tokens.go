@@ -41,13 +41,19 @@ func (m *Market) CreateToken(ctx context.Context, p auth.Principal, org string, 
 	if err := mayManageTokens(p); err != nil {
 		return nil, "", err
 	}
-	return m.IssueToken(ctx, org, role, description)
+	return m.issueToken(ctx, p, org, role, description)
 }
 
 // IssueToken issues a token without asking who wants it: the bootstrap
 // path of `techmarketd token create`, run by whoever holds the data folder.
 // The secret is returned once and never stored.
 func (m *Market) IssueToken(ctx context.Context, org string, role techmarketv1.Role, description string) (*techmarketv1.Token, string, error) {
+	return m.issueToken(ctx, auth.Principal{}, org, role, description)
+}
+
+// issueToken issues a token for p (the zero principal: techmarketd on the
+// folder) and records it in the audit log.
+func (m *Market) issueToken(ctx context.Context, p auth.Principal, org string, role techmarketv1.Role, description string) (*techmarketv1.Token, string, error) {
 	var vs []error
 	if err := checkLabel("organization", org, true, MaxOrganization); err != nil {
 		vs = append(vs, err)
@@ -64,7 +70,13 @@ func (m *Market) IssueToken(ctx context.Context, org string, role techmarketv1.R
 	secret, hash := auth.NewSecret()
 	now := m.now()
 	rec := store.TokenRecord{ID: newID(now), Hash: hash, Org: org, Role: uint8(role), Description: description, CreateTime: now}
-	if err := m.st.PutToken(ctx, rec); err != nil {
+	err := m.st.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.PutToken(rec); err != nil {
+			return err
+		}
+		return audit(tx, now, p, "tokens.create", "tokens/"+rec.ID, auth.RoleName(role)+" for "+org)
+	})
+	if err != nil {
 		return nil, "", storeErr(err)
 	}
 	return tokenProto(rec), secret, nil
@@ -128,7 +140,13 @@ func (m *Market) RevokeToken(ctx context.Context, p auth.Principal, name string)
 	}
 	if rec.RevokeTime.IsZero() {
 		rec.RevokeTime = m.now()
-		if err := m.st.PutToken(ctx, rec); err != nil {
+		err := m.st.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.PutToken(rec); err != nil {
+				return err
+			}
+			return audit(tx, rec.RevokeTime, p, "tokens.revoke", name, auth.RoleName(techmarketv1.Role(rec.Role))+" of "+rec.Org)
+		})
+		if err != nil {
 			return nil, storeErr(err)
 		}
 	}

@@ -80,6 +80,7 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	techmarketv1.RegisterDealServiceServer(s.Server, &dealServer{m: m})
 	techmarketv1.RegisterReviewServiceServer(s.Server, &reviewServer{m: m})
 	techmarketv1.RegisterAdminServiceServer(s.Server, &adminServer{m: m})
+	techmarketv1.RegisterAuditServiceServer(s.Server, &auditServer{m: m})
 	if opts.Stats != nil {
 		techmarketv1.RegisterStatsServiceServer(s.Server, &statsServer{s: opts.Stats})
 	}

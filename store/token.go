@@ -78,8 +78,8 @@ func decodeToken(key, v []byte) (TokenRecord, error) {
 // PutToken inserts t or replaces the token with the same ID (revoking is a
 // PutToken with RevokeTime set) and keeps the hash→id index in step. It
 // returns ErrInvalid for an empty ID, an all-zero Hash, or a Hash that
-// already belongs to another token. Like Update, it returns once durable.
-func (s *Store) PutToken(ctx context.Context, t TokenRecord) error {
+// already belongs to another token.
+func (tx *Tx) PutToken(t TokenRecord) error {
 	if err := checkKey("token id", t.ID); err != nil {
 		return err
 	}
@@ -90,41 +90,44 @@ func (s *Store) PutToken(ctx context.Context, t TokenRecord) error {
 	if err != nil {
 		return fmt.Errorf("store: put token %q: %w", t.ID, err)
 	}
-	return s.Update(ctx, func(tx *Tx) error {
-		tokens, err := bucketOf(tx.btx, bucketTokens)
+	tokens, err := bucketOf(tx.btx, bucketTokens)
+	if err != nil {
+		return err
+	}
+	hashes, err := bucketOf(tx.btx, bucketTokenHashes)
+	if err != nil {
+		return err
+	}
+	if cur := hashes.Get(t.Hash[:]); cur != nil && string(cur) != t.ID {
+		return fmt.Errorf("store: put token %q: %w: hash already belongs to token %q", t.ID, ErrInvalid, cur)
+	}
+	if v := tokens.Get([]byte(t.ID)); v != nil {
+		old, err := decodeToken([]byte(t.ID), v)
 		if err != nil {
 			return err
 		}
-		hashes, err := bucketOf(tx.btx, bucketTokenHashes)
-		if err != nil {
-			return err
-		}
-		if cur := hashes.Get(t.Hash[:]); cur != nil && string(cur) != t.ID {
-			return fmt.Errorf("store: put token %q: %w: hash already belongs to token %q", t.ID, ErrInvalid, cur)
-		}
-		if v := tokens.Get([]byte(t.ID)); v != nil {
-			old, err := decodeToken([]byte(t.ID), v)
-			if err != nil {
-				return err
-			}
-			if old.Hash != t.Hash {
-				if cur := hashes.Get(old.Hash[:]); string(cur) == t.ID {
-					if err := hashes.Delete(old.Hash[:]); err != nil {
-						return fmt.Errorf("store: put token %q: %w", t.ID, err)
-					}
+		if old.Hash != t.Hash {
+			if cur := hashes.Get(old.Hash[:]); string(cur) == t.ID {
+				if err := hashes.Delete(old.Hash[:]); err != nil {
+					return fmt.Errorf("store: put token %q: %w", t.ID, err)
 				}
 			}
 		}
-		// Fresh slices each run: fn may run twice and bbolt keeps them
-		// until commit.
-		if err := hashes.Put(append([]byte{}, t.Hash[:]...), []byte(t.ID)); err != nil {
-			return fmt.Errorf("store: put token %q: %w", t.ID, err)
-		}
-		if err := tokens.Put([]byte(t.ID), append([]byte{}, val...)); err != nil {
-			return fmt.Errorf("store: put token %q: %w", t.ID, err)
-		}
-		return nil
-	})
+	}
+	// Fresh slices each run: fn may run twice and bbolt keeps them
+	// until commit.
+	if err := hashes.Put(append([]byte{}, t.Hash[:]...), []byte(t.ID)); err != nil {
+		return fmt.Errorf("store: put token %q: %w", t.ID, err)
+	}
+	if err := tokens.Put([]byte(t.ID), append([]byte{}, val...)); err != nil {
+		return fmt.Errorf("store: put token %q: %w", t.ID, err)
+	}
+	return nil
+}
+
+// PutToken is Tx.PutToken in its own transaction.
+func (s *Store) PutToken(ctx context.Context, t TokenRecord) error {
+	return s.Update(ctx, func(tx *Tx) error { return tx.PutToken(t) })
 }
 
 // TokenByHash returns the token whose secret has SHA-256 hash, or

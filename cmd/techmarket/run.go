@@ -91,6 +91,7 @@ func commands() []command {
 	cmds = append(cmds, watchCommand())
 	cmds = append(cmds, reviewCommands()...)
 	cmds = append(cmds, statsCommand())
+	cmds = append(cmds, auditCommand())
 	cmds = append(cmds, dealCommands()...)
 	cmds = append(cmds, tokenCommands()...)
 	return cmds

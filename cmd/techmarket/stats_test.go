@@ -30,3 +30,19 @@ func TestCLIStats(t *testing.T) {
 		t.Errorf("stats as an agency: exit %d, %q; want 1 with the reason", code, errOut)
 	}
 }
+
+func TestCLIAudit(t *testing.T) {
+	env := testutil.Start(t)
+	e := e2e{t, env}
+	operator := env.Token("operator", "乌海科技大市场")
+	if code, _, errOut := e.run(operator, "tokens", "create", "--org", "丙研究院", "--role", "agency"); code != 0 {
+		t.Fatalf("tokens create: exit %d: %s", code, errOut)
+	}
+	code, out, errOut := e.run(operator, "audit", "--action", "tokens.", "--limit", "1")
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, "\t乌海科技大市场\toperator\ttokens.create\ttokens/") {
+		t.Errorf("audit: exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	if code, _, _ := e.run(env.Token("agency", "甲"), "audit"); code != 1 {
+		t.Errorf("audit as an agency: exit %d, want 1", code)
+	}
+}
