@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -77,9 +78,10 @@ type Alerter struct {
 	opts Options
 	log  *slog.Logger
 
-	mu     sync.Mutex
-	raised chan struct{} // closed and replaced whenever alerts are raised
-	last   uint64        // cursor of the newest alert
+	mu       sync.Mutex
+	raised   chan struct{} // closed and replaced whenever alerts are raised
+	last     uint64        // cursor of the newest alert
+	followed atomic.Uint64 // the last change handled, for Followed
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -116,6 +118,7 @@ func Start(st *store.Store, idx *index.Index, mt *match.Matcher, opts Options) (
 	if a.last, err = a.state("cursor"); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("alert: reading the last alert: %w", err)
 	}
+	a.followed.Store(followed)
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	a.wg.Add(1)
@@ -129,6 +132,10 @@ func Start(st *store.Store, idx *index.Index, mt *match.Matcher, opts Options) (
 	}
 	return a, nil
 }
+
+// Followed is the last store change the alerter has handled; the store's
+// last sequence minus it is the alert backlog.
+func (a *Alerter) Followed() uint64 { return a.followed.Load() }
 
 // Close stops following and waits for the follower to end.
 func (a *Alerter) Close() {
@@ -186,6 +193,7 @@ func (a *Alerter) follow(ctx context.Context, followed uint64) {
 					break
 				}
 				followed = c.Seq
+				a.followed.Store(followed)
 			}
 		}
 		if err != nil {

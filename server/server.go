@@ -18,6 +18,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/market"
 	"github.com/wuhai-techmarket/techmarket/match"
+	"github.com/wuhai-techmarket/techmarket/metrics"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/stats"
 )
@@ -41,6 +42,8 @@ type Options struct {
 	Stats *stats.Stats
 	// Limits protect the service from overload; zero fields take defaults.
 	Limits Limits
+	// Metrics, when set, counts and times every call.
+	Metrics *metrics.Metrics
 }
 
 // Server is the assembled gRPC server.
@@ -60,14 +63,20 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	s := &Server{health: health.NewServer(), log: log}
 	i := interceptors{m: m, log: log}
 	limits := opts.Limits.withDefaults()
+	// Outermost first: count and time, log the outcome of everything,
+	// recover before the log sees a dead call, cap the deadline,
+	// authenticate, then map domain errors.
+	unary := []grpc.UnaryServerInterceptor{i.logUnary, i.recoverUnary, deadlineUnary(limits.MaxCallTime), i.authUnary, i.statusUnary}
+	stream := []grpc.StreamServerInterceptor{i.logStream, i.recoverStream, i.authStream, i.statusStream}
+	if opts.Metrics != nil {
+		unary = append([]grpc.UnaryServerInterceptor{opts.Metrics.Unary}, unary...)
+		stream = append([]grpc.StreamServerInterceptor{opts.Metrics.Stream}, stream...)
+	}
 	grpcOpts := append([]grpc.ServerOption{
 		grpc.MaxRecvMsgSize(MaxMessageBytes),
 		grpc.MaxSendMsgSize(MaxMessageBytes),
-		// Outermost first: log the outcome of everything, recover before
-		// the log sees a dead call, cap the deadline, authenticate, then
-		// map domain errors.
-		grpc.ChainUnaryInterceptor(i.logUnary, i.recoverUnary, deadlineUnary(limits.MaxCallTime), i.authUnary, i.statusUnary),
-		grpc.ChainStreamInterceptor(i.logStream, i.recoverStream, i.authStream, i.statusStream),
+		grpc.ChainUnaryInterceptor(unary...),
+		grpc.ChainStreamInterceptor(stream...),
 	}, limits.serverOptions(newShedder(limits))...)
 	grpcOpts = append(grpcOpts, opts.GRPCOptions...)
 	s.Server = grpc.NewServer(grpcOpts...)

@@ -48,11 +48,30 @@ func buildServer(t *testing.T) string {
 	return builtServer
 }
 
+// logLines collects a process's log as the reader goroutine sees it, for
+// tests to read at any time.
+type logLines struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logLines) add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(line + "\n")
+}
+
+func (l *logLines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // process is a running techmarketd.
 type process struct {
 	cmd  *exec.Cmd
 	addr string
-	logs *strings.Builder
+	logs *logLines
 	done chan struct{}
 }
 
@@ -76,13 +95,13 @@ func startServerAt(t *testing.T, bin, listen, dir string, extra ...string) *proc
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &process{cmd: cmd, logs: &strings.Builder{}, done: make(chan struct{})}
+	p := &process{cmd: cmd, logs: &logLines{}, done: make(chan struct{})}
 	addr := make(chan string, 1)
 	go func() {
 		defer close(p.done)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			p.logs.WriteString(sc.Text() + "\n")
+			p.logs.add(sc.Text())
 			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
 			}

@@ -23,6 +23,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/index/analysis"
 	"github.com/wuhai-techmarket/techmarket/market"
 	"github.com/wuhai-techmarket/techmarket/match"
+	"github.com/wuhai-techmarket/techmarket/metrics"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/server"
 	"github.com/wuhai-techmarket/techmarket/stats"
@@ -42,6 +43,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	withDemo := fs.Bool("demo", false, "load sample listings on first start and write sample tokens to DIR/demo-tokens.txt")
 	logFormat := fs.String("log-format", "text", "request log format: text or json")
 	review := fs.Bool("review", false, "send agencies' and enterprises' posts to operators for review before they are published")
+	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics over HTTP at `HOST:PORT`/metrics (off when empty)")
 	var transport transportFlags
 	transport.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -107,6 +109,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}()
 	opts := server.Options{Logger: log, Alerts: alerts, Stats: counts}
+	if *metricsAddr != "" {
+		opts.Metrics = metrics.New(metrics.Sources{
+			LastSeq: st.LastSeq, IndexApplied: idx.Applied, AlertsFollowed: alerts.Followed,
+			StoreBytes: st.Size, IndexDir: filepath.Join(*dir, indexDir),
+			CacheBytes: func() int64 { return idx.PostingsCacheStats().Bytes },
+		})
+		stop, err := serveMetrics(*metricsAddr, opts.Metrics, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	switch {
 	case tlsConfig != nil:
 		opts.GRPCOptions = append(opts.GRPCOptions, grpc.Creds(credentials.NewTLS(tlsConfig)))

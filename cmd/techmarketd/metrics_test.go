@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wuhai-techmarket/techmarket/client"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+)
+
+var metricsLine = regexp.MustCompile(`msg=metrics addr=(\S+)`)
+
+// TestMetricsEndpoint: with --metrics-addr the server exposes per-call
+// counts and latencies, index lag, alert backlog and sizes.
+func TestMetricsEndpoint(t *testing.T) {
+	bin := buildServer(t)
+	dir := filepath.Join(t.TempDir(), "market")
+	token := issueToken(t, bin, dir, "agency", "甲技术转移中心")
+	p := startServer(t, bin, dir, "--metrics-addr", "127.0.0.1:0")
+	m := metricsLine.FindStringSubmatch(p.logs.String())
+	if m == nil {
+		t.Fatalf("no metrics address in the log:\n%s", p.logs)
+	}
+	c, err := client.Dial(p.addr, client.WithToken(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.CreateOffer(ctx, &techmarketv1.Offer{Title: "焦炉煤气制氢技术", Industries: []string{"hydrogen"}, Region: techmarketv1.Region_REGION_WUHAI}, true); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = c.Offers.GetOffer(ctx, &techmarketv1.GetOfferRequest{Name: "offers/0000000000000000"}) // a refused call
+
+	resp, err := http.Get("http://" + m[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(body)
+	for _, want := range []string{
+		`techmarket_rpc_requests_total{code="OK",method="/techmarket.v1.OfferService/CreateOffer"} 1`,
+		`techmarket_rpc_requests_total{code="PermissionDenied",method="/techmarket.v1.OfferService/GetOffer"} 1`,
+		`techmarket_rpc_duration_seconds_count{method="/techmarket.v1.OfferService/CreateOffer"} 1`,
+		"techmarket_index_lag 0",
+		"techmarket_alert_backlog ",
+		"techmarket_store_bytes ",
+		"techmarket_index_bytes ",
+		"techmarket_postings_cache_bytes ",
+		"process_resident_memory_bytes ",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+// Package metrics exposes Techmarket's health to Prometheus: per-call
+// counts and latencies, how far the index and the alerts trail the store,
+// and how large the store and the index are. An operator sees at a glance
+// whether the market keeps up: index lag and alert backlog near zero,
+// errors rare, latencies flat.
+package metrics
+
+import (
+	"context"
+	"io/fs"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/status"
+)
+
+// Sources are what the gauges read; nil fields are left out.
+type Sources struct {
+	// LastSeq is the store's newest change.
+	LastSeq func() (uint64, error)
+	// IndexApplied is the newest change both indexes hold.
+	IndexApplied func() uint64
+	// AlertsFollowed is the newest change the alerter handled.
+	AlertsFollowed func() uint64
+	// StoreBytes is the size of the bbolt file.
+	StoreBytes func() (int64, error)
+	// IndexDir is the folder of the indexes.
+	IndexDir string
+	// CacheBytes is the memory the decoded-postings cache holds.
+	CacheBytes func() int64
+}
+
+// Metrics records calls and reads the gauges.
+type Metrics struct {
+	Registry *prometheus.Registry
+	calls    *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// New registers Techmarket's metrics, the Go runtime's and the process's.
+func New(src Sources) *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		Registry: reg,
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "techmarket_rpc_requests_total", Help: "gRPC calls handled, by method and status code.",
+		}, []string{"method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "techmarket_rpc_duration_seconds", Help: "Time to handle a gRPC call (streams: their whole life), by method.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"method"}),
+	}
+	reg.MustRegister(m.calls, m.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	gauge := func(name, help string, read func() float64) {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, read))
+	}
+	lastSeq := func() float64 {
+		seq, err := src.LastSeq()
+		if err != nil {
+			return -1
+		}
+		return float64(seq)
+	}
+	if src.LastSeq != nil && src.IndexApplied != nil {
+		gauge("techmarket_index_lag", "Store changes the full-text index does not hold yet (store sequence minus applied sequence).", func() float64 {
+			return max(0, lastSeq()-float64(src.IndexApplied()))
+		})
+	}
+	if src.LastSeq != nil && src.AlertsFollowed != nil {
+		gauge("techmarket_alert_backlog", "Store changes the alerter has not matched for alerts yet.", func() float64 {
+			return max(0, lastSeq()-float64(src.AlertsFollowed()))
+		})
+	}
+	if src.StoreBytes != nil {
+		gauge("techmarket_store_bytes", "Size of the bbolt store file.", func() float64 {
+			n, err := src.StoreBytes()
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		})
+	}
+	if src.IndexDir != "" {
+		gauge("techmarket_index_bytes", "Size of the bleve indexes on disk.", func() float64 { return float64(dirSize(src.IndexDir)) })
+	}
+	if src.CacheBytes != nil {
+		gauge("techmarket_postings_cache_bytes", "Memory held by the decoded-postings cache of matching.", func() float64 { return float64(src.CacheBytes()) })
+	}
+	return m
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // files come and go while bleve merges
+		}
+		if info, err := d.Info(); err == nil && !d.IsDir() {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+func (m *Metrics) observe(method string, start time.Time, err error) {
+	m.calls.WithLabelValues(method, status.Code(err).String()).Inc()
+	m.latency.WithLabelValues(method).Observe(time.Since(start).Seconds())
+}
+
+// Unary records unary calls; it goes first in the chain, so it sees the
+// status the client sees.
+func (m *Metrics) Unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	start := time.Now()
+	resp, err := handler(ctx, req)
+	m.observe(info.FullMethod, start, err)
+	return resp, err
+}
+
+// Stream records streaming calls.
+func (m *Metrics) Stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	start := time.Now()
+	err := handler(srv, ss)
+	m.observe(info.FullMethod, start, err)
+	return err
+}
