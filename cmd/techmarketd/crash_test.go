@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,9 +12,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/wuhai-techmarket/techmarket/client"
-	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
 
 // The process tests share one build of this command.
@@ -133,100 +129,6 @@ func issueToken(t *testing.T, bin, dir, role, org string) string {
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	return lines[len(lines)-1]
-}
-
-// TestSIGKILLLosesNoAcknowledgedCreate kills the server with SIGKILL while
-// clients create listings, restarts it on the same folder, and checks that
-// every create it acknowledged is there.
-func TestSIGKILLLosesNoAcknowledgedCreate(t *testing.T) {
-	bin := buildServer(t)
-	dir := t.TempDir()
-	token := issueToken(t, bin, dir, "agency", "甲技术转移中心")
-	const (
-		cycles      = 3
-		writers     = 4
-		acksPerKill = 40
-	)
-	var acked []string
-	for cycle := range cycles {
-		p := startServer(t, bin, dir)
-		c, err := client.Dial(p.addr, client.WithToken(token))
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkPresent(t, c, acked)
-
-		var (
-			mu      sync.Mutex
-			wg      sync.WaitGroup
-			enough  = make(chan struct{})
-			once    sync.Once
-			perKill int
-		)
-		ctx, cancel := context.WithCancel(context.Background())
-		for w := range writers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := 0; ctx.Err() == nil; i++ {
-					o := &techmarketv1.Offer{
-						ExternalId: fmt.Sprintf("c%d-w%d-%d", cycle, w, i), Title: "崩溃测试成果",
-						Industries: []string{"water"}, Region: techmarketv1.Region_REGION_WUHAI,
-					}
-					resp, err := c.Offers.CreateOffer(ctx, &techmarketv1.CreateOfferRequest{Offer: o, Publish: true})
-					if err != nil {
-						continue // unacknowledged: may or may not be stored
-					}
-					mu.Lock()
-					acked = append(acked, resp.GetOffer().GetName())
-					if perKill++; perKill >= acksPerKill {
-						once.Do(func() { close(enough) })
-					}
-					mu.Unlock()
-				}
-			}()
-		}
-		<-enough
-		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		<-p.done
-		cancel()
-		wg.Wait()
-		_ = c.Close()
-	}
-
-	p := startServer(t, bin, dir)
-	c, err := client.Dial(p.addr, client.WithToken(token))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	checkPresent(t, c, acked)
-	if len(acked) < cycles*acksPerKill {
-		t.Fatalf("only %d creates acknowledged", len(acked))
-	}
-	// The index caught up too: every stored offer is searchable.
-	stored, err := c.Offers.ListOffers(context.Background(), &techmarketv1.ListOffersRequest{PageSize: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	found, err := c.Match.SearchOffers(context.Background(), &techmarketv1.SearchOffersRequest{Query: "崩溃测试成果"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := len(stored.GetOffers()); found.GetTotalSize() != int64(n) || n < len(acked) {
-		t.Errorf("search finds %d offers, the store has %d, %d were acknowledged", found.GetTotalSize(), n, len(acked))
-	}
-}
-
-func checkPresent(t *testing.T, c *client.Client, names []string) {
-	t.Helper()
-	for _, name := range names {
-		if _, err := c.Offers.GetOffer(context.Background(), &techmarketv1.GetOfferRequest{Name: name}); err != nil {
-			t.Fatalf("acknowledged %s lost after SIGKILL: %v", name, err)
-		}
-	}
 }
 
 // TestGracefulStopAndLockedFolder checks that SIGTERM stops the server
