@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
@@ -156,6 +157,8 @@ func checkSearch(text string, f *techmarketv1.SearchFilters) error {
 		bad("query", "is not valid UTF-8")
 	case utf8.RuneCountInString(text) > maxQueryChars:
 		bad("query", "must be at most %d characters", maxQueryChars)
+	case strings.ContainsFunc(text, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' }):
+		bad("query", "must not contain control characters")
 	}
 	if len(f.GetIndustries()) > listing.MaxIndustries*4 {
 		bad("filters.industries", "at most %d codes", listing.MaxIndustries*4)
