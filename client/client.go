@@ -30,6 +30,7 @@ type Client struct {
 	Stats   techmarketv1.StatsServiceClient
 	Admin   techmarketv1.AdminServiceClient
 	Audit   techmarketv1.AuditServiceClient
+	Events  techmarketv1.EventServiceClient
 }
 
 // Option configures Dial.
@@ -108,6 +109,7 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 		Stats:   techmarketv1.NewStatsServiceClient(conn),
 		Admin:   techmarketv1.NewAdminServiceClient(conn),
 		Audit:   techmarketv1.NewAuditServiceClient(conn),
+		Events:  techmarketv1.NewEventServiceClient(conn),
 	}, nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/market"
 	"github.com/wuhai-techmarket/techmarket/match"
+	"github.com/wuhai-techmarket/techmarket/matchmaking"
 	"github.com/wuhai-techmarket/techmarket/metrics"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/stats"
@@ -44,6 +45,8 @@ type Options struct {
 	Limits Limits
 	// Metrics, when set, counts and times every call.
 	Metrics *metrics.Metrics
+	// Events serves EventService; nil leaves it unimplemented.
+	Events *matchmaking.Service
 }
 
 // Server is the assembled gRPC server.
@@ -90,6 +93,9 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	techmarketv1.RegisterReviewServiceServer(s.Server, &reviewServer{m: m})
 	techmarketv1.RegisterAdminServiceServer(s.Server, &adminServer{m: m})
 	techmarketv1.RegisterAuditServiceServer(s.Server, &auditServer{m: m})
+	if opts.Events != nil {
+		techmarketv1.RegisterEventServiceServer(s.Server, &eventServer{e: opts.Events})
+	}
 	if opts.Stats != nil {
 		techmarketv1.RegisterStatsServiceServer(s.Server, &statsServer{s: opts.Stats})
 	}

@@ -44,6 +44,7 @@ type Stats struct {
 
 	mu      sync.Mutex
 	pending map[string]int64 // hour → matches not yet written
+	events  func(ctx context.Context, from, to time.Time) (events, meetings int64, err error)
 
 	stop chan struct{}
 	done chan struct{}
@@ -57,6 +58,13 @@ func Start(st *store.Store, m *market.Market, alerts *alert.Alerter, now func() 
 	s := &Stats{st: st, m: m, alerts: alerts, now: now, pending: map[string]int64{}, stop: make(chan struct{}), done: make(chan struct{})}
 	go s.flushLoop()
 	return s
+}
+
+// CountEvents gives the statistics the matchmaking events to count.
+func (s *Stats) CountEvents(count func(ctx context.Context, from, to time.Time) (events, meetings int64, err error)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events = count
 }
 
 // Close stops and writes the pending counts.
@@ -163,6 +171,14 @@ func (s *Stats) Market(ctx context.Context, p auth.Principal, from, to time.Time
 	}
 	if err := s.deals(ctx, p, in, out); err != nil {
 		return nil, err
+	}
+	s.mu.Lock()
+	countEvents := s.events
+	s.mu.Unlock()
+	if countEvents != nil {
+		if out.Events, out.MeetingsPlanned, err = countEvents(ctx, from, to); err != nil {
+			return nil, err
+		}
 	}
 	out.Funnel = append([]*techmarketv1.Count{
 		{Key: "listings", Count: out.Offers.GetTotal() + out.Demands.GetTotal()},

@@ -92,6 +92,7 @@ func commands() []command {
 	cmds = append(cmds, reviewCommands()...)
 	cmds = append(cmds, statsCommand())
 	cmds = append(cmds, auditCommand())
+	cmds = append(cmds, eventCommands()...)
 	cmds = append(cmds, dealCommands()...)
 	cmds = append(cmds, tokenCommands()...)
 	return cmds

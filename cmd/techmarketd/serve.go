@@ -23,6 +23,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/index/analysis"
 	"github.com/wuhai-techmarket/techmarket/market"
 	"github.com/wuhai-techmarket/techmarket/match"
+	"github.com/wuhai-techmarket/techmarket/matchmaking"
 	"github.com/wuhai-techmarket/techmarket/metrics"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/server"
@@ -108,7 +109,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			log.Error("writing the last match counts", "err", err)
 		}
 	}()
-	opts := server.Options{Logger: log, Alerts: alerts, Stats: counts}
+	events := matchmaking.New(m, mt, nil)
+	counts.CountEvents(events.Counts)
+	opts := server.Options{Logger: log, Alerts: alerts, Stats: counts, Events: events}
 	if *metricsAddr != "" {
 		opts.Metrics = metrics.New(metrics.Sources{
 			LastSeq: st.LastSeq, IndexApplied: idx.Applied, AlertsFollowed: alerts.Followed,

@@ -21,6 +21,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/market"
 	"github.com/wuhai-techmarket/techmarket/match"
+	"github.com/wuhai-techmarket/techmarket/matchmaking"
 	"github.com/wuhai-techmarket/techmarket/server"
 	"github.com/wuhai-techmarket/techmarket/stats"
 	"github.com/wuhai-techmarket/techmarket/store"
@@ -108,7 +109,9 @@ func (e *Env) start(cfg config) {
 		e.t.Fatalf("start alerts: %v", err)
 	}
 	e.Stats = stats.Start(st, m, e.Alerts, mo.Now)
-	e.srv = server.New(m, mt, server.Options{Alerts: e.Alerts, Stats: e.Stats, Limits: cfg.limits})
+	events := matchmaking.New(m, mt, mo.Now)
+	e.Stats.CountEvents(events.Counts)
+	e.srv = server.New(m, mt, server.Options{Alerts: e.Alerts, Stats: e.Stats, Limits: cfg.limits, Events: events})
 	e.lis = bufconn.Listen(1 << 20)
 	e.done = make(chan struct{})
 	go func() {
