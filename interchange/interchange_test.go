@@ -86,20 +86,3 @@ func TestParseSharedData(t *testing.T) {
 		f.Close()
 	}
 }
-
-func FuzzParse(f *testing.F) {
-	f.Add([]byte(`{"kind":"offer","externalId":"x","title":"t","industries":["water"],"region":"wuhai","trl":3}`))
-	f.Add([]byte(`{"kind":"demand","budget":{"minYuan":1,"maxYuan":2},"deadline":"2027-01-01"}`))
-	f.Fuzz(func(t *testing.T, line []byte) {
-		msg, err := Parse(line)
-		if (msg == nil) == (err == nil) {
-			t.Fatalf("Parse returned %v and %v; want exactly one", msg, err)
-		}
-		if err != nil {
-			var e *Error
-			if !errors.As(err, &e) {
-				t.Fatalf("error of type %T, want *Error", err)
-			}
-		}
-	})
-}

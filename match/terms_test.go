@@ -15,7 +15,14 @@ import (
 )
 
 // offerIndex returns an offer index holding one offer per title.
-func offerIndex(t *testing.T, titles ...string) *index.Index {
+func offerIndex(t testing.TB, titles ...string) *index.Index {
+	t.Helper()
+	idx, _ := offerMarket(t, titles...)
+	return idx
+}
+
+// offerMarket is offerIndex with the store beside it.
+func offerMarket(t testing.TB, titles ...string) (*index.Index, *store.Store) {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(filepath.Join(dir, "techmarket.db"), store.Options{})
@@ -40,7 +47,7 @@ func offerIndex(t *testing.T, titles ...string) *index.Index {
 			t.Fatal(err)
 		}
 	}
-	return idx
+	return idx, st
 }
 
 func weightsOf(terms []term) map[string]float64 {
@@ -109,7 +116,7 @@ func TestTellingTermsDropCommonAndCap(t *testing.T) {
 	}
 }
 
-func postingsOf(t *testing.T, idx *index.Index) *index.Postings {
+func postingsOf(t testing.TB, idx *index.Index) *index.Postings {
 	t.Helper()
 	p, err := idx.Postings(store.KindOffer)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,7 +90,9 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in *techmarketv1
 		Title: in.GetTitle(), Venue: in.GetVenue(), Slots: in.GetSlots(), Tables: in.GetTables(),
 		MaxMeetingsPerParty: in.GetMaxMeetingsPerParty(), Organiser: p.Org, CreateTime: timestamppb.New(now),
 	}
-	id := strconv.FormatInt(now.UnixNano(), 36)
+	// Time first, so ids sort by creation; random last, so two events
+	// created in the same instant (a test clock) do not collide.
+	id := strconv.FormatInt(now.UnixNano(), 36) + strconv.FormatUint(uint64(rand.Uint32()), 36)
 	ev.Name = "events/" + id
 	err := s.st.Update(ctx, func(tx *store.Tx) error {
 		if _, err := tx.GetAux(bucketEvents, id); err == nil {
@@ -234,7 +237,7 @@ func (s *Service) change(ctx context.Context, name, field string, apply func(ev 
 	return ev, err
 }
 
-// owner returns the poster of a published listing p may read, by name.
+// listing reads a published listing p may see, by name.
 func (s *Service) listing(ctx context.Context, p auth.Principal, field, name string) (listing.Listing, error) {
 	var (
 		l   listing.Listing

@@ -133,15 +133,13 @@ func (s *Stats) flush(ctx context.Context) error {
 func storedCount(tx *store.Tx, hour string) (int64, error) {
 	v, err := tx.GetAux(bucketMatches, hour)
 	if err != nil {
-		if isNotFound(err) {
+		if errors.Is(err, store.ErrNotFound) {
 			return 0, nil
 		}
 		return 0, err
 	}
 	return strconv.ParseInt(string(v), 10, 64)
 }
-
-func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 // Market computes the figures for [from, to); a zero time leaves that end
 // open. Operators only.
