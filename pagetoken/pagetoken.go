@@ -43,7 +43,9 @@ func (c *Codec) Decode(query, token string) (string, error) {
 	if len(token) > maxToken {
 		return "", ErrInvalid
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(token)
+	// Strict: a token has one spelling; the lax decoder would also take
+	// variants whose unused last bits differ (found by FuzzDecode).
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(raw) < 1+macSize || raw[0] != version {
 		return "", ErrInvalid
 	}
