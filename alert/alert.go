@@ -367,7 +367,7 @@ func (a *Alerter) RemindExpiring(ctx context.Context) (int, error) {
 				CreateTime: timestamppb.New(now),
 				Kind:       techmarketv1.AlertKind_ALERT_KIND_EXPIRY_REMINDER,
 				Message: fmt.Sprintf("%s（%s）expires on %s; publish it again to renew it", d.l.GetName(), d.l.GetTitle(),
-					exp.In(chinaTime).Format(time.DateOnly)),
+					exp.In(listing.ChinaTime).Format(time.DateOnly)),
 			}
 			if err := putAlert(tx, d.l.GetPoster(), al); err != nil {
 				return err
@@ -384,9 +384,6 @@ func (a *Alerter) RemindExpiring(ctx context.Context) (int, error) {
 	}
 	return raised, a.announce()
 }
-
-// chinaTime is China Standard Time, in which the market's dates are shown.
-var chinaTime = time.FixedZone("CST", 8*60*60)
 
 func txState(tx *store.Tx, key string) (uint64, error) {
 	v, err := tx.GetAux(bucketState, key)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wuhai-techmarket/techmarket/listing"
 )
 
 // Quality floors of TestDevSetQualityFloor: mean nDCG@10 of the service on
@@ -327,7 +329,7 @@ func TestClockStart(t *testing.T) {
 	if s, err = loadSet(Config{SetDir: writeSet(t, tinyOffers, early, tinyQrels)}); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := s.clockStart(), time.Date(2024, 3, 5, 0, 0, 0, 0, chinaTime); !got.Equal(want) {
+	if got, want := s.clockStart(), time.Date(2024, 3, 5, 0, 0, 0, 0, listing.ChinaTime); !got.Equal(want) {
 		t.Errorf("a deadline before the epoch: clock starts %v, want %v", got, want)
 	}
 }

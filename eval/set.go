@@ -157,10 +157,9 @@ func (s *set) group(d Direction, src string) string {
 }
 
 // evalEpoch is the latest instant the service's clock may start at.
-var evalEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, chinaTime)
+var evalEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, listing.ChinaTime)
 
-// chinaTime is China Standard Time, in which demand deadlines are written.
-var chinaTime = time.FixedZone("CST", 8*3600)
+// listing.ChinaTime is China Standard Time, in which demand deadlines are written.
 
 // clockStart is when the service's clock starts: evalEpoch, or the first
 // day of the earliest demand deadline if that comes sooner. The service
@@ -175,7 +174,7 @@ func (s *set) clockStart() time.Time {
 		if err != nil {
 			continue // no deadline
 		}
-		day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, chinaTime)
+		day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, listing.ChinaTime)
 		if day.Before(start) {
 			start = day
 		}

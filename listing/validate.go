@@ -131,6 +131,10 @@ func (vs *violations) demand(d *techmarketv1.Demand) {
 // ParseDeadline reads a demand's `YYYY-MM-DD` deadline.
 func ParseDeadline(s string) (time.Time, error) { return time.Parse(time.DateOnly, s) }
 
+// ChinaTime is China Standard Time, in which the market writes its dates:
+// deadlines end at its midnight, agendas and reminders are shown in it.
+var ChinaTime = time.FixedZone("CST", 8*60*60)
+
 func (vs *violations) trl(field string, v int32) {
 	if v < 0 || v > 9 {
 		vs.add(field, "must be a readiness level from 1 to 9, got %d", v)

@@ -360,7 +360,7 @@ func (l *Listings[T]) publish(v T, now time.Time) {
 	expire := now.AddDate(0, OfferLifetime, 0)
 	if d, ok := any(v).(*techmarketv1.Demand); ok && d.GetDeadline() != "" {
 		if day, err := listing.ParseDeadline(d.GetDeadline()); err == nil {
-			expire = time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, chinaTime)
+			expire = time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, listing.ChinaTime)
 		}
 	}
 	setTime(v, "expire_time", expire)
@@ -372,11 +372,8 @@ func deadlinePassed(d *techmarketv1.Demand, now time.Time) bool {
 	if d.GetDeadline() == "" || err != nil {
 		return false
 	}
-	return !now.Before(time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, chinaTime))
+	return !now.Before(time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, listing.ChinaTime))
 }
-
-// chinaTime is China Standard Time, in which deadlines are written.
-var chinaTime = time.FixedZone("CST", 8*60*60)
 
 // put encodes v and writes it as the listing id of org.
 func (l *Listings[T]) put(tx *store.Tx, id, org string, v T) (store.Record, error) {

@@ -49,9 +49,6 @@ const (
 	candidatesPerParty = match.MaxLimit
 )
 
-// chinaTime is the time zone agendas are printed in.
-var chinaTime = time.FixedZone("CST", 8*60*60)
-
 // Service runs events.
 type Service struct {
 	st  *store.Store
@@ -445,7 +442,7 @@ func (s *Service) Export(ctx context.Context, event string, format techmarketv1.
 		parties[m.GetPair().GetOffer()] = agenda.Party{ID: m.GetPair().GetOffer(), Title: m.GetOfferTitle()}
 		parties[m.GetPair().GetDemand()] = agenda.Party{ID: m.GetPair().GetDemand(), Title: m.GetDemandTitle()}
 	}
-	info := agenda.Event{Title: ev.GetTitle(), Venue: ev.GetVenue(), Location: chinaTime, UID: id}
+	info := agenda.Event{Title: ev.GetTitle(), Venue: ev.GetVenue(), Location: listing.ChinaTime, UID: id}
 	var buf bytes.Buffer
 	out := &techmarketv1.ExportAgendaResponse{}
 	if format == techmarketv1.AgendaFormat_AGENDA_FORMAT_CSV {
