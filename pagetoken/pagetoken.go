@@ -43,10 +43,13 @@ func (c *Codec) Decode(query, token string) (string, error) {
 	if len(token) > maxToken {
 		return "", ErrInvalid
 	}
-	// Strict: a token has one spelling; the lax decoder would also take
-	// variants whose unused last bits differ (found by FuzzDecode).
+	// A token has one spelling. Even the strict decoder skips \r and \n
+	// anywhere in its input, and the lax one also takes variants whose
+	// unused last bits differ (both found by FuzzDecode), so the decoded
+	// bytes must encode back to the token itself.
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(token)
-	if err != nil || len(raw) < 1+macSize || raw[0] != version {
+	if err != nil || len(raw) < 1+macSize || raw[0] != version ||
+		base64.RawURLEncoding.EncodeToString(raw) != token {
 		return "", ErrInvalid
 	}
 	payload, mac := raw[:len(raw)-macSize], raw[len(raw)-macSize:]
