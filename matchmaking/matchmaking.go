@@ -187,8 +187,52 @@ func (s *Service) Get(_ context.Context, name string) (*techmarketv1.Event, erro
 	return ev, err
 }
 
-// List returns events, soonest first.
-func (s *Service) List(ctx context.Context) ([]*techmarketv1.Event, error) {
+// Page sizes of List.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// List returns a page of events, soonest first (by first slot, then name),
+// and the token of the next page ("" on the last). Events are public, so
+// the token is bound to nothing but the collection.
+func (s *Service) List(ctx context.Context, pageSize int32, pageToken string) ([]*techmarketv1.Event, string, error) {
+	size, err := market.Limit("page_size", pageSize, DefaultPageSize, MaxPageSize)
+	if err != nil {
+		return nil, "", err
+	}
+	const digest = "events"
+	after := ""
+	if pageToken != "" {
+		if after, err = s.m.PageTokens().Decode(digest, pageToken); err != nil {
+			return nil, "", invalid("page_token", "%v", err)
+		}
+	}
+	all, err := s.all(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	first, _ := slices.BinarySearchFunc(all, after, func(ev *techmarketv1.Event, key string) int { return strings.Compare(sortKey(ev), key) })
+	if after != "" && first < len(all) && sortKey(all[first]) == after {
+		first++
+	}
+	page := all[first:]
+	next := ""
+	if len(page) > size {
+		page = page[:size]
+		next = s.m.PageTokens().Encode(digest, sortKey(page[size-1]))
+	}
+	return page, next, nil
+}
+
+// sortKey orders events by their first slot, then by name; it sorts as a
+// string, the first slot's start written at a fixed width.
+func sortKey(ev *techmarketv1.Event) string {
+	return ev.GetSlots()[0].GetStartTime().AsTime().UTC().Format("20060102T150405.000000000") + "/" + ev.GetName()
+}
+
+// all returns every event, soonest first.
+func (s *Service) all(ctx context.Context) ([]*techmarketv1.Event, error) {
 	var out []*techmarketv1.Event
 	var decodeErr error
 	err := s.st.ScanAux(bucketEvents, "", func(_ string, v []byte) bool {
@@ -197,16 +241,21 @@ func (s *Service) List(ctx context.Context) ([]*techmarketv1.Event, error) {
 			return false
 		}
 		out = append(out, ev)
-		return ctx.Err() == nil
+		if decodeErr = ctx.Err(); decodeErr != nil {
+			return false
+		}
+		return true
 	})
 	if err == nil {
 		err = decodeErr
 	}
-	slices.SortFunc(out, func(a, b *techmarketv1.Event) int {
-		return a.GetSlots()[0].GetStartTime().AsTime().Compare(b.GetSlots()[0].GetStartTime().AsTime())
-	})
+	slices.SortFunc(out, func(a, b *techmarketv1.Event) int { return strings.Compare(sortKey(a), sortKey(b)) })
 	return out, err
 }
+
+// errUnchanged, returned by a change's apply, means there is nothing to
+// write: the event, etag included, stays as it is.
+var errUnchanged = errors.New("unchanged")
 
 // change runs one read-modify-write of an event.
 func (s *Service) change(ctx context.Context, name, field string, apply func(ev *techmarketv1.Event) error) (*techmarketv1.Event, error) {
@@ -231,6 +280,9 @@ func (s *Service) change(ctx context.Context, name, field string, apply func(ev 
 		}
 		return putEvent(tx, id, ev)
 	})
+	if errors.Is(err, errUnchanged) {
+		err = nil
+	}
 	return ev, err
 }
 
@@ -276,7 +328,7 @@ func (s *Service) Register(ctx context.Context, p auth.Principal, event, name st
 			list = &ev.Demands
 		}
 		if slices.Contains(*list, name) {
-			return nil
+			return errUnchanged
 		}
 		if len(*list) >= MaxRegistered {
 			return fmt.Errorf("%w: %s has %d listings of that side registered, the most", market.ErrFailedPrecondition, event, MaxRegistered)
@@ -317,8 +369,8 @@ func (s *Service) Decline(ctx context.Context, p auth.Principal, event string, p
 	}
 	return s.change(ctx, event, "event", func(ev *techmarketv1.Event) error {
 		for _, d := range ev.GetDeclined() {
-			if proto.Equal(d, pair) {
-				return nil
+			if d.GetOffer() == pair.GetOffer() && d.GetDemand() == pair.GetDemand() {
+				return errUnchanged
 			}
 		}
 		ev.Declined = append(ev.Declined, &techmarketv1.MeetingPair{Offer: pair.GetOffer(), Demand: pair.GetDemand()})
@@ -515,7 +567,7 @@ func (s *Service) Outcome(ctx context.Context, p auth.Principal, event string, p
 // Counts are the events whose first slot falls in [from, to) and the
 // meetings planned at them, for the market statistics.
 func (s *Service) Counts(ctx context.Context, from, to time.Time) (events, meetings int64, err error) {
-	all, err := s.List(ctx)
+	all, err := s.all(ctx)
 	if err != nil {
 		return 0, 0, err
 	}

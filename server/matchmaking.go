@@ -23,9 +23,9 @@ func (s *eventServer) GetEvent(ctx context.Context, req *techmarketv1.GetEventRe
 	return respond(&techmarketv1.GetEventResponse{Event: ev}, err)
 }
 
-func (s *eventServer) ListEvents(ctx context.Context, _ *techmarketv1.ListEventsRequest) (*techmarketv1.ListEventsResponse, error) {
-	evs, err := s.e.List(ctx)
-	return respond(&techmarketv1.ListEventsResponse{Events: evs}, err)
+func (s *eventServer) ListEvents(ctx context.Context, req *techmarketv1.ListEventsRequest) (*techmarketv1.ListEventsResponse, error) {
+	evs, next, err := s.e.List(ctx, req.GetPageSize(), req.GetPageToken())
+	return respond(&techmarketv1.ListEventsResponse{Events: evs, NextPageToken: next}, err)
 }
 
 func (s *eventServer) RegisterListing(ctx context.Context, req *techmarketv1.RegisterListingRequest) (*techmarketv1.RegisterListingResponse, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -63,12 +64,14 @@ func eventCommands() []command {
 			setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
 				asJSON := fs.Bool("json", false, "print one JSON object per line")
 				return func(ctx context.Context, c *cli, args []string) error {
+					if len(args) > 0 {
+						return usageError("events list", fmt.Sprintf("unexpected argument %q", args[0]))
+					}
 					return c.withClient(func(cl *client.Client) error {
-						resp, err := cl.Events.ListEvents(ctx, &techmarketv1.ListEventsRequest{})
-						if err != nil {
-							return c.rpcFailure("list events", err)
-						}
-						for _, ev := range resp.GetEvents() {
+						for ev, err := range cl.ListEvents(ctx, &techmarketv1.ListEventsRequest{PageSize: 100}) {
+							if err != nil {
+								return c.rpcFailure("list events", err)
+							}
 							if err := c.writeEvent(ev, *asJSON); err != nil {
 								return err
 							}
@@ -78,50 +81,150 @@ func eventCommands() []command {
 				}
 			},
 		},
+		{
+			name:    "events get",
+			args:    "EVENT [--json]",
+			summary: "show one matchmaking event",
+			about:   "EVENT is events/ID or ID.",
+			setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
+				asJSON := fs.Bool("json", false, "print the event as JSON")
+				return func(ctx context.Context, c *cli, args []string) error {
+					if len(args) != 1 {
+						return usageError("events get", "give the EVENT")
+					}
+					return c.withClient(func(cl *client.Client) error {
+						ev, err := cl.GetEvent(ctx, args[0])
+						if err != nil {
+							return c.rpcFailure("get "+args[0], err)
+						}
+						if *asJSON {
+							return writeJSON(c.stdout, ev)
+						}
+						return c.describeEvent(ev)
+					})
+				}
+			},
+		},
 		eventCall("events register", "EVENT LISTING", "register a published offer or demand for an event", 2,
 			func(ctx context.Context, cl *client.Client, a []string) (proto.Message, error) {
-				return cl.Events.RegisterListing(ctx, &techmarketv1.RegisterListingRequest{Event: eventName(a[0]), Listing: a[1]})
+				return cl.Events.RegisterListing(ctx, &techmarketv1.RegisterListingRequest{Event: client.EventName(a[0]), Listing: a[1]})
 			}),
-		eventCall("events decline", "EVENT OFFER DEMAND", "record that an offer and a demand will not meet", 3,
-			func(ctx context.Context, cl *client.Client, a []string) (proto.Message, error) {
-				return cl.Events.DeclineMeeting(ctx, &techmarketv1.DeclineMeetingRequest{Event: eventName(a[0]), Pair: &techmarketv1.MeetingPair{Offer: a[1], Demand: a[2]}})
-			}),
-		eventCall("events plan", "EVENT", "plan the agenda from the match scores (operators)", 1,
-			func(ctx context.Context, cl *client.Client, a []string) (proto.Message, error) {
-				return cl.Events.PlanAgenda(ctx, &techmarketv1.PlanAgendaRequest{Event: eventName(a[0])})
-			}),
-		eventCall("events agenda", "EVENT", "show the planned agenda", 1,
-			func(ctx context.Context, cl *client.Client, a []string) (proto.Message, error) {
-				return cl.Events.GetAgenda(ctx, &techmarketv1.GetAgendaRequest{Event: eventName(a[0])})
-			}),
+		{
+			name:    "events decline",
+			args:    "EVENT --offer NAME --demand NAME",
+			summary: "record that an offer and a demand will not meet",
+			about: "Either listing's poster, or an operator, declines. NAME is offers/ID and demands/ID, or just ID;\n" +
+				"'events decline EVENT OFFER DEMAND' works too. Prints the event as JSON.",
+			setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
+				offer := fs.String("offer", "", "the offer, `NAME`")
+				demand := fs.String("demand", "", "the demand, `NAME`")
+				return func(ctx context.Context, c *cli, args []string) error {
+					const cmd = "events decline"
+					if len(args) == 3 && *offer == "" && *demand == "" {
+						*offer, *demand, args = args[1], args[2], args[:1]
+					}
+					switch {
+					case len(args) != 1:
+						return usageError(cmd, "give the EVENT, --offer and --demand")
+					case *offer == "":
+						return usageError(cmd, "no offer; give it with --offer NAME")
+					case *demand == "":
+						return usageError(cmd, "no demand; give it with --demand NAME")
+					}
+					return c.withClient(func(cl *client.Client) error {
+						ev, err := cl.DeclineMeeting(ctx, args[0], *offer, *demand)
+						if err != nil {
+							return c.rpcFailure("decline the meeting", err)
+						}
+						return writeJSON(c.stdout, ev)
+					})
+				}
+			},
+		},
+		{
+			name:    "events plan",
+			args:    "EVENT [--min-quality Q] [--json]",
+			summary: "plan the agenda from the match scores (operators)",
+			about:   "Planning again replaces the agenda and clears recorded outcomes.",
+			setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
+				minQuality := fs.Float64("min-quality", 0, "leave out pairs scoring below `Q`, 0–1 (0: the server's default, 0.3)")
+				asJSON := fs.Bool("json", false, "print the agenda as JSON")
+				return func(ctx context.Context, c *cli, args []string) error {
+					const cmd = "events plan"
+					if len(args) != 1 {
+						return usageError(cmd, "give the EVENT")
+					}
+					if *minQuality < 0 || *minQuality > 1 {
+						return usageError(cmd, fmt.Sprintf("--min-quality %v is not between 0 and 1", *minQuality))
+					}
+					return c.withClient(func(cl *client.Client) error {
+						ag, err := cl.PlanAgenda(ctx, args[0], *minQuality)
+						if err != nil {
+							return c.rpcFailure("plan "+args[0], err)
+						}
+						return c.writeAgenda(ag, *asJSON)
+					})
+				}
+			},
+		},
+		{
+			name:    "events agenda",
+			args:    "EVENT [--json]",
+			summary: "show the planned agenda",
+			about:   "Prints one meeting a line: slot, table, offer, demand, quality, outcome, titles.",
+			setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
+				asJSON := fs.Bool("json", false, "print the agenda as JSON")
+				return func(ctx context.Context, c *cli, args []string) error {
+					if len(args) != 1 {
+						return usageError("events agenda", "give the EVENT")
+					}
+					return c.withClient(func(cl *client.Client) error {
+						ag, err := cl.GetAgenda(ctx, args[0])
+						if err != nil {
+							return c.rpcFailure("get the agenda of "+args[0], err)
+						}
+						return c.writeAgenda(ag, *asJSON)
+					})
+				}
+			},
+		},
 		eventCall("events attend", "EVENT LISTING...", "record which registered listings' people came (operators)", -2,
 			func(ctx context.Context, cl *client.Client, a []string) (proto.Message, error) {
-				return cl.Events.RecordAttendance(ctx, &techmarketv1.RecordAttendanceRequest{Event: eventName(a[0]), Attended: a[1:]})
+				return cl.Events.RecordAttendance(ctx, &techmarketv1.RecordAttendanceRequest{Event: client.EventName(a[0]), Attended: a[1:]})
 			}),
 		{
 			name:    "events outcome",
-			args:    "EVENT OFFER DEMAND --outcome follow_up|deal_opened|no_fit|no_show [--note T]",
+			args:    "EVENT --offer NAME --demand NAME --outcome follow_up|deal_opened|no_fit|no_show [--note T]",
 			summary: "record how a planned meeting went (operators)",
+			about:   "'events outcome EVENT OFFER DEMAND --outcome O' works too. Prints the agenda as JSON.",
 			setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
+				offer := fs.String("offer", "", "the offer, `NAME`")
+				demand := fs.String("demand", "", "the demand, `NAME`")
 				outcome := fs.String("outcome", "", "follow_up, deal_opened, no_fit or no_show")
 				note := fs.String("note", "", "a `NOTE`")
 				return func(ctx context.Context, c *cli, args []string) error {
 					const cmd = "events outcome"
-					if len(args) != 3 {
-						return usageError(cmd, "give EVENT OFFER DEMAND")
+					if len(args) == 3 && *offer == "" && *demand == "" {
+						*offer, *demand, args = args[1], args[2], args[:1]
+					}
+					switch {
+					case len(args) != 1:
+						return usageError(cmd, "give the EVENT, --offer and --demand")
+					case *offer == "":
+						return usageError(cmd, "no offer; give it with --offer NAME")
+					case *demand == "":
+						return usageError(cmd, "no demand; give it with --demand NAME")
 					}
 					v, ok := techmarketv1.MeetingOutcome_value["MEETING_OUTCOME_"+strings.ToUpper(strings.ReplaceAll(*outcome, "-", "_"))]
 					if !ok || v == 0 {
 						return usageError(cmd, fmt.Sprintf("unknown --outcome %q; use follow_up, deal_opened, no_fit or no_show", *outcome))
 					}
 					return c.withClient(func(cl *client.Client) error {
-						resp, err := cl.Events.RecordMeetingOutcome(ctx, &techmarketv1.RecordMeetingOutcomeRequest{
-							Event: eventName(args[0]), Pair: &techmarketv1.MeetingPair{Offer: args[1], Demand: args[2]}, Outcome: techmarketv1.MeetingOutcome(v), Note: *note,
-						})
+						ag, err := cl.RecordMeetingOutcome(ctx, args[0], *offer, *demand, techmarketv1.MeetingOutcome(v), *note)
 						if err != nil {
 							return c.rpcFailure("record the outcome", err)
 						}
-						return writeJSON(c.stdout, resp.GetAgenda())
+						return writeJSON(c.stdout, ag)
 					})
 				}
 			},
@@ -143,7 +246,7 @@ func eventCommands() []command {
 						return usageError(cmd, fmt.Sprintf("unknown --format %q; use csv or ics", *format))
 					}
 					return c.withClient(func(cl *client.Client) error {
-						resp, err := cl.Events.ExportAgenda(ctx, &techmarketv1.ExportAgendaRequest{Event: eventName(args[0]), Format: f})
+						resp, err := cl.Events.ExportAgenda(ctx, &techmarketv1.ExportAgendaRequest{Event: client.EventName(args[0]), Format: f})
 						if err != nil {
 							return c.rpcFailure("export the agenda", err)
 						}
@@ -182,13 +285,6 @@ func eventCall(name, args, summary string, n int, call func(context.Context, *cl
 	}
 }
 
-func eventName(s string) string {
-	if strings.HasPrefix(s, "events/") {
-		return s
-	}
-	return "events/" + s
-}
-
 func (c *cli) writeEvent(ev *techmarketv1.Event, asJSON bool) error {
 	if asJSON {
 		return writeJSON(c.stdout, ev)
@@ -199,4 +295,59 @@ func (c *cli) writeEvent(ev *techmarketv1.Event, asJSON bool) error {
 	}
 	return writeRow(c.stdout, ev.GetName(), first, ev.GetTitle(), ev.GetVenue(),
 		fmt.Sprintf("%d offers", len(ev.GetOffers())), fmt.Sprintf("%d demands", len(ev.GetDemands())))
+}
+
+// describeEvent prints an event for people: its details, then one line per
+// slot, registration and declined pair.
+func (c *cli) describeEvent(ev *techmarketv1.Event) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\t%s\n", ev.GetName(), clean(ev.GetTitle(), false))
+	if ev.GetVenue() != "" {
+		fmt.Fprintf(&b, "venue\t%s\n", clean(ev.GetVenue(), false))
+	}
+	fmt.Fprintf(&b, "organiser\t%s\n", clean(ev.GetOrganiser(), false))
+	most := fmt.Sprint(ev.GetMaxMeetingsPerParty())
+	if ev.GetMaxMeetingsPerParty() == 0 {
+		most = "one per slot"
+	}
+	fmt.Fprintf(&b, "tables\t%d\nmeetings per listing\t%s\n", ev.GetTables(), most)
+	for i, s := range ev.GetSlots() {
+		fmt.Fprintf(&b, "slot %d\t%s–%s\n", i+1, s.GetStartTime().AsTime().In(chinaTime).Format("2006-01-02 15:04"), s.GetEndTime().AsTime().In(chinaTime).Format("15:04"))
+	}
+	for _, o := range ev.GetOffers() {
+		fmt.Fprintf(&b, "offer\t%s\n", o)
+	}
+	for _, d := range ev.GetDemands() {
+		fmt.Fprintf(&b, "demand\t%s\n", d)
+	}
+	for _, p := range ev.GetDeclined() {
+		fmt.Fprintf(&b, "declined\t%s\t%s\n", p.GetOffer(), p.GetDemand())
+	}
+	for _, a := range ev.GetAttended() {
+		fmt.Fprintf(&b, "attended\t%s\n", a)
+	}
+	_, err := io.WriteString(c.stdout, b.String())
+	return err
+}
+
+// writeAgenda prints an agenda as JSON or one meeting a line, for people
+// and for cut: slot, table, offer, demand, quality, outcome, titles; the
+// totals go to standard error, out of the way of scripts.
+func (c *cli) writeAgenda(ag *techmarketv1.Agenda, asJSON bool) error {
+	if asJSON {
+		return writeJSON(c.stdout, ag)
+	}
+	for _, m := range ag.GetMeetings() {
+		outcome := "-"
+		if m.GetOutcome() != techmarketv1.MeetingOutcome_MEETING_OUTCOME_UNSPECIFIED {
+			outcome = strings.ToLower(strings.TrimPrefix(m.GetOutcome().String(), "MEETING_OUTCOME_"))
+		}
+		err := writeRow(c.stdout, fmt.Sprint(m.GetSlot()), fmt.Sprint(m.GetTable()), m.GetPair().GetOffer(), m.GetPair().GetDemand(),
+			fmt.Sprintf("%.2f", m.GetQuality()), outcome, m.GetOfferTitle()+" ↔ "+m.GetDemandTitle())
+		if err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(c.stderr, "techmarket: %d meetings, total quality %.2f (a greedy plan: %.2f)\n", len(ag.GetMeetings()), ag.GetTotalQuality(), ag.GetGreedyQuality())
+	return err
 }
