@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -64,7 +65,20 @@ type side struct {
 	kind    store.Kind
 	path    string
 	idx     bleve.Index
+	gen     uint64 // names idx in the postings cache; see setIndex
 	applied uint64
+}
+
+// indexGen numbers every bleve index opened in this process.
+var indexGen atomic.Uint64
+
+// setIndex makes idx (nil: none) the side's index, dropping what the
+// postings cache kept of the previous one: a reopened or rebuilt index
+// numbers its segments anew, so each opened index gets a number of its
+// own.
+func (x *Index) setIndex(s *side, idx bleve.Index) {
+	x.cache.forget(s.gen)
+	s.idx, s.gen = idx, indexGen.Add(1)
 }
 
 // Open opens the indexes kept in dir for the store st, creating or
@@ -125,7 +139,8 @@ func (x *Index) openSide(s *side) error {
 		}
 		switch {
 		case err == nil && len(raw) == 8 && string(version) == mappingVersion:
-			s.idx, s.applied = idx, binary.BigEndian.Uint64(raw)
+			x.setIndex(s, idx)
+			s.applied = binary.BigEndian.Uint64(raw)
 			return nil
 		case err == nil && string(version) != mappingVersion:
 			err = fmt.Errorf("made with mapping version %q, this build uses %q", version, mappingVersion)
@@ -205,9 +220,11 @@ func (x *Index) rebuild(s *side) error {
 	if err := os.Rename(tmp, s.path); err != nil {
 		return fmt.Errorf("index: moving the rebuilt index in place: %w", err)
 	}
-	if s.idx, err = bleve.Open(s.path); err != nil {
+	idx, err = bleve.Open(s.path)
+	if err != nil {
 		return fmt.Errorf("index: opening the rebuilt %s: %w", s.path, err)
 	}
+	x.setIndex(s, idx)
 	s.applied = seq
 	x.log.Info("index rebuilt from the store", "index", s.path, "listings", done, "took", time.Since(start).Round(time.Millisecond))
 	return nil
@@ -250,7 +267,7 @@ func (x *Index) verify() error {
 		if err := s.idx.Close(); err != nil {
 			x.log.Warn("closing the damaged index", "err", err)
 		}
-		s.idx = nil
+		x.setIndex(s, nil)
 		if err := x.rebuild(s); err != nil {
 			return err
 		}
@@ -384,7 +401,7 @@ func (x *Index) closeSides() error {
 	for _, s := range x.live() {
 		if s.idx != nil {
 			errs = append(errs, s.idx.Close())
-			s.idx = nil
+			x.setIndex(s, nil)
 		}
 	}
 	return errors.Join(errs...)

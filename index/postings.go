@@ -40,6 +40,7 @@ type Postings struct {
 	// looks a term up to weigh it and again to score it.
 	terms map[listKey][]*termInfo
 	cache *postingsCache
+	index uint64 // the side's index, as the cache names it
 }
 
 type listKey struct{ field, term string }
@@ -47,14 +48,15 @@ type listKey struct{ field, term string }
 // Postings opens a consistent view of one side's index for matching.
 // Close it after use.
 func (x *Index) Postings(kind store.Kind) (*Postings, error) {
-	return openPostings(x.sides[kind].idx, x.cache)
+	s := x.sides[kind]
+	return openPostings(s.idx, s.gen, x.cache)
 }
 
 // PostingsCacheStats describes the decoded-postings cache shared by both
 // sides.
 func (x *Index) PostingsCacheStats() CacheStats { return x.cache.stats() }
 
-func openPostings(idx bleve.Index, cache *postingsCache) (*Postings, error) {
+func openPostings(idx bleve.Index, gen uint64, cache *postingsCache) (*Postings, error) {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return nil, err
@@ -68,8 +70,10 @@ func openPostings(idx bleve.Index, cache *postingsCache) (*Postings, error) {
 		r.Close()
 		return nil, fmt.Errorf("index: %T is not a scorch index", r)
 	}
-	p := &Postings{snap: snap, segs: snap.Segments(), terms: map[listKey][]*termInfo{}, cache: cache}
+	p := &Postings{snap: snap, segs: snap.Segments(), terms: map[listKey][]*termInfo{}, cache: cache, index: gen}
+	ids := make([]uint64, 0, len(p.segs))
 	for _, s := range p.segs {
+		ids = append(ids, s.Id())
 		p.offsets = append(p.offsets, p.size)
 		p.size += s.Segment().Count()
 		var deleted uint64
@@ -82,6 +86,8 @@ func openPostings(idx bleve.Index, cache *postingsCache) (*Postings, error) {
 		snap.Close()
 		return nil, err
 	}
+	slices.Sort(ids)
+	cache.retain(gen, ids)
 	return p, nil
 }
 
@@ -115,7 +121,7 @@ func (p *Postings) lookup(field, term string) ([]*termInfo, error) {
 	}
 	infos := make([]*termInfo, len(p.segs))
 	for i, s := range p.segs {
-		ck := cacheKey{seg: s.Segment(), field: field, term: term}
+		ck := cacheKey{seg: segmentKey{p.index, s.Id()}, field: field, term: term}
 		cached := p.cache.get(ck)
 		if cached != nil && cached.deleted == p.deleted[i] {
 			infos[i] = cached

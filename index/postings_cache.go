@@ -2,10 +2,9 @@ package index
 
 import (
 	"container/list"
+	"slices"
 	"sync"
 	"sync/atomic"
-
-	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // DefaultPostingsCacheBytes is the memory kept for decoded postings when
@@ -21,8 +20,13 @@ const DefaultPostingsCacheBytes = 256 << 20
 // and a market's matches keep asking for the same domain terms. Segments
 // never change once written, so a decoded list stays right for the life
 // of its segment; documents deleted from a segment later are taken out
-// after scoring (Disjunction), and lists of merged-away segments simply
-// age out. The count is right as long as the segment's deletions are
+// after scoring (Disjunction). Entries name their segment by number, not
+// by reference, and the lists of segments merged away are dropped as soon
+// as a newer view no longer has them: a market that writes all day
+// replaces its small segments every few seconds, and their lists would
+// otherwise fill the cache with dead entries (and, when keyed by the
+// segment itself, keep every dead segment alive: the load test's memory
+// grew threefold in five minutes). The count is right as long as the segment's deletions are
 // what they were when it was taken; deletions only grow, so their number
 // says whether it still holds. Terms a segment lacks are cached too:
 // most of a match's dictionary lookups find nothing.
@@ -33,12 +37,31 @@ type postingsCache struct {
 	entries map[cacheKey]*list.Element
 	order   *list.List // front: most recently used
 
+	// bySegment holds the keys cached for each segment, so that a
+	// merged-away segment's lists go at once; live holds each index's
+	// segments as of the newest view opened on it.
+	bySegment map[segmentKey]map[cacheKey]struct{}
+	live      map[uint64]liveSegments
+
 	hits, misses atomic.Uint64
 }
 
+// segmentKey names a segment: the bleve index it belongs to (a number
+// given to each index opened, as a rebuilt index numbers its segments
+// from the start again) and its number there.
+type segmentKey struct{ index, segment uint64 }
+
 type cacheKey struct {
-	seg         segment.Segment
+	seg         segmentKey
 	field, term string
+}
+
+// liveSegments are the segments of one view of an index. Segment numbers
+// only grow, and a merge replaces segments by a higher-numbered one, so
+// of two views the newer has the higher newest segment.
+type liveSegments struct {
+	newest uint64
+	ids    []uint64
 }
 
 // termInfo is what is known of one term in one field of one segment.
@@ -64,7 +87,71 @@ func newPostingsCache(max int64) *postingsCache {
 	if max <= 0 {
 		return nil
 	}
-	return &postingsCache{max: max, entries: map[cacheKey]*list.Element{}, order: list.New()}
+	return &postingsCache{
+		max: max, entries: map[cacheKey]*list.Element{}, order: list.New(),
+		bySegment: map[segmentKey]map[cacheKey]struct{}{}, live: map[uint64]liveSegments{},
+	}
+}
+
+// retain tells the cache the segments of a view just opened on index:
+// when the view is the newest yet, lists of the index's segments it no
+// longer has are dropped. ids must be sorted.
+func (c *postingsCache) retain(index uint64, ids []uint64) {
+	if c == nil || len(ids) == 0 {
+		return
+	}
+	newest := ids[len(ids)-1]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	was, known := c.live[index]
+	if known && (newest < was.newest || slices.Equal(ids, was.ids)) {
+		return // an older view, or the same segments
+	}
+	for _, id := range was.ids {
+		if _, still := slices.BinarySearch(ids, id); !still {
+			c.dropSegment(segmentKey{index, id})
+		}
+	}
+	c.live[index] = liveSegments{newest: newest, ids: slices.Clone(ids)}
+}
+
+// forget drops everything cached for a closed index.
+func (c *postingsCache) forget(index uint64) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range c.live[index].ids {
+		c.dropSegment(segmentKey{index, id})
+	}
+	delete(c.live, index)
+}
+
+func (c *postingsCache) isLive(k segmentKey) bool {
+	_, ok := slices.BinarySearch(c.live[k.index].ids, k.segment)
+	return ok
+}
+
+func (c *postingsCache) dropSegment(k segmentKey) {
+	for key := range c.bySegment[k] {
+		c.remove(c.entries[key])
+	}
+	delete(c.bySegment, k)
+}
+
+// remove takes one entry out; c.mu is held.
+func (c *postingsCache) remove(e *list.Element) {
+	t := e.Value.(*termInfo)
+	c.order.Remove(e)
+	delete(c.entries, t.key)
+	if keys := c.bySegment[t.key.seg]; keys != nil {
+		delete(keys, t.key)
+		if len(keys) == 0 {
+			delete(c.bySegment, t.key.seg)
+		}
+	}
+	c.used -= t.bytes()
 }
 
 func (c *postingsCache) get(k cacheKey) *termInfo {
@@ -91,18 +178,22 @@ func (c *postingsCache) put(t *termInfo) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.isLive(t.key.seg) {
+		return // a view older than the newest: its segment may be gone
+	}
 	if e, ok := c.entries[t.key]; ok {
-		c.used -= e.Value.(*termInfo).bytes()
-		c.order.Remove(e)
+		c.remove(e)
 	}
 	c.entries[t.key] = c.order.PushFront(t)
+	keys := c.bySegment[t.key.seg]
+	if keys == nil {
+		keys = map[cacheKey]struct{}{}
+		c.bySegment[t.key.seg] = keys
+	}
+	keys[t.key] = struct{}{}
 	c.used += t.bytes()
 	for c.used > c.max {
-		last := c.order.Back()
-		old := last.Value.(*termInfo)
-		c.order.Remove(last)
-		delete(c.entries, old.key)
-		c.used -= old.bytes()
+		c.remove(c.order.Back())
 	}
 }
 
