@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"google.golang.org/protobuf/proto"
 
@@ -171,48 +170,5 @@ func TestTopStops(t *testing.T) {
 	boom := errors.New("boom")
 	if err := scores.Top(func(index.Hit) error { return boom }); !errors.Is(err, boom) {
 		t.Errorf("Top returned %v, want the visitor's error", err)
-	}
-}
-
-// TestCacheDropsMergedSegments: what the cache kept of segments merged
-// away goes as soon as a view of the merged index opens, so a market that
-// writes all day does not fill its cache (and keep dead segments alive)
-// with lists no match can use; matching from the merged segment is still
-// bleve's.
-func TestCacheDropsMergedSegments(t *testing.T) {
-	f := open(t, t.TempDir())
-	defer f.close()
-	ctx := context.Background()
-	op := auth.Principal{Org: "运营", Role: techmarketv1.Role_ROLE_OPERATOR}
-	lines := demo.Lines()
-	for i := 0; i < len(lines); i += 10 {
-		if _, err := f.m.Import(ctx, op, false, lines[i:min(i+10, len(lines))]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	compareWithBleve(t, f, "before the merge")
-	if st := f.idx.PostingsCacheStats(); st.Lists == 0 {
-		t.Fatalf("cache %+v after a match; want lists", st)
-	}
-	f.create(3, "new") // a segment more, so the merge replaces the cached one
-
-	adv, err := f.idx.Side(store.KindOffer).Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := adv.(*scorch.Scorch).ForceMerge(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	p, err := f.idx.Postings(store.KindOffer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Close()
-	if st := f.idx.PostingsCacheStats(); st.Lists != 0 || st.Bytes != 0 {
-		t.Errorf("cache %+v once every segment was merged away; want it empty", st)
-	}
-	compareWithBleve(t, f, "after the merge")
-	if st := f.idx.PostingsCacheStats(); st.Lists == 0 {
-		t.Errorf("cache %+v after matching the merged index; want its lists", st)
 	}
 }
