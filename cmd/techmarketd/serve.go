@@ -45,6 +45,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	logFormat := fs.String("log-format", "text", "request log format: text or json")
 	review := fs.Bool("review", false, "send agencies' and enterprises' posts to operators for review before they are published")
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics over HTTP at `HOST:PORT`/metrics (off when empty)")
+	var limits server.Limits
+	fs.Float64Var(&limits.RatePerSecond, "rate", server.DefaultRatePerSecond, "calls a second each caller (a token, or an anonymous address) may make; calls over it are refused with RESOURCE_EXHAUSTED and a retry delay")
+	fs.IntVar(&limits.Burst, "burst", server.DefaultBurst, "calls a caller may make at once above --rate")
+	fs.DurationVar(&limits.MaxCallTime, "max-call-time", server.DefaultMaxCallTime, "the longest any unary call runs, whatever deadline it brings")
+	maxStreams := fs.Uint("max-streams", server.DefaultMaxConcurrentStreams, "calls in flight on one connection")
+	fs.IntVar(&limits.MaxWatchers, "max-watchers", server.DefaultMaxWatchers, "open alert streams (WatchMatches) per organisation")
 	var transport transportFlags
 	transport.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -57,6 +63,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	switch {
+	case limits.RatePerSecond <= 0 || limits.Burst < 1:
+		return fmt.Errorf("%w: --rate must be above 0 and --burst at least 1", errUsage)
+	case limits.MaxCallTime < time.Second:
+		return fmt.Errorf("%w: --max-call-time must be at least 1s", errUsage)
+	case *maxStreams < 1 || *maxStreams > 1<<16:
+		return fmt.Errorf("%w: --max-streams must be between 1 and 65536", errUsage)
+	case limits.MaxWatchers < 1:
+		return fmt.Errorf("%w: --max-watchers must be at least 1", errUsage)
+	}
+	limits.MaxConcurrentStreams = uint32(*maxStreams)
 	var log *slog.Logger
 	switch *logFormat {
 	case "text":
@@ -111,7 +128,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}()
 	events := matchmaking.New(m, mt, nil)
 	counts.CountEvents(events.Counts)
-	opts := server.Options{Logger: log, Alerts: alerts, Stats: counts, Events: events}
+	opts := server.Options{Logger: log, Alerts: alerts, Stats: counts, Events: events, Limits: limits}
 	if *metricsAddr != "" {
 		opts.Metrics = metrics.New(metrics.Sources{
 			LastSeq: st.LastSeq, IndexApplied: idx.Applied, AlertsFollowed: alerts.Followed,

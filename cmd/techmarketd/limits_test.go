@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/wuhai-techmarket/techmarket/client"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+)
+
+// TestRateFlags: an operator sets the per-caller rate on the command line,
+// and a caller past its burst is refused with RESOURCE_EXHAUSTED.
+func TestRateFlags(t *testing.T) {
+	bin := buildServer(t)
+	dir := filepath.Join(t.TempDir(), "market")
+	token := issueToken(t, bin, dir, "agency", "甲技术转移中心")
+	p := startServer(t, bin, dir, "--rate", "0.01", "--burst", "3")
+	c, err := client.Dial(p.addr, client.WithToken(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var codesSeen []codes.Code
+	for range 5 {
+		_, err := c.Offers.ListOffers(ctx, &techmarketv1.ListOffersRequest{})
+		codesSeen = append(codesSeen, status.Code(err))
+	}
+	want := []codes.Code{codes.OK, codes.OK, codes.OK, codes.ResourceExhausted, codes.ResourceExhausted}
+	if !slices.Equal(codesSeen, want) {
+		t.Errorf("five calls at --rate 0.01 --burst 3: %v; want %v", codesSeen, want)
+	}
+}
+
+// TestLimitFlagsChecked: nonsensical limits are refused before the server
+// opens anything, naming the flag.
+func TestLimitFlagsChecked(t *testing.T) {
+	for _, args := range [][]string{
+		{"--rate", "0"},
+		{"--rate", "-5"},
+		{"--burst", "0"},
+		{"--max-call-time", "10ms"},
+		{"--max-streams", "0"},
+		{"--max-watchers", "0"},
+	} {
+		dir := filepath.Join(t.TempDir(), "market")
+		err := serve(context.Background(), append([]string{"--data", dir}, args...), io.Discard)
+		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("serve %v: %v; want a usage error naming %s", args, err, args[0])
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("serve %v created its data folder (%v)", args, err)
+		}
+	}
+}
