@@ -23,9 +23,10 @@ const bucketAudit = "audit"
 // toolActor acts for whoever runs techmarketd on the data folder itself.
 const toolActor = "techmarketd"
 
-// audit records an action in the transaction that performs it, so the log
-// holds exactly the actions that happened.
-func audit(tx *store.Tx, now time.Time, p auth.Principal, action, target, detail string) error {
+// Audit records an action in the transaction that performs it, so the log
+// holds exactly the actions that happened. Services beside the market
+// (events) record theirs with it too.
+func Audit(tx *store.Tx, now time.Time, p auth.Principal, action, target, detail string) error {
 	actor, role := p.Org, auth.RoleName(p.Role)
 	if actor == "" {
 		actor, role = toolActor, "operator"

@@ -118,7 +118,7 @@ func (m *Market) CreateDeal(ctx context.Context, p auth.Principal, req *techmark
 			}},
 			Etag: nextEtag(""),
 		}
-		if err := audit(tx, now, p, "deals.create", dealName(id), d.GetOffer()+" ↔ "+d.GetDemand()); err != nil {
+		if err := Audit(tx, now, p, "deals.create", dealName(id), d.GetOffer()+" ↔ "+d.GetDemand()); err != nil {
 			return err
 		}
 		if err := putDeal(tx, id, d); err != nil {
@@ -327,7 +327,7 @@ func (m *Market) MoveDeal(ctx context.Context, p auth.Principal, req *techmarket
 			step.CloseReason = req.GetCloseReason()
 		}
 		cur.History = append(cur.History, step)
-		if err := audit(tx, now, p, "deals.move", dealName(id), dealStageWord(cur.GetStage())); err != nil {
+		if err := Audit(tx, now, p, "deals.move", dealName(id), dealStageWord(cur.GetStage())); err != nil {
 			return err
 		}
 		if err := putDeal(tx, id, cur); err != nil {

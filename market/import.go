@@ -80,7 +80,7 @@ func (m *Market) Import(ctx context.Context, p auth.Principal, draft bool, lines
 				taken++
 			}
 		}
-		return audit(tx, now, p, "import", "", fmt.Sprintf("%d lines, %d listings written", len(lines), taken))
+		return Audit(tx, now, p, "import", "", fmt.Sprintf("%d lines, %d listings written", len(lines), taken))
 	})
 	if err != nil {
 		return nil, storeErr(err)

@@ -59,7 +59,7 @@ func (l *Listings[T]) Create(ctx context.Context, p auth.Principal, in T, publis
 		if rec, err = l.put(tx, newID(now), p.Org, v); err != nil || !p.IsOperator() {
 			return err
 		}
-		return audit(tx, now, p, l.collection+".create", l.name(rec.ID), listing.StateWord(v.GetState()))
+		return Audit(tx, now, p, l.collection+".create", l.name(rec.ID), listing.StateWord(v.GetState()))
 	})
 	if err != nil {
 		return zero, l.writeErr(err)
@@ -300,7 +300,7 @@ func (l *Listings[T]) change(ctx context.Context, p auth.Principal, name, nameFi
 			if !deleted {
 				detail = listing.StateWord(cur.GetState())
 			}
-			if err := audit(tx, now, p, action, name, detail); err != nil {
+			if err := Audit(tx, now, p, action, name, detail); err != nil {
 				return err
 			}
 		}

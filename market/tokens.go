@@ -74,7 +74,7 @@ func (m *Market) issueToken(ctx context.Context, p auth.Principal, org string, r
 		if err := tx.PutToken(rec); err != nil {
 			return err
 		}
-		return audit(tx, now, p, "tokens.create", "tokens/"+rec.ID, auth.RoleName(role)+" for "+org)
+		return Audit(tx, now, p, "tokens.create", "tokens/"+rec.ID, auth.RoleName(role)+" for "+org)
 	})
 	if err != nil {
 		return nil, "", storeErr(err)
@@ -144,7 +144,7 @@ func (m *Market) RevokeToken(ctx context.Context, p auth.Principal, name string)
 			if err := tx.PutToken(rec); err != nil {
 				return err
 			}
-			return audit(tx, rec.RevokeTime, p, "tokens.revoke", name, auth.RoleName(techmarketv1.Role(rec.Role))+" of "+rec.Org)
+			return Audit(tx, rec.RevokeTime, p, "tokens.revoke", name, auth.RoleName(techmarketv1.Role(rec.Role))+" of "+rec.Org)
 		})
 		if err != nil {
 			return nil, storeErr(err)

@@ -95,6 +95,9 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in *techmarketv1
 		if _, err := tx.GetAux(bucketEvents, id); err == nil {
 			return fmt.Errorf("%w: %s exists; try again", market.ErrConflict, ev.Name)
 		}
+		if err := market.Audit(tx, now, p, "events.create", ev.Name, ev.GetTitle()); err != nil {
+			return err
+		}
 		return putEvent(tx, id, ev)
 	})
 	if err != nil {
@@ -257,8 +260,9 @@ func (s *Service) all(ctx context.Context) ([]*techmarketv1.Event, error) {
 // write: the event, etag included, stays as it is.
 var errUnchanged = errors.New("unchanged")
 
-// change runs one read-modify-write of an event.
-func (s *Service) change(ctx context.Context, name, field string, apply func(ev *techmarketv1.Event) error) (*techmarketv1.Event, error) {
+// change runs one read-modify-write of an event, recorded in the audit
+// log as action by p with detail.
+func (s *Service) change(ctx context.Context, p auth.Principal, name, field, action, detail string, apply func(ev *techmarketv1.Event) error) (*techmarketv1.Event, error) {
 	id, err := parseName(field, name)
 	if err != nil {
 		return nil, err
@@ -276,6 +280,9 @@ func (s *Service) change(ctx context.Context, name, field string, apply func(ev 
 			return err
 		}
 		if err := apply(ev); err != nil {
+			return err
+		}
+		if err := market.Audit(tx, s.now(), p, action, ev.GetName(), detail); err != nil {
 			return err
 		}
 		return putEvent(tx, id, ev)
@@ -322,7 +329,7 @@ func (s *Service) Register(ctx context.Context, p auth.Principal, event, name st
 	if !p.IsOperator() && l.GetPoster() != p.Org {
 		return nil, fmt.Errorf("%w: only %s or an operator may register %s", market.ErrPermissionDenied, l.GetPoster(), name)
 	}
-	return s.change(ctx, event, "event", func(ev *techmarketv1.Event) error {
+	return s.change(ctx, p, event, "event", "events.register", name, func(ev *techmarketv1.Event) error {
 		list := &ev.Offers
 		if strings.HasPrefix(name, "demands/") {
 			list = &ev.Demands
@@ -367,7 +374,7 @@ func (s *Service) Decline(ctx context.Context, p auth.Principal, event string, p
 			return nil, fmt.Errorf("%w: only the two parties or an operator may decline a meeting", market.ErrPermissionDenied)
 		}
 	}
-	return s.change(ctx, event, "event", func(ev *techmarketv1.Event) error {
+	return s.change(ctx, p, event, "event", "events.decline", pair.GetOffer()+" ↔ "+pair.GetDemand(), func(ev *techmarketv1.Event) error {
 		for _, d := range ev.GetDeclined() {
 			if d.GetOffer() == pair.GetOffer() && d.GetDemand() == pair.GetDemand() {
 				return errUnchanged
@@ -435,6 +442,10 @@ func (s *Service) Plan(ctx context.Context, p auth.Principal, event string, minQ
 	err = s.st.Update(ctx, func(tx *store.Tx) error {
 		b, err := proto.Marshal(ag)
 		if err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%d meetings, quality %.2f", len(ag.GetMeetings()), ag.GetTotalQuality())
+		if err := market.Audit(tx, s.now(), p, "events.plan", ev.GetName(), detail); err != nil {
 			return err
 		}
 		return tx.PutAux(bucketAgendas, id, b)
@@ -513,7 +524,7 @@ func (s *Service) Attend(ctx context.Context, p auth.Principal, event string, at
 	if err := mustOperate(p, "record attendance"); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, event, "event", func(ev *techmarketv1.Event) error {
+	return s.change(ctx, p, event, "event", "events.attend", fmt.Sprintf("%d listings attended", len(attended)), func(ev *techmarketv1.Event) error {
 		for i, name := range attended {
 			if !slices.Contains(ev.GetOffers(), name) && !slices.Contains(ev.GetDemands(), name) {
 				return invalid(fmt.Sprintf("attended[%d]", i), "%q is not registered for %s", name, event)
@@ -557,6 +568,10 @@ func (s *Service) Outcome(ctx context.Context, p auth.Principal, event string, p
 		}
 		ag.Meetings[i].Outcome, ag.Meetings[i].Note = outcome, note
 		if b, err = proto.Marshal(ag); err != nil {
+			return err
+		}
+		detail := pair.GetOffer() + " ↔ " + pair.GetDemand() + ": " + strings.ToLower(strings.TrimPrefix(outcome.String(), "MEETING_OUTCOME_"))
+		if err := market.Audit(tx, s.now(), p, "events.outcome", event, detail); err != nil {
 			return err
 		}
 		return tx.PutAux(bucketAgendas, id, b)

@@ -600,3 +600,60 @@ func TestEventExport(t *testing.T) {
 		}
 	}
 }
+
+// TestEventAuditLog: creating an event, registrations, declines, the plan,
+// attendance and outcomes are in the audit log with their actors, newest
+// first; a registration that changes nothing adds no entry.
+func TestEventAuditLog(t *testing.T) {
+	e := startEvent(t, true)
+	ctx := context.Background()
+	name := e.name()
+	if _, err := e.enterprise.RegisterListing(ctx, name, e.demands[0]); err != nil { // again: nothing changes
+		t.Fatal(err)
+	}
+	if _, err := e.enterprise.DeclineMeeting(ctx, name, e.offers[5], e.demands[3]); err != nil {
+		t.Fatal(err)
+	}
+	ag, err := e.operator.PlanAgenda(ctx, name, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.operator.RecordAttendance(ctx, name, e.offers[0], e.demands[0]); err != nil {
+		t.Fatal(err)
+	}
+	m := ag.GetMeetings()[0].GetPair()
+	if _, err := e.operator.RecordMeetingOutcome(ctx, name, m.GetOffer(), m.GetDemand(), techmarketv1.MeetingOutcome_MEETING_OUTCOME_FOLLOW_UP, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	resp, err := e.operator.Audit.ListAuditEntries(ctx, &techmarketv1.ListAuditEntriesRequest{ActionPrefix: "events.", PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, entry := range resp.GetEntries() {
+		got = append(got, entry.GetActor()+" "+entry.GetAction()+" "+entry.GetTarget())
+	}
+	want := []string{
+		"乌海科技大市场 events.outcome " + name,
+		"乌海科技大市场 events.attend " + name,
+		"乌海科技大市场 events.plan " + name,
+		"乌海某焦化公司 events.decline " + name,
+	}
+	for range e.offers {
+		want = append(want, "甲技术转移中心 events.register "+name)
+	}
+	for range e.demands {
+		want = append(want, "乌海某焦化公司 events.register "+name)
+	}
+	want = append(want, "乌海科技大市场 events.create "+name)
+	// Registrations are recorded in the order startEvent made them: sort
+	// that stretch, as actors interleave there.
+	if len(got) == len(want) {
+		slices.Sort(got[4 : len(got)-1])
+		slices.Sort(want[4 : len(want)-1])
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("events in the audit log, newest first:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
