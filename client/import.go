@@ -50,6 +50,10 @@ type ImportOptions struct {
 	// a goroutine of Import's, and should return quickly: the next answer
 	// waits for them.
 	Progress func(ImportProgress)
+	// Result, when set, is given the server's answer for each line sent,
+	// in order: the name of the listing a line created or updated, or why
+	// it was rejected. It is called like Progress.
+	Result func(*techmarketv1.ImportResult)
 }
 
 // ImportProgress says how far an import has come, in lines of the input.
@@ -155,7 +159,7 @@ func (c *Client) Import(ctx context.Context, r io.Reader, opts ImportOptions) (I
 	// The receiver owns summary until done is closed.
 	go func() {
 		defer close(done)
-		err := receive(stream, &queue, &summary, func(answered int) {
+		err := receive(stream, &queue, &summary, opts.Result, func(answered int) {
 			if opts.Progress != nil {
 				opts.Progress(ImportProgress{Sent: int(sent.Load()), Answered: answered})
 			}
@@ -259,7 +263,7 @@ func (c *Client) Import(ctx context.Context, r io.Reader, opts ImportOptions) (I
 
 // receive takes answers until the server ends the stream, matching each to
 // the batch it answers and counting its outcomes into s.
-func receive(stream techmarketv1.ImportService_ImportListingsClient, q *batchQueue, s *ImportSummary, progress func(answered int)) error {
+func receive(stream techmarketv1.ImportService_ImportListingsClient, q *batchQueue, s *ImportSummary, result func(*techmarketv1.ImportResult), progress func(answered int)) error {
 	for {
 		resp, err := stream.Recv()
 		if err == io.EOF {
@@ -292,6 +296,9 @@ func receive(stream techmarketv1.ImportService_ImportListingsClient, q *batchQue
 				s.RejectedLines = append(s.RejectedLines, res)
 			default:
 				return fmt.Errorf("client: import: the server answered line %d with outcome %v", res.GetNumber(), res.GetOutcome())
+			}
+			if result != nil {
+				result(res)
 			}
 		}
 		progress(b.through)

@@ -112,10 +112,14 @@ func TestImport(t *testing.T) {
 	}, "\n")
 
 	var progress []client.ImportProgress
+	var answers []string
 	sum, err := c.Import(t.Context(), strings.NewReader(input), client.ImportOptions{
 		Draft:     true,
 		BatchSize: 2,
 		Progress:  func(p client.ImportProgress) { progress = append(progress, p) },
+		Result: func(r *techmarketv1.ImportResult) {
+			answers = append(answers, fmt.Sprintf("%d:%s", r.GetNumber(), strings.TrimPrefix(r.GetOutcome().String(), "IMPORT_OUTCOME_")))
+		},
 	})
 	if err != nil {
 		t.Fatalf("Import: %v", err)
@@ -123,6 +127,11 @@ func TestImport(t *testing.T) {
 
 	if got, want := fmt.Sprint(srv.lineNumbers()), "[[1 3] [5 7] [8]]"; got != want {
 		t.Errorf("batches sent %s, want %s", got, want)
+	}
+	// Every line sent is answered, in order; the line refused locally was
+	// never sent.
+	if got, want := strings.Join(answers, " "), "1:TAKEN 3:UPDATED 5:REJECTED 7:UNCHANGED 8:TAKEN"; got != want {
+		t.Errorf("results %s, want %s", got, want)
 	}
 	if first := srv.batches[0][0].GetText(); first != `{"n":1}` {
 		t.Errorf("line 1 sent as %q, want it without BOM and CR", first)

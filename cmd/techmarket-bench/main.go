@@ -1,0 +1,134 @@
+// Command techmarket-bench measures Techmarket at market scale, over gRPC,
+// against a fresh techmarketd on loopback, and prints a table per size.
+//
+//	techmarket-bench [--sizes 10000,100000] [--seed S] [--vocab FILE]... [--server PATH]
+//	                 [--data DIR] [--matches N] [--clients N] [--throughput-time D] [--json]
+//
+// For each size N it writes a corpus of N offers and N demands (package
+// corpus: deterministic, from the market's own text), starts techmarketd
+// on an empty folder and measures, in this order:
+//
+//   - import: listings per second through the streaming import, each
+//     batch answered once durable and searchable;
+//   - match latency, p50/p99, both directions, over gRPC, for --matches
+//     stored listings of each side: the first pass (cold: each term's
+//     postings are read the first time) and a second (warm);
+//   - search latency, p50/p99, with words, an industry filter, a TRL
+//     range, and the facets every search returns;
+//   - matches per second with --clients concurrent clients;
+//   - the server's peak RSS and the folder's size on disk;
+//   - start to serving on the existing folder (techmarketd restarted);
+//   - the same warm matches in this process, on the same folder, through
+//     the matcher the service uses: the service's overhead as a ratio;
+//   - a full rebuild of the index (techmarketd reindex), listings/s.
+//
+// The server runs with the per-caller rate limit lifted (--rate): the
+// benchmark measures what the machine can serve, not the policy that
+// protects it. Progress goes to stderr. --data keeps the folders (one per
+// size); by default they are temporary and removed.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// config is what the flags say.
+type config struct {
+	sizes          []int
+	seed           uint64
+	vocab          []string
+	server         string
+	data           string
+	matches        int
+	clients        int
+	throughputTime time.Duration
+	json           bool
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseArgs(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "techmarket-bench:", err)
+		return 2
+	}
+	bin, err := findServer(cfg.server)
+	if err != nil {
+		fmt.Fprintln(stderr, "techmarket-bench:", err)
+		return 2
+	}
+	var results []*result
+	for _, n := range cfg.sizes {
+		r, err := benchSize(ctx, cfg, bin, n, stderr)
+		if r != nil {
+			results = append(results, r)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "techmarket-bench: %d listings a side: %v\n", n, err)
+			writeReport(stdout, cfg, results)
+			return 1
+		}
+	}
+	writeReport(stdout, cfg, results)
+	return 0
+}
+
+func parseArgs(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("techmarket-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := config{}
+	sizes := fs.String("sizes", "10000,100000", "listings per side (offers and as many demands), comma-separated")
+	fs.Uint64Var(&cfg.seed, "seed", 1, "corpus `seed`")
+	fs.Func("vocab", "interchange `FILE` whose listings the corpus draws text from, besides the embedded demo market (repeatable)", func(s string) error {
+		cfg.vocab = append(cfg.vocab, s)
+		return nil
+	})
+	fs.StringVar(&cfg.server, "server", "", "techmarketd binary to run (default: beside this command, or on PATH)")
+	fs.StringVar(&cfg.data, "data", "", "keep the data folders under `DIR` (one per size); default temporary, removed")
+	fs.IntVar(&cfg.matches, "matches", 200, "stored listings of each side to match, for latency")
+	fs.IntVar(&cfg.clients, "clients", 4*runtime.GOMAXPROCS(0), "concurrent clients for the throughput phase")
+	fs.DurationVar(&cfg.throughputTime, "throughput-time", 20*time.Second, "how long the throughput phase runs")
+	fs.BoolVar(&cfg.json, "json", false, "print the results as JSON")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 10 {
+			return cfg, fmt.Errorf("--sizes: %q is not a number of listings (at least 10)", s)
+		}
+		cfg.sizes = append(cfg.sizes, n)
+	}
+	switch {
+	case cfg.matches < 1:
+		return cfg, errors.New("--matches must be at least 1")
+	case cfg.clients < 1:
+		return cfg, errors.New("--clients must be at least 1")
+	case cfg.throughputTime <= 0:
+		return cfg, errors.New("--throughput-time must be positive")
+	}
+	return cfg, nil
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// findServer returns the techmarketd binary to run: the --server flag, or
+// techmarketd beside this command, or on PATH.
+func findServer(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if self, err := os.Executable(); err == nil {
+		beside := filepath.Join(filepath.Dir(self), "techmarketd")
+		if _, err := os.Stat(beside); err == nil {
+			return beside, nil
+		}
+	}
+	if p, err := exec.LookPath("techmarketd"); err == nil {
+		return p, nil
+	}
+	return "", errors.New("no techmarketd binary beside this command or on PATH; build one (go build -o /tmp/techmarketd ./cmd/techmarketd) and pass --server /tmp/techmarketd")
+}
+
+// server is a running techmarketd.
+type server struct {
+	cmd     *exec.Cmd
+	addr    string
+	started time.Duration // from exec to its "serving" log line
+	logs    *tail
+	done    chan struct{}
+}
+
+var servingLine = regexp.MustCompile(`msg=serving addr=(\S+)`)
+
+// limitsOff lifts the per-caller rate limit: the benchmark measures what
+// the machine can serve, not the policy that protects it.
+var limitsOff = []string{"--rate", "1000000", "--burst", "1000000"}
+
+// startServer runs `techmarketd serve` on a free loopback port over dir
+// and waits until it serves.
+func startServer(bin, dir string) (*server, error) {
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, limitsOff...)
+	cmd := exec.Command(bin, args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	begin := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w", bin, err)
+	}
+	s := &server{cmd: cmd, logs: &tail{}, done: make(chan struct{})}
+	addr := make(chan string, 1)
+	go func() {
+		defer close(s.done)
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			s.logs.add(sc.Text())
+			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+		_ = cmd.Wait()
+		close(addr)
+	}()
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			<-s.done
+			return nil, fmt.Errorf("techmarketd exited before serving:\n%s", s.logs)
+		}
+		s.addr, s.started = a, time.Since(begin)
+	case <-time.After(10 * time.Minute):
+		_ = cmd.Process.Kill()
+		<-s.done
+		return nil, fmt.Errorf("techmarketd did not serve within 10 minutes:\n%s", s.logs)
+	}
+	return s, nil
+}
+
+// peakRSS is the most memory the server has held (VmHWM).
+func (s *server) peakRSS() uint64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseUint(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// stop asks the server to stop (SIGTERM) and waits; it kills it after a
+// minute.
+func (s *server) stop() error {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(time.Minute):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+		return fmt.Errorf("techmarketd did not stop within a minute:\n%s", s.logs)
+	}
+	if st := s.cmd.ProcessState; st != nil && !st.Success() {
+		return fmt.Errorf("techmarketd stopped with %v:\n%s", st, s.logs)
+	}
+	return nil
+}
+
+// runTool runs a techmarketd subcommand to completion and returns its
+// standard output.
+func runTool(bin string, args ...string) (string, error) {
+	var out, errOut bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("techmarketd %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String(), nil
+}
+
+// operatorToken issues an operator token on a stopped folder.
+func operatorToken(bin, dir string) (string, error) {
+	out, err := runTool(bin, "token", "create", "--data", dir, "--role", "operator", "--org", "乌海科技大市场")
+	if err != nil {
+		return "", err
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return lines[len(lines)-1], nil
+}
+
+// diskSize is the bytes of the files under dir.
+func diskSize(dir string) int64 {
+	var n int64
+	_ = filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+// tail keeps the last lines a server logged, for error messages.
+type tail struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (t *tail) add(line string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lines = append(t.lines, line)
+	if len(t.lines) > 40 {
+		t.lines = t.lines[len(t.lines)-40:]
+	}
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.Join(t.lines, "\n")
+}
+
