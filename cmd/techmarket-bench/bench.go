@@ -115,7 +115,7 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	wanted := map[int64]string{}
 	for i := range k {
 		at := int64(i * n / k)
-		wanted[1+at] = ""   // an offer
+		wanted[1+at] = ""          // an offer
 		wanted[1+int64(n)+at] = "" // a demand
 	}
 	begin = time.Now()

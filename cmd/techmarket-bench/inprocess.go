@@ -83,4 +83,3 @@ func writeReport(w io.Writer, cfg config, results []*result) {
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
-
