@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBench runs every phase at a small size against a real techmarketd
+// and checks that each figure was measured and is plausible.
+func TestBench(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "techmarketd")
+	if out, err := exec.Command("go", "build", "-o", bin, "../techmarketd").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	data := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{
+		"--sizes", "300", "--matches", "20", "--clients", "2", "--throughput-time", "1s",
+		"--server", bin, "--data", data, "--json",
+	}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit status %d\nstderr:\n%s", code, stderr.String())
+	}
+	var results []result
+	if err := json.Unmarshal(stdout.Bytes(), &results); err != nil {
+		t.Fatalf("output is not the JSON results: %v\n%s", err, stdout.String())
+	}
+	if len(results) != 1 {
+		t.Fatalf("%d results for one size", len(results))
+	}
+	r := results[0]
+	for name, l := range map[string]latency{
+		"match offers cold": r.MatchOffers.Cold, "match offers warm": r.MatchOffers.Warm,
+		"match demands cold": r.MatchDemands.Cold, "match demands warm": r.MatchDemands.Warm,
+	} {
+		if l.N != 20 || l.P50 <= 0 || l.P99 < l.P50 {
+			t.Errorf("%s: %+v; want 20 timings, 0 < p50 ≤ p99", name, l)
+		}
+	}
+	if l := r.InProcess.Warm; l.N != 40 || l.P50 <= 0 || l.P99 < l.P50 { // both directions
+		t.Errorf("in process: %+v; want 40 timings, 0 < p50 ≤ p99", l)
+	}
+	switch {
+	case r.Size != 300 || r.ImportPerSec <= 0 || r.ImportSeconds <= 0:
+		t.Errorf("import: %+v", r)
+	case r.Search.N != 20 || r.Search.P50 <= 0:
+		t.Errorf("search: %+v", r.Search)
+	case r.Throughput <= 0 || r.PeakRSS == 0 || r.DiskBytes == 0:
+		t.Errorf("throughput %.0f/s, peak RSS %d, disk %d", r.Throughput, r.PeakRSS, r.DiskBytes)
+	case r.StartSeconds <= 0 || r.RebuildPerSec <= 0 || r.ServiceRatio <= 0:
+		t.Errorf("start %.2fs, rebuild %.0f/s, ratio %.2f", r.StartSeconds, r.RebuildPerSec, r.ServiceRatio)
+	}
+	if !strings.Contains(stderr.String(), "[300] import: 600 listings") {
+		t.Errorf("no import progress line:\n%s", stderr.String())
+	}
+	// --data keeps the folder, and refuses to reuse it.
+	code = run(t.Context(), []string{"--sizes", "300", "--server", bin, "--data", data}, &stdout, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "exists") {
+		t.Errorf("a second run into the same --data: exit %d\n%s", code, stderr.String())
+	}
+}
+
+func TestArgs(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--sizes", "abc"}, "--sizes"},
+		{[]string{"--sizes", "5"}, "at least 10"},
+		{[]string{"--matches", "0"}, "--matches"},
+		{[]string{"--clients", "0"}, "--clients"},
+		{[]string{"--throughput-time", "0s"}, "--throughput-time"},
+		{[]string{"extra"}, "unexpected argument"},
+	} {
+		var stderr bytes.Buffer
+		if code := run(t.Context(), tc.args, &bytes.Buffer{}, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+}
