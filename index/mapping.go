@@ -28,9 +28,10 @@ const (
 	FieldPublish    = "publish_time"
 )
 
-// mappingVersion changes whenever the mapping or the documents change
-// shape; an index made with another version is rebuilt on open.
-const mappingVersion = "4"
+// mappingVersion changes whenever the mapping, the documents or the terms
+// analysis makes of them change; an index made with another version is
+// rebuilt on open.
+const mappingVersion = "5"
 
 // newMapping describes listing documents. Everything is explicit: dynamic
 // mapping is off so that a field added to the document struct without a

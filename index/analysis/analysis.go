@@ -5,7 +5,6 @@ import (
 
 	bleveanalysis "github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/registry"
 )
@@ -127,7 +126,7 @@ const (
 	modeExact  mode = false
 )
 
-var lower = lowercase.NewLowerCaseFilter()
+var lower = lowerFilter{}
 
 // analyze runs the techmarket_zh chain with r's lists. Doing it in one
 // function (rather than as a bleve DefaultAnalyzer of registered parts)

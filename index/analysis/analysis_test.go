@@ -172,6 +172,10 @@ func TestLatinAndFolding(t *testing.T) {
 		{"Electrolyzers for the PEM stack", []string{"electrolyz", "pem", "stack"}},
 		{"membranes, fouling; cleaning!", []string{"membran", "foul", "clean"}},
 		{"μm级颗粒", []string{"μm", "级", "颗粒"}},
+		// Lower case shorter than the rune in UTF-8 (İ two bytes, i one;
+		// the Kelvin sign K three, k one): still whole, valid words.
+		{"İSTANBUL", []string{"istanbul"}},
+		{"300\u212a", []string{"300k"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -334,6 +338,10 @@ func TestBigramsFindUnknownWords(t *testing.T) {
 	// Width folding and lower-casing apply to the bigram analyzer too.
 	if got := terms(t, AnalyzerBigram, "ＰＶＣ管材"); !slices.Equal(got, []string{"pvc", "管材"}) {
 		t.Errorf("ＰＶＣ管材 → %v", got)
+	}
+	// bleve's own to_lower made "i\xb0\xc4" of this (FuzzQueryBuilding).
+	if got := terms(t, AnalyzerBigram, "İĸ"); !slices.Equal(got, []string{"iĸ"}) {
+		t.Errorf("İĸ → %q", got)
 	}
 }
 

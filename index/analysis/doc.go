@@ -31,7 +31,8 @@
 //     path while a query for 封存 still finds 碳捕集利用与封存.
 //  3. techmarket_fold: full-width ASCII to ASCII, ideographic space to
 //     space, CO₂ and m³ to co2 and m3.
-//  4. to_lower (bleve's).
+//  4. lower-casing (lowerFilter: bleve's to_lower garbles runes whose lower
+//     case is shorter in UTF-8, such as İ).
 //  5. techmarket_stop: function words (的, 和, 与, the, of …) and listing
 //     boilerplate (合作方式, 联系人, 有限公司 …), together with the sub-words
 //     of a dropped word.

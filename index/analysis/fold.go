@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"unicode"
 	"unicode/utf8"
 
@@ -81,4 +82,40 @@ func (foldFilter) Filter(input bleveanalysis.TokenStream) bleveanalysis.TokenStr
 		t.Term = foldBytes(t.Term)
 	}
 	return input
+}
+
+// lowerFilter lower-cases terms. It replaces bleve's to_lower, which
+// writes each rune's lower case back in place and garbles the term when
+// that is shorter in UTF-8 than the rune: "İĸ" (İ is two bytes, i one)
+// became the invalid "i\xb0\xc4" (found by FuzzQueryBuilding).
+type lowerFilter struct{}
+
+func (lowerFilter) Filter(input bleveanalysis.TokenStream) bleveanalysis.TokenStream {
+	for _, t := range input {
+		if hasUpper(t.Term) {
+			t.Term = bytes.ToLower(t.Term)
+		}
+	}
+	return input
+}
+
+// hasUpper says whether any rune of b has a different lower case; most
+// terms (Chinese, or lower-case already) have none and are left as they
+// are, without a copy.
+func hasUpper(b []byte) bool {
+	for i := 0; i < len(b); {
+		if c := b[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if unicode.ToLower(r) != r {
+			return true
+		}
+		i += size
+	}
+	return false
 }
