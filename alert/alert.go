@@ -183,16 +183,17 @@ func (a *Alerter) follow(ctx context.Context, followed uint64) {
 			}
 			continue
 		}
-		changes, err := a.st.Changes(followed, 100)
+		changes, err := a.st.Changes(followed, groupChanges)
 		if err == nil {
-			for _, c := range changes {
-				if c.Seq > a.idx.Applied() {
-					break
-				}
-				if err = a.handle(ctx, c); err != nil {
-					break
-				}
-				followed = c.Seq
+			applied := a.idx.Applied()
+			n := 0
+			for n < len(changes) && changes[n].Seq <= applied {
+				n++
+			}
+			var done uint64
+			done, err = a.handle(ctx, changes[:n])
+			if done > followed {
+				followed = done
 				a.followed.Store(followed)
 			}
 		}
@@ -208,6 +209,16 @@ func (a *Alerter) follow(ctx context.Context, followed uint64) {
 	}
 }
 
+// A group of changes is matched first and its alerts written in one
+// transaction: one fsync per group rather than per change, which a bulk
+// import of thousands of listings would otherwise pay. The group ends
+// after groupChanges changes or groupTime of matching, whichever comes
+// first, so the first alert of a group waits little.
+const (
+	groupChanges = 100
+	groupTime    = 250 * time.Millisecond
+)
+
 // pause waits d unless ctx ends first; it reports whether to go on.
 func pause(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
@@ -220,27 +231,34 @@ func pause(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// handle raises the alerts of one change and records it as followed, in
-// one transaction.
-func (a *Alerter) handle(ctx context.Context, c store.Change) error {
-	var results []match.Result
-	var src listing.Listing
-	if !c.Deleted {
-		rec, err := a.st.Get(c.Kind, c.ID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		if err == nil {
-			if src, err = index.DecodeListing(rec); err != nil {
-				return err
+// reverse is one change and the listings it fits.
+type reverse struct {
+	c       store.Change
+	src     listing.Listing
+	results []match.Result
+}
+
+// handle raises the alerts of a group of changes and records the last one
+// handled as followed, in one transaction; it returns the sequence
+// followed through.
+func (a *Alerter) handle(ctx context.Context, changes []store.Change) (uint64, error) {
+	var group []reverse
+	begin := time.Now()
+	for _, c := range changes {
+		r, err := a.match(ctx, c)
+		if err != nil {
+			if len(group) == 0 {
+				return 0, err
 			}
-			now := a.opts.Now()
-			if src.GetState() == techmarketv1.ListingState_LISTING_STATE_PUBLISHED && src.GetExpireTime().AsTime().After(now) {
-				if results, err = a.mt.Reverse(ctx, src, a.opts.PerListing, a.opts.Threshold); err != nil {
-					return err
-				}
-			}
+			break // raise what was matched; the failing change comes again
 		}
+		group = append(group, r)
+		if time.Since(begin) > groupTime {
+			break
+		}
+	}
+	if len(group) == 0 {
+		return 0, nil
 	}
 	var raised bool
 	err := a.st.Update(ctx, func(tx *store.Tx) error {
@@ -249,46 +267,88 @@ func (a *Alerter) handle(ctx context.Context, c store.Change) error {
 		if err != nil {
 			return err
 		}
-		for _, r := range results {
-			owner := r.Listing.GetPoster()
-			if owner == src.GetPoster() {
-				continue // nobody needs telling about their own listing
-			}
-			pair := pairKey(src, r.Listing)
-			if _, err := tx.GetAux(bucketPairs, pair); err == nil {
-				continue
-			} else if !errors.Is(err, store.ErrNotFound) {
+		for _, r := range group {
+			n, err := raise(tx, r, cursor, a.opts.Now())
+			if err != nil {
 				return err
 			}
-			cursor++
-			m := r.Proto()
-			// The alert shows the new listing, scored and explained.
-			m.Name, m.ExternalId, m.Title, m.Poster = src.GetName(), src.GetExternalId(), src.GetTitle(), src.GetPoster()
-			al := &techmarketv1.Alert{
-				Cursor:     cursorText(cursor),
-				Listing:    r.Listing.GetName(),
-				Match:      m,
-				CreateTime: timestamppb.New(a.opts.Now()),
-				Kind:       techmarketv1.AlertKind_ALERT_KIND_MATCH,
-				Message:    fmt.Sprintf("%s fits %s (score %.2f)", src.GetName(), r.Listing.GetName(), r.Score),
-			}
-			if err := putAlert(tx, owner, al); err != nil {
-				return err
-			}
-			if err := tx.PutAux(bucketPairs, pair, []byte(cursorText(cursor))); err != nil {
-				return err
-			}
-			raised = true
+			cursor += n
+			raised = raised || n > 0
 		}
 		if err := tx.PutAux(bucketState, "cursor", seqBytes(cursor)); err != nil {
 			return err
 		}
-		return tx.PutAux(bucketState, "followed", seqBytes(c.Seq))
+		return tx.PutAux(bucketState, "followed", seqBytes(group[len(group)-1].c.Seq))
 	})
-	if err != nil || !raised {
-		return err
+	if err != nil {
+		return 0, err
 	}
-	return a.announce()
+	if raised {
+		if err := a.announce(); err != nil {
+			return 0, err
+		}
+	}
+	return group[len(group)-1].c.Seq, nil
+}
+
+// match finds the listings a change's listing fits: none when it was
+// deleted, is not published or has expired.
+func (a *Alerter) match(ctx context.Context, c store.Change) (reverse, error) {
+	r := reverse{c: c}
+	if c.Deleted {
+		return r, nil
+	}
+	rec, err := a.st.Get(c.Kind, c.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return r, nil
+	} else if err != nil {
+		return r, err
+	}
+	if r.src, err = index.DecodeListing(rec); err != nil {
+		return r, err
+	}
+	if r.src.GetState() == techmarketv1.ListingState_LISTING_STATE_PUBLISHED && r.src.GetExpireTime().AsTime().After(a.opts.Now()) {
+		r.results, err = a.mt.Reverse(ctx, r.src, a.opts.PerListing, a.opts.Threshold)
+	}
+	return r, err
+}
+
+// raise writes the alerts of one change after cursor, at most one per
+// pair ever, and returns how many it wrote.
+func raise(tx *store.Tx, r reverse, cursor uint64, now time.Time) (uint64, error) {
+	var n uint64
+	src := r.src
+	for _, res := range r.results {
+		owner := res.Listing.GetPoster()
+		if owner == src.GetPoster() {
+			continue // nobody needs telling about their own listing
+		}
+		pair := pairKey(src, res.Listing)
+		if _, err := tx.GetAux(bucketPairs, pair); err == nil {
+			continue
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return 0, err
+		}
+		n++
+		m := res.Proto()
+		// The alert shows the new listing, scored and explained.
+		m.Name, m.ExternalId, m.Title, m.Poster = src.GetName(), src.GetExternalId(), src.GetTitle(), src.GetPoster()
+		al := &techmarketv1.Alert{
+			Cursor:     cursorText(cursor + n),
+			Listing:    res.Listing.GetName(),
+			Match:      m,
+			CreateTime: timestamppb.New(now),
+			Kind:       techmarketv1.AlertKind_ALERT_KIND_MATCH,
+			Message:    fmt.Sprintf("%s fits %s (score %.2f)", src.GetName(), res.Listing.GetName(), res.Score),
+		}
+		if err := putAlert(tx, owner, al); err != nil {
+			return 0, err
+		}
+		if err := tx.PutAux(bucketPairs, pair, []byte(cursorText(cursor+n))); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
 }
 
 // announce wakes the watchers after alerts were written.
