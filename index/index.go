@@ -34,7 +34,8 @@ type Options struct {
 	Logger *slog.Logger
 	// BatchSize is how many listings go into one bleve batch; 0 means 1000.
 	BatchSize int
-	// Progress, when set, is told how a rebuild advances.
+	// Progress, when set, is told how a rebuild advances; the two sides
+	// rebuild at once, but calls come one at a time.
 	Progress func(kind store.Kind, done, total int)
 	// PostingsCacheBytes is the memory matching may keep for decoded
 	// postings; 0 means DefaultPostingsCacheBytes, negative turns the
@@ -57,6 +58,8 @@ type Index struct {
 	log   *slog.Logger
 	sides [3]*side // indexed by store.Kind
 	cache *postingsCache
+
+	progressMu sync.Mutex // one Options.Progress call at a time
 
 	mu      sync.Mutex
 	applied uint64        // lowest sequence both sides contain
@@ -116,13 +119,20 @@ func Open(dir string, st *store.Store, opts Options) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("index: creating %s: %w", dir, err)
 	}
-	for _, kind := range []store.Kind{store.KindOffer, store.KindDemand} {
+	// Both sides open (and, when they must, rebuild) at once: a rebuild
+	// builds each segment in one goroutine, so two use both cores.
+	kinds := []store.Kind{store.KindOffer, store.KindDemand}
+	errs := make([]error, len(kinds))
+	var wg sync.WaitGroup
+	for i, kind := range kinds {
 		s := &side{kind: kind, path: filepath.Join(dir, kind.String()+"s.bleve")}
 		x.sides[kind] = s
-		if err := x.openSide(s); err != nil {
-			x.closeSides()
-			return nil, err
-		}
+		wg.Go(func() { errs[i] = x.openSide(s) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		x.closeSides()
+		return nil, err
 	}
 	if err := x.catchUp(); err != nil {
 		x.closeSides()
@@ -279,8 +289,12 @@ func mergeSegments(idx bleve.Index) error {
 	return nil
 }
 
+// progress reports a rebuild's progress, one call at a time although
+// both sides rebuild at once.
 func (x *Index) progress(kind store.Kind, done, total int) {
 	if x.opts.Progress != nil {
+		x.progressMu.Lock()
+		defer x.progressMu.Unlock()
 		x.opts.Progress(kind, done, total)
 	}
 }
@@ -346,41 +360,59 @@ func (x *Index) catchUp() error {
 // documents and the new applied sequence together.
 func (x *Index) apply(changes []store.Change) error {
 	last := changes[len(changes)-1].Seq
-	for _, s := range x.live() {
-		batch := s.idx.NewBatch()
-		seen := map[string]bool{}
-		for _, c := range changes {
-			if c.Kind != s.kind || c.Seq <= s.applied || seen[c.ID] {
-				continue
-			}
-			seen[c.ID] = true // the store has the newest version; index it once
-			rec, err := x.st.Get(c.Kind, c.ID)
-			switch {
-			case errors.Is(err, store.ErrNotFound):
-				batch.Delete(c.ID)
-				continue
-			case err != nil:
-				return err
-			}
-			doc, err := decodeDocument(rec)
-			if err != nil {
-				return err
-			}
-			if err := batch.Index(c.ID, doc); err != nil {
-				return fmt.Errorf("index: %s %s: %w", c.Kind, c.ID, err)
-			}
-		}
-		batch.SetInternal(appliedKey, seqBytes(last))
-		if err := s.idx.Batch(batch); err != nil {
-			return fmt.Errorf("index: applying changes to %s: %w", s.path, err)
-		}
-		s.applied = last
+	// The sides are separate indexes: each analyses and builds its own
+	// segment at once, so a batch of both kinds uses both cores (bleve
+	// analyses a batch's documents in parallel, but builds its segment in
+	// one goroutine).
+	sides := x.live()
+	errs := make([]error, len(sides))
+	var wg sync.WaitGroup
+	for i, s := range sides {
+		wg.Go(func() { errs[i] = x.applySide(s, changes, last) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	x.mu.Lock()
 	x.applied = last
 	close(x.advance)
 	x.advance = make(chan struct{})
 	x.mu.Unlock()
+	return nil
+}
+
+// applySide applies the changes of one side's kind, in one bleve batch
+// that also records last as applied.
+func (x *Index) applySide(s *side, changes []store.Change, last uint64) error {
+	batch := s.idx.NewBatch()
+	seen := map[string]bool{}
+	for _, c := range changes {
+		if c.Kind != s.kind || c.Seq <= s.applied || seen[c.ID] {
+			continue
+		}
+		seen[c.ID] = true // the store has the newest version; index it once
+		rec, err := x.st.Get(c.Kind, c.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			batch.Delete(c.ID)
+			continue
+		case err != nil:
+			return err
+		}
+		doc, err := decodeDocument(rec)
+		if err != nil {
+			return err
+		}
+		if err := batch.Index(c.ID, doc); err != nil {
+			return fmt.Errorf("index: %s %s: %w", c.Kind, c.ID, err)
+		}
+	}
+	batch.SetInternal(appliedKey, seqBytes(last))
+	if err := s.idx.Batch(batch); err != nil {
+		return fmt.Errorf("index: applying changes to %s: %w", s.path, err)
+	}
+	s.applied = last
 	return nil
 }
 
