@@ -31,11 +31,24 @@ const MaxImportLine = 256 << 10
 // changed. New listings are published unless draft is set. A bad line is
 // rejected with its reason and does not stop the others.
 func (m *Market) Import(ctx context.Context, p auth.Principal, draft bool, lines []*techmarketv1.ImportLine) ([]*techmarketv1.ImportResult, error) {
-	if err := requireSignedIn(p); err != nil {
+	results, seq, err := m.ImportDurable(ctx, p, draft, lines)
+	if err != nil {
 		return nil, err
 	}
+	m.Searchable(ctx, seq)
+	return results, nil
+}
+
+// ImportDurable is Import up to the store: it returns once the batch is
+// durable, with the store sequence to pass to Searchable before the batch
+// is acknowledged. A stream of batches commits the next batch while the
+// index takes in the last.
+func (m *Market) ImportDurable(ctx context.Context, p auth.Principal, draft bool, lines []*techmarketv1.ImportLine) ([]*techmarketv1.ImportResult, uint64, error) {
+	if err := requireSignedIn(p); err != nil {
+		return nil, 0, err
+	}
 	if len(lines) > MaxImportBatch {
-		return nil, invalid("lines", "at most %d lines per message, got %d; send smaller batches", MaxImportBatch, len(lines))
+		return nil, 0, invalid("lines", "at most %d lines per message, got %d; send smaller batches", MaxImportBatch, len(lines))
 	}
 	results := make([]*techmarketv1.ImportResult, len(lines))
 	parsed := make([]proto.Message, len(lines))
@@ -83,10 +96,9 @@ func (m *Market) Import(ctx context.Context, p auth.Principal, draft bool, lines
 		return Audit(tx, now, p, "import", "", fmt.Sprintf("%d lines, %d listings written", len(lines), taken))
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, 0, storeErr(err)
 	}
-	m.searchable(ctx, seq)
-	return results, nil
+	return results, seq, nil
 }
 
 // parseImportLine reads and checks one line; its errors are per-line

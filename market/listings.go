@@ -64,7 +64,7 @@ func (l *Listings[T]) Create(ctx context.Context, p auth.Principal, in T, publis
 	if err != nil {
 		return zero, l.writeErr(err)
 	}
-	l.m.searchable(ctx, rec.Revision)
+	l.m.Searchable(ctx, rec.Revision)
 	return l.view(p, rec)
 }
 
@@ -315,7 +315,7 @@ func (l *Listings[T]) change(ctx context.Context, p auth.Principal, name, nameFi
 	if err != nil {
 		return zero, l.writeErr(err)
 	}
-	l.m.searchable(ctx, seq)
+	l.m.Searchable(ctx, seq)
 	if deleted {
 		return zero, nil
 	}

@@ -85,11 +85,11 @@ func (m *Market) PageTokens() *pagetoken.Codec { return m.pages }
 // Store returns the store the market keeps its records in.
 func (m *Market) Store() *store.Store { return m.st }
 
-// searchable waits until the store change seq is in the index. The write
+// Searchable waits until the store change seq is in the index. The write
 // is durable already, so a failure here is not the caller's: the index
 // catches up on its own (and on restart), and reporting an error would only
 // make the caller retry a write that succeeded.
-func (m *Market) searchable(ctx context.Context, seq uint64) {
+func (m *Market) Searchable(ctx context.Context, seq uint64) {
 	if m.index != nil && seq > 0 {
 		_ = m.index.WaitFor(ctx, seq)
 	}
