@@ -26,6 +26,7 @@ type result struct {
 	CorpusSeconds  float64 `json:"corpus_seconds"`
 	ImportSeconds  float64 `json:"import_seconds"`
 	ImportPerSec   float64 `json:"import_listings_per_second"`
+	AlertSeconds   float64 `json:"alerts_after_import_seconds"`
 	MatchOffers    phases  `json:"match_offers"`  // demand → offers
 	MatchDemands   phases  `json:"match_demands"` // offer → demands
 	Search         latency `json:"search"`
@@ -144,6 +145,13 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	r.ImportSeconds = time.Since(begin).Seconds()
 	r.ImportPerSec = float64(sum.Taken) / r.ImportSeconds
 	say("import: %d listings in %.1fs, %.0f/s", sum.Taken, r.ImportSeconds, r.ImportPerSec)
+
+	begin = time.Now()
+	if err := srv.awaitAlerts(ctx, say); err != nil {
+		return r, err
+	}
+	r.AlertSeconds = time.Since(begin).Seconds()
+	say("alerts for the imported listings raised in %.1fs more", r.AlertSeconds)
 
 	demands, offers, err := fetch(ctx, c, wanted)
 	if err != nil {

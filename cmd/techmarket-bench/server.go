@@ -3,8 +3,11 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,12 +41,16 @@ func findServer(flagValue string) (string, error) {
 type server struct {
 	cmd     *exec.Cmd
 	addr    string
+	metrics string        // HOST:PORT of its /metrics
 	started time.Duration // from exec to its "serving" log line
 	logs    *tail
 	done    chan struct{}
 }
 
-var servingLine = regexp.MustCompile(`msg=serving addr=(\S+)`)
+var (
+	servingLine = regexp.MustCompile(`msg=serving addr=(\S+)`)
+	metricsLine = regexp.MustCompile(`msg=metrics addr=(\S+)`)
+)
 
 // limitsOff lifts the per-caller rate limit: the benchmark measures what
 // the machine can serve, not the policy that protects it.
@@ -52,7 +59,7 @@ var limitsOff = []string{"--rate", "1000000", "--burst", "1000000"}
 // startServer runs `techmarketd serve` on a free loopback port over dir
 // and waits until it serves.
 func startServer(bin, dir string) (*server, error) {
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, limitsOff...)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--metrics-addr", "127.0.0.1:0"}, limitsOff...)
 	cmd := exec.Command(bin, args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -70,6 +77,9 @@ func startServer(bin, dir string) (*server, error) {
 		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
 			s.logs.add(sc.Text())
+			if m := metricsLine.FindStringSubmatch(sc.Text()); m != nil {
+				s.metrics = m[1] // logged before serving
+			}
 			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
 			}
@@ -90,6 +100,48 @@ func startServer(bin, dir string) (*server, error) {
 		return nil, fmt.Errorf("techmarketd did not serve within 10 minutes:\n%s", s.logs)
 	}
 	return s, nil
+}
+
+// alertBacklog reads how many store changes the server's alerter has
+// yet to match (techmarket_alert_backlog).
+func (s *server) alertBacklog() (float64, error) {
+	resp, err := http.Get("http://" + s.metrics + "/metrics")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, "techmarket_alert_backlog "); ok {
+			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	return 0, fmt.Errorf("no techmarket_alert_backlog in the metrics of %s", s.metrics)
+}
+
+// awaitAlerts waits until the alerter has matched every change: a bulk
+// import leaves it a backlog (a reverse match per listing), which would
+// otherwise share the cores with the matches being timed.
+func (s *server) awaitAlerts(ctx context.Context, say func(string, ...any)) error {
+	last := time.Now()
+	for {
+		n, err := s.alertBacklog()
+		if err != nil || n == 0 {
+			return err
+		}
+		if time.Since(last) >= 10*time.Second {
+			last = time.Now()
+			say("waiting for the alerter: %.0f changes to match", n)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // peakRSS is the most memory the server has held (VmHWM).
