@@ -382,20 +382,63 @@ func (x *Index) apply(changes []store.Change) error {
 	return nil
 }
 
-// applySide applies the changes of one side's kind, in one bleve batch
-// that also records last as applied.
+// applySide applies the changes of one side's kind and then records last
+// as applied.
+//
+// bleve analyses a batch's documents in parallel but builds its segment in
+// one goroutine, so a large batch is split in two built at once. The
+// applied sequence goes in a batch of its own after both: were it in one
+// of them, a crash between their introductions could leave an index
+// claiming changes it lacks.
 func (x *Index) applySide(s *side, changes []store.Change, last uint64) error {
-	batch := s.idx.NewBatch()
+	var ids []string
 	seen := map[string]bool{}
 	for _, c := range changes {
 		if c.Kind != s.kind || c.Seq <= s.applied || seen[c.ID] {
 			continue
 		}
 		seen[c.ID] = true // the store has the newest version; index it once
-		rec, err := x.st.Get(c.Kind, c.ID)
+		ids = append(ids, c.ID)
+	}
+	parts := [][]string{ids}
+	if len(ids) >= 2*minSplitBatch {
+		parts = [][]string{ids[:len(ids)/2], ids[len(ids)/2:]}
+	}
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, part := range parts {
+		wg.Go(func() { errs[i] = x.indexBatch(s, part) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	batch := s.idx.NewBatch()
+	batch.SetInternal(appliedKey, seqBytes(last))
+	if err := s.idx.Batch(batch); err != nil {
+		return fmt.Errorf("index: recording the applied sequence in %s: %w", s.path, err)
+	}
+	s.applied = last
+	return nil
+}
+
+// minSplitBatch is the least documents in each half of a split batch:
+// below it, building two segments (and merging them later) costs more
+// than the second core gains.
+const minSplitBatch = 100
+
+// indexBatch indexes the store's current version of each listing of ids
+// in one bleve batch, deleting those the store no longer has.
+func (x *Index) indexBatch(s *side, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	batch := s.idx.NewBatch()
+	for _, id := range ids {
+		rec, err := x.st.Get(s.kind, id)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			batch.Delete(c.ID)
+			batch.Delete(id)
 			continue
 		case err != nil:
 			return err
@@ -404,15 +447,13 @@ func (x *Index) applySide(s *side, changes []store.Change, last uint64) error {
 		if err != nil {
 			return err
 		}
-		if err := batch.Index(c.ID, doc); err != nil {
-			return fmt.Errorf("index: %s %s: %w", c.Kind, c.ID, err)
+		if err := batch.Index(id, doc); err != nil {
+			return fmt.Errorf("index: %s %s: %w", s.kind, id, err)
 		}
 	}
-	batch.SetInternal(appliedKey, seqBytes(last))
 	if err := s.idx.Batch(batch); err != nil {
 		return fmt.Errorf("index: applying changes to %s: %w", s.path, err)
 	}
-	s.applied = last
 	return nil
 }
 
