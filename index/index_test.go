@@ -2,14 +2,18 @@ package index_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/wuhai-techmarket/techmarket/auth"
+	"github.com/wuhai-techmarket/techmarket/corpus"
 	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/market"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
@@ -178,5 +182,69 @@ func TestDamagedIndexIsRebuilt(t *testing.T) {
 				t.Errorf("after damage and reopen the index finds %d of 25 offers", got)
 			}
 		})
+	}
+}
+
+// TestLargeBatchSplit: a batch large enough to be built as two segments
+// at once leaves every listing searchable, the replaced ones in their new
+// version only, and the applied sequence at the store's last change.
+func TestLargeBatchSplit(t *testing.T) {
+	f := open(t, t.TempDir())
+	defer f.close()
+	ctx := context.Background()
+	op := auth.Principal{Org: "运营", Role: techmarketv1.Role_ROLE_OPERATOR}
+	v, err := corpus.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := corpus.New(v, 9, time.Now())
+	line := func(i int, mark string) *techmarketv1.ImportLine {
+		var m map[string]any
+		if err := json.Unmarshal(g.Line(false, i), &m); err != nil {
+			t.Fatal(err)
+		}
+		m["title"] = fmt.Sprintf("%s %s%d", m["title"], mark, i)
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &techmarketv1.ImportLine{Number: int64(i + 1), Text: string(b)}
+	}
+	var first, second []*techmarketv1.ImportLine
+	for i := range 600 {
+		if i < 300 {
+			first = append(first, line(i, "oldmark"))
+		}
+		second = append(second, line(i, "newmark")) // replaces the first 300, adds 300
+	}
+	for _, batch := range [][]*techmarketv1.ImportLine{first, second} {
+		if _, err := f.m.Import(ctx, op, false, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	offers := f.idx.Side(store.KindOffer)
+	if n, err := offers.DocCount(); err != nil || n != 600 {
+		t.Fatalf("%d offers in the index (%v), want 600", n, err)
+	}
+	last, err := f.st.LastSeq()
+	if err != nil || f.idx.Applied() != last {
+		t.Errorf("applied %d, store's last change %d (%v)", f.idx.Applied(), last, err)
+	}
+	hits := func(term string) uint64 {
+		q := query.NewTermQuery(term)
+		q.SetField(index.FieldTitle)
+		res, err := offers.Search(bleve.NewSearchRequest(q))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Total
+	}
+	for _, i := range []int{0, 150, 299, 300, 599} { // both halves of both batches
+		if n := hits(fmt.Sprintf("newmark%d", i)); n != 1 {
+			t.Errorf("newmark%d: %d hits, want 1", i, n)
+		}
+		if n := hits(fmt.Sprintf("oldmark%d", i)); n != 0 {
+			t.Errorf("oldmark%d: %d hits after it was replaced", i, n)
+		}
 	}
 }
