@@ -44,7 +44,8 @@ func TestRateFlags(t *testing.T) {
 	}
 }
 
-// TestLimitFlagsChecked: nonsensical limits are refused before the server
+// TestLimitFlagsChecked: nonsensical limits (and --pprof without a metrics
+// address) are refused before the server
 // opens anything, naming the flag.
 func TestLimitFlagsChecked(t *testing.T) {
 	for _, args := range [][]string{
@@ -54,6 +55,7 @@ func TestLimitFlagsChecked(t *testing.T) {
 		{"--max-call-time", "10ms"},
 		{"--max-streams", "0"},
 		{"--max-watchers", "0"},
+		{"--pprof"}, // without --metrics-addr
 	} {
 		dir := filepath.Join(t.TempDir(), "market")
 		err := serve(context.Background(), append([]string{"--data", dir}, args...), io.Discard)

@@ -65,3 +65,32 @@ func TestMetricsEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestPprof: Go's profiles are served at the metrics address only when
+// asked for.
+func TestPprof(t *testing.T) {
+	bin := buildServer(t)
+	for _, withPprof := range []bool{false, true} {
+		args := []string{"--metrics-addr", "127.0.0.1:0"}
+		if withPprof {
+			args = append(args, "--pprof")
+		}
+		p := startServer(t, bin, filepath.Join(t.TempDir(), "market"), args...)
+		m := metricsLine.FindStringSubmatch(p.logs.String())
+		if m == nil {
+			t.Fatalf("no metrics address in the log:\n%s", p.logs)
+		}
+		resp, err := http.Get("http://" + m[1] + "/debug/pprof/cmdline")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch {
+		case withPprof && (resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "serve")):
+			t.Errorf("--pprof: /debug/pprof/cmdline answered %d %q", resp.StatusCode, body)
+		case !withPprof && resp.StatusCode != http.StatusNotFound:
+			t.Errorf("without --pprof: /debug/pprof/cmdline answered %d", resp.StatusCode)
+		}
+	}
+}

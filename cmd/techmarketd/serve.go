@@ -45,6 +45,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	logFormat := fs.String("log-format", "text", "request log format: text or json")
 	review := fs.Bool("review", false, "send agencies' and enterprises' posts to operators for review before they are published")
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics over HTTP at `HOST:PORT`/metrics (off when empty)")
+	withPprof := fs.Bool("pprof", false, "also serve Go's profiles at the metrics address, /debug/pprof/ (needs --metrics-addr)")
 	var limits server.Limits
 	fs.Float64Var(&limits.RatePerSecond, "rate", server.DefaultRatePerSecond, "calls a second each caller (a token, or an anonymous address) may make; calls over it are refused with RESOURCE_EXHAUSTED and a retry delay")
 	fs.IntVar(&limits.Burst, "burst", server.DefaultBurst, "calls a caller may make at once above --rate")
@@ -64,6 +65,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	switch {
+	case *withPprof && *metricsAddr == "":
+		return fmt.Errorf("%w: --pprof serves on the metrics address; give --metrics-addr too", errUsage)
 	case limits.RatePerSecond <= 0 || limits.Burst < 1:
 		return fmt.Errorf("%w: --rate must be above 0 and --burst at least 1", errUsage)
 	case limits.MaxCallTime < time.Second:
@@ -135,7 +138,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			StoreBytes: st.Size, IndexDir: filepath.Join(*dir, indexDir),
 			CacheBytes: func() int64 { return idx.PostingsCacheStats().Bytes },
 		})
-		stop, err := serveMetrics(*metricsAddr, opts.Metrics, log)
+		stop, err := serveMetrics(*metricsAddr, opts.Metrics, *withPprof, log)
 		if err != nil {
 			return err
 		}
