@@ -4,10 +4,8 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/wuhai-techmarket/techmarket/index"
-	"github.com/wuhai-techmarket/techmarket/index/analysis"
 	"github.com/wuhai-techmarket/techmarket/listing"
 )
 
@@ -35,25 +33,7 @@ type term struct {
 // telling returns the most telling terms of src against the target index,
 // best first.
 func telling(src listing.Listing, target *index.Postings) ([]term, error) {
-	occ := map[string]float64{}
-	for _, f := range sourceFields(src) {
-		for _, tok := range analysis.Terms(f.Text) {
-			if isNumber(tok.Term) {
-				continue // quantities are everywhere; 2MW or IE3 stay
-			}
-			w := f.Weight
-			if tok.Kind == analysis.Subword {
-				w *= Tuning.SubwordWeight
-			}
-			if utf8.RuneCountInString(tok.Term) == 1 {
-				w *= Tuning.SingleCharWeight
-			}
-			if w == 0 {
-				continue
-			}
-			occ[tok.Term] += w
-		}
-	}
+	occ := occurrencesOf(src)
 	if len(occ) == 0 {
 		return nil, nil
 	}

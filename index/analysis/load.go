@@ -90,6 +90,7 @@ var ErrNoBaseDictionary = errors.New("analysis: gse was built without its embedd
 // resources is one loaded configuration. It never changes after build, so
 // any number of goroutines may read it.
 type resources struct {
+	gen uint64 // see Generation
 	seg *gse.Segmenter
 	// domain holds the Chinese terms of the dictionary and the synonym
 	// groups, which search mode emits wherever they occur; domainPrefix
@@ -108,6 +109,14 @@ var (
 	// waits here.
 	loadMu sync.Mutex
 )
+
+// generations numbers the configurations built.
+var generations atomic.Uint64
+
+// Generation names the configuration analysis uses now: it changes with
+// every Load, so that what was computed from analysed text can be cached
+// under it.
+func Generation() uint64 { return current().gen }
 
 // current returns the installed resources, loading the embedded defaults on
 // first use. The embedded lists are checked by the package's tests, so a
@@ -218,6 +227,7 @@ func build(c Config) (*resources, error) {
 	}
 
 	r := &resources{
+		gen:          generations.Add(1),
 		seg:          seg,
 		domain:       map[string]struct{}{},
 		domainPrefix: map[string]int{},

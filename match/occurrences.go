@@ -1,0 +1,123 @@
+package match
+
+import (
+	"container/list"
+	"encoding/binary"
+	"hash/maphash"
+	"math"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/wuhai-techmarket/techmarket/index/analysis"
+	"github.com/wuhai-techmarket/techmarket/listing"
+)
+
+// occurrences are a source listing's analysed terms with their field- and
+// kind-weighted counts: what matching learns from the source's own text,
+// before the target index is asked anything.
+type occurrences map[string]float64
+
+// occurrencesOf analyses src's fields, or returns what an earlier match of
+// the same text found.
+//
+// Why: analysing a listing's text (dictionary segmentation of up to
+// 20,000 characters) is the larger part of a match on long texts, and a
+// portal matches the same listings on every page view. Entries are keyed
+// by the text and weights themselves (a changed listing is another key)
+// and by the analysis configuration (analysis.Generation), so none can be
+// stale; the least recently used go first.
+func occurrencesOf(src listing.Listing) occurrences {
+	fields := sourceFields(src)
+	key := occurrenceKey(fields)
+	if occ, ok := sourceCache.get(key); ok {
+		return occ
+	}
+	occ := occurrences{}
+	for _, f := range fields {
+		for _, tok := range analysis.Terms(f.Text) {
+			if isNumber(tok.Term) {
+				continue // quantities are everywhere; 2MW or IE3 stay
+			}
+			w := f.Weight
+			if tok.Kind == analysis.Subword {
+				w *= Tuning.SubwordWeight
+			}
+			if utf8.RuneCountInString(tok.Term) == 1 {
+				w *= Tuning.SingleCharWeight
+			}
+			if w == 0 {
+				continue
+			}
+			occ[tok.Term] += w
+		}
+	}
+	sourceCache.put(key, occ)
+	return occ
+}
+
+var occurrenceSeed = maphash.MakeSeed()
+
+// occurrenceKey hashes everything occurrencesOf depends on.
+func occurrenceKey(fields []listing.Section) uint64 {
+	var h maphash.Hash
+	h.SetSeed(occurrenceSeed)
+	var b [8]byte
+	num := func(v uint64) {
+		binary.LittleEndian.PutUint64(b[:], v)
+		h.Write(b[:])
+	}
+	num(analysis.Generation())
+	num(math.Float64bits(Tuning.SubwordWeight))
+	num(math.Float64bits(Tuning.SingleCharWeight))
+	for _, f := range fields {
+		num(math.Float64bits(f.Weight))
+		num(uint64(len(f.Text)))
+		h.WriteString(f.Text)
+	}
+	return h.Sum64()
+}
+
+// sourceCacheSize bounds the cache: a source's occurrences take a few to
+// a few tens of kilobytes, so 2,048 of them stay within tens of
+// megabytes.
+const sourceCacheSize = 2048
+
+var sourceCache = &occurrenceCache{entries: map[uint64]*list.Element{}, order: list.New()}
+
+// occurrenceCache is a small LRU of occurrences by key. Cached maps are
+// shared and never changed.
+type occurrenceCache struct {
+	mu      sync.Mutex
+	entries map[uint64]*list.Element
+	order   *list.List // of *cached; front: most recently used
+}
+
+type cached struct {
+	key uint64
+	occ occurrences
+}
+
+func (c *occurrenceCache) get(key uint64) (occurrences, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok {
+		return nil, false
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(*cached).occ, true
+}
+
+func (c *occurrenceCache) put(key uint64, occ occurrences) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.entries[key]; ok {
+		return
+	}
+	c.entries[key] = c.order.PushFront(&cached{key, occ})
+	for c.order.Len() > sourceCacheSize {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.entries, last.Value.(*cached).key)
+	}
+}

@@ -1,0 +1,36 @@
+package match
+
+import (
+	"math"
+	"reflect"
+	"testing"
+
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+)
+
+// TestOccurrencesCached: a source's analysis is reused while its text,
+// its weights and the analysis configuration are what they were, and made
+// afresh when any of them changes.
+func TestOccurrencesCached(t *testing.T) {
+	src := &techmarketv1.Demand{Title: "焦炉煤气制氢", Description: "需求内容：将焦炉煤气提纯为燃料电池级氢气。"}
+	first := occurrencesOf(src)
+	same := func(a, b occurrences) bool { return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() }
+	if again := occurrencesOf(src); !same(first, again) {
+		t.Error("the same text was analysed again")
+	}
+	if first["焦炉煤气"] == 0 {
+		t.Fatalf("occurrences %v lack 焦炉煤气", first)
+	}
+
+	changed := &techmarketv1.Demand{Title: "矿井疏干水回用", Description: src.Description}
+	occ := occurrencesOf(changed)
+	if same(first, occ) || occ["疏干水"] == 0 || math.Abs(occ["焦炉煤气"]-(first["焦炉煤气"]-Tuning.TitleWeight)) > 1e-9 {
+		t.Errorf("after the title changed: %v", occ)
+	}
+
+	defer func(w float64) { Tuning.SubwordWeight = w }(Tuning.SubwordWeight)
+	Tuning.SubwordWeight *= 2
+	if retuned := occurrencesOf(src); same(first, retuned) {
+		t.Error("a tuning change reused occurrences weighed the old way")
+	}
+}
