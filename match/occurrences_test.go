@@ -14,7 +14,9 @@ import (
 func TestOccurrencesCached(t *testing.T) {
 	src := &techmarketv1.Demand{Title: "焦炉煤气制氢", Description: "需求内容：将焦炉煤气提纯为燃料电池级氢气。"}
 	first := occurrencesOf(src)
-	same := func(a, b occurrences) bool { return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() }
+	same := func(a, b occurrences) bool {
+		return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	}
 	if again := occurrencesOf(src); !same(first, again) {
 		t.Error("the same text was analysed again")
 	}
