@@ -45,6 +45,9 @@ type server struct {
 	started time.Duration // from exec to its "serving" log line
 	logs    *tail
 	done    chan struct{}
+
+	stopOnce sync.Once
+	stopErr  error
 }
 
 var (
@@ -160,8 +163,14 @@ func (s *server) peakRSS() uint64 {
 }
 
 // stop asks the server to stop (SIGTERM) and waits; it kills it after a
-// minute.
+// minute. Stopping again returns the first answer, so a deferred stop
+// after an explicit one does nothing.
 func (s *server) stop() error {
+	s.stopOnce.Do(func() { s.stopErr = s.terminate() })
+	return s.stopErr
+}
+
+func (s *server) terminate() error {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.done:
