@@ -69,7 +69,7 @@ const (
 // Match returns up to limit listings of the other side that fit src (a
 // *techmarketv1.Offer or *techmarketv1.Demand), best first.
 func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f Filters) ([]Result, error) {
-	results, terms, err := m.match(ctx, src, limit, f)
+	results, terms, err := m.match(ctx, src, limit, f, true)
 	for i := range results {
 		results[i].Terms, results[i].Snippet = explain(terms, results[i].Listing, 2)
 	}
@@ -83,7 +83,7 @@ func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f F
 // share and its Snippet is a passage of src with them marked, since src
 // is the news.
 func (m *Matcher) Reverse(ctx context.Context, src listing.Listing, limit int, minScore float64) ([]Result, error) {
-	results, terms, err := m.match(ctx, src, limit, Filters{})
+	results, terms, err := m.match(ctx, src, limit, Filters{}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -112,8 +112,11 @@ func (r Result) Proto() *techmarketv1.Match {
 	return m
 }
 
-// match retrieves and ranks; results carry no explanation yet.
-func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f Filters) ([]Result, []term, error) {
+// match retrieves and ranks; results carry no explanation yet. remember
+// keeps src's analysis for the next match of the same text: portal
+// matches repeat, while the alerter's reverse match of each new listing
+// runs once and must not push them out of the cache.
+func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f Filters, remember bool) ([]Result, []term, error) {
 	targetKind := store.KindOffer
 	if _, ok := src.(*techmarketv1.Offer); ok {
 		targetKind = store.KindDemand
@@ -123,7 +126,7 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		return nil, nil, fmt.Errorf("match: reading the %s index: %w", targetKind, err)
 	}
 	defer postings.Close()
-	terms, err := telling(src, postings)
+	terms, err := telling(src, postings, remember)
 	if err != nil {
 		return nil, nil, fmt.Errorf("match: weighing terms: %w", err)
 	}

@@ -18,7 +18,8 @@ import (
 type occurrences map[string]float64
 
 // occurrencesOf analyses src's fields, or returns what an earlier match of
-// the same text found.
+// the same text found; with remember, it keeps what it analysed for the
+// next call.
 //
 // Why: analysing a listing's text (dictionary segmentation of up to
 // 20,000 characters) is the larger part of a match on long texts, and a
@@ -26,7 +27,7 @@ type occurrences map[string]float64
 // by the text and weights themselves (a changed listing is another key)
 // and by the analysis configuration (analysis.Generation), so none can be
 // stale; the least recently used go first.
-func occurrencesOf(src listing.Listing) occurrences {
+func occurrencesOf(src listing.Listing, remember bool) occurrences {
 	fields := sourceFields(src)
 	key := occurrenceKey(fields)
 	if occ, ok := sourceCache.get(key); ok {
@@ -51,7 +52,9 @@ func occurrencesOf(src listing.Listing) occurrences {
 			occ[tok.Term] += w
 		}
 	}
-	sourceCache.put(key, occ)
+	if remember {
+		sourceCache.put(key, occ)
+	}
 	return occ
 }
 

@@ -28,7 +28,7 @@ func FuzzQueryBuilding(f *testing.F) {
 		}
 		src := &techmarketv1.Demand{Title: title, Description: description}
 		p := postingsOf(t, idx)
-		terms, err := telling(src, p)
+		terms, err := telling(src, p, true)
 		if err != nil {
 			t.Fatal(err)
 		}

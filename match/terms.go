@@ -32,8 +32,8 @@ type term struct {
 
 // telling returns the most telling terms of src against the target index,
 // best first.
-func telling(src listing.Listing, target *index.Postings) ([]term, error) {
-	occ := occurrencesOf(src)
+func telling(src listing.Listing, target *index.Postings, remember bool) ([]term, error) {
+	occ := occurrencesOf(src, remember)
 	if len(occ) == 0 {
 		return nil, nil
 	}

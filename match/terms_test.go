@@ -64,7 +64,7 @@ func TestTellingTermsWeighFieldsAndRarity(t *testing.T) {
 		Title:       "疏干水处理",
 		Description: "反渗透浓水越来越多。",
 	}
-	terms, err := telling(demand, postingsOf(t, idx))
+	terms, err := telling(demand, postingsOf(t, idx), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestTellingTermsDropCommonAndCap(t *testing.T) {
 	}
 	titles[7] = "磁悬浮鼓风机节能技术"
 	idx := offerIndex(t, titles...)
-	terms, err := telling(&techmarketv1.Demand{Title: "鼓风机节能"}, postingsOf(t, idx))
+	terms, err := telling(&techmarketv1.Demand{Title: "鼓风机节能"}, postingsOf(t, idx), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestTellingTermsDropCommonAndCap(t *testing.T) {
 	defer func(n int) { Tuning.MaxQueryTerms = n }(Tuning.MaxQueryTerms)
 	Tuning.MaxQueryTerms = 2
 	long := "磁悬浮鼓风机" + strings.Repeat("第1项第2项第3项", 50)
-	terms, err = telling(&techmarketv1.Demand{Title: "磁悬浮鼓风机", Description: long}, postingsOf(t, idx))
+	terms, err = telling(&techmarketv1.Demand{Title: "磁悬浮鼓风机", Description: long}, postingsOf(t, idx), true)
 	if err != nil {
 		t.Fatal(err)
 	}
