@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -242,26 +243,12 @@ type reverse struct {
 // handled as followed, in one transaction; it returns the sequence
 // followed through.
 func (a *Alerter) handle(ctx context.Context, changes []store.Change) (uint64, error) {
-	var group []reverse
-	begin := time.Now()
-	for _, c := range changes {
-		r, err := a.match(ctx, c)
-		if err != nil {
-			if len(group) == 0 {
-				return 0, err
-			}
-			break // raise what was matched; the failing change comes again
-		}
-		group = append(group, r)
-		if time.Since(begin) > groupTime {
-			break
-		}
-	}
+	group, err := a.matchGroup(ctx, changes)
 	if len(group) == 0 {
-		return 0, nil
+		return 0, err // nil when there was nothing to handle
 	}
 	var raised bool
-	err := a.st.Update(ctx, func(tx *store.Tx) error {
+	err = a.st.Update(ctx, func(tx *store.Tx) error {
 		raised = false
 		cursor, err := txState(tx, "cursor")
 		if err != nil {
@@ -289,6 +276,47 @@ func (a *Alerter) handle(ctx context.Context, changes []store.Change) (uint64, e
 		}
 	}
 	return group[len(group)-1].c.Seq, nil
+}
+
+// matchGroup matches changes in order, as many at once as there are
+// cores, and starts no new one after groupTime; it returns the leading run
+// of changes matched, and the error of the first that failed, if any
+// failed before any was matched (those after a failure come again with
+// the next group).
+//
+// Why at once: a reverse match is read-only and mostly CPU (analysis and
+// scoring), and after a bulk import the alerter alone has thousands to
+// catch up with while the other cores idle.
+func (a *Alerter) matchGroup(ctx context.Context, changes []store.Change) ([]reverse, error) {
+	begin := time.Now()
+	group := make([]reverse, len(changes))
+	errs := make([]error, len(changes))
+	// Workers take changes in order, so those taken are always a leading
+	// run; the first is taken at once, so a group is never empty.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(changes)) {
+		wg.Go(func() {
+			for next.Load() == 0 || time.Since(begin) <= groupTime {
+				i := int(next.Add(1)) - 1
+				if i >= len(changes) {
+					return
+				}
+				group[i], errs[i] = a.match(ctx, changes[i])
+			}
+		})
+	}
+	wg.Wait()
+	taken := min(int(next.Load()), len(changes))
+	for i, err := range errs[:taken] {
+		if err != nil {
+			if i == 0 {
+				return nil, err
+			}
+			return group[:i], nil
+		}
+	}
+	return group[:taken], nil
 }
 
 // match finds the listings a change's listing fits: none when it was

@@ -2,7 +2,9 @@ package alert_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -250,5 +252,42 @@ func TestExpiryReminder(t *testing.T) {
 	clock.Set(clock.Now().AddDate(1, 0, -10))
 	if n := remind(); n != 1 {
 		t.Errorf("renewed listing near its new expiry: %d reminders, want 1", n)
+	}
+}
+
+// TestBulkImportAlertsInOrder: offers that fit a demand, imported
+// together (so the alerter takes them as one group and matches several at
+// once), alert the demand's owner once each, in the order of the file.
+func TestBulkImportAlertsInOrder(t *testing.T) {
+	m := newMarket(t)
+	stream, cancel := m.watch(t, "")
+	defer cancel()
+
+	const n = 12
+	var file strings.Builder
+	for i := range n {
+		o := cokeOffer(100 + i)
+		line, err := json.Marshal(map[string]any{
+			"kind": "offer", "externalId": o.GetExternalId(), "title": o.GetTitle(),
+			"summary": o.GetSummary(), "description": o.GetDescription(),
+			"keywords": o.GetKeywords(), "industries": o.GetIndustries(), "region": "inner-mongolia",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		file.Write(line)
+		file.WriteByte('\n')
+	}
+	var names []string
+	summary, err := m.agency.Import(context.Background(), strings.NewReader(file.String()), client.ImportOptions{
+		Result: func(r *techmarketv1.ImportResult) { names = append(names, r.GetName()) },
+	})
+	if err != nil || summary.Rejected > 0 || len(names) != n {
+		t.Fatalf("import: %+v, %d names, %v", summary, len(names), err)
+	}
+	for i, want := range names {
+		if al := receive(t, stream); al.GetMatch().GetName() != want || al.GetListing() != m.demand {
+			t.Fatalf("alert %d is for %s about %s; want %s about line %d's offer %s", i+1, al.GetListing(), al.GetMatch().GetName(), m.demand, i+1, want)
+		}
 	}
 }
