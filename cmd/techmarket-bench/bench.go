@@ -39,6 +39,9 @@ type result struct {
 	ServiceRatio   float64 `json:"service_over_in_process_p50"`
 	RebuildSeconds float64 `json:"rebuild_seconds"`
 	RebuildPerSec  float64 `json:"rebuild_listings_per_second"`
+	// ReferencePerSec is the plain bleve import of the same corpus
+	// (referenceImport), listings/s.
+	ReferencePerSec float64 `json:"reference_import_listings_per_second"`
 }
 
 type phases struct {
@@ -218,6 +221,11 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	r.RebuildSeconds = time.Since(begin).Seconds()
 	r.RebuildPerSec = float64(2*n) / r.RebuildSeconds
 	say("rebuild %.1fs, %.0f listings/s", r.RebuildSeconds, r.RebuildPerSec)
+
+	if r.ReferencePerSec, err = referenceImport(corpusFile, filepath.Join(dir, "reference.bleve")); err != nil {
+		return r, err
+	}
+	say("plain bleve reference import %.0f listings/s; the service's import is %.2f× it", r.ReferencePerSec, r.ImportPerSec/r.ReferencePerSec)
 	return r, nil
 }
 

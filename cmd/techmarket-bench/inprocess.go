@@ -67,6 +67,7 @@ func writeReport(w io.Writer, cfg config, results []*result) {
 	}
 	row("listings a side", func(r *result) string { return fmt.Sprint(r.Size) })
 	row("import, listings/s (durable, searchable)", func(r *result) string { return fmt.Sprintf("%.0f", r.ImportPerSec) })
+	row("plain bleve import (cjk, one field), /s", func(r *result) string { return fmt.Sprintf("%.0f", r.ReferencePerSec) })
 	pq := func(l latency) string { return fmt.Sprintf("%.1f / %.1f", l.P50, l.P99) }
 	row("alerts for the import, s after it", func(r *result) string { return fmt.Sprintf("%.1f", r.AlertSeconds) })
 	row("match offers p50/p99 ms, cold", func(r *result) string { return pq(r.MatchOffers.Cold) })

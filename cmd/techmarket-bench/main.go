@@ -23,7 +23,10 @@
 //   - start to serving on the existing folder (techmarketd restarted);
 //   - the same warm matches in this process, on the same folder, through
 //     the matcher the service uses: the service's overhead as a ratio;
-//   - a full rebuild of the index (techmarketd reindex), listings/s.
+//   - a full rebuild of the index (techmarketd reindex), listings/s;
+//   - the same corpus imported into a plain bleve index (cjk analyzer,
+//     one text field, batches of 1,000), the floor the service's import
+//     is held to.
 //
 // The server runs with the per-caller rate limit lifted (--rate): the
 // benchmark measures what the machine can serve, not the policy that
