@@ -248,3 +248,23 @@ func TestLargeBatchSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestShapeAfterRebuild: a rebuilt index is merged into one segment per
+// side that holds listings, with no merge left running, and Shape says so.
+func TestShapeAfterRebuild(t *testing.T) {
+	dir := t.TempDir()
+	f := open(t, dir)
+	f.create(25, "s")
+	if sh := f.idx.Shape(); sh.Segments < 1 {
+		t.Errorf("25 offers indexed, shape %+v; want at least one segment", sh)
+	}
+	f.close()
+	if err := os.RemoveAll(filepath.Join(dir, "index")); err != nil {
+		t.Fatal(err)
+	}
+	f = open(t, dir)
+	defer f.close()
+	if sh := f.idx.Shape(); sh != (index.Shape{Segments: 1}) {
+		t.Errorf("rebuilt with offers only: shape %+v; want one segment, no merge running", sh)
+	}
+}

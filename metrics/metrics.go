@@ -31,6 +31,8 @@ type Sources struct {
 	IndexDir string
 	// CacheBytes is the memory the decoded-postings cache holds.
 	CacheBytes func() int64
+	// IndexShape counts the indexes' segments and running merges.
+	IndexShape func() (segments, merging int)
 }
 
 // Metrics records calls and reads the gauges.
@@ -88,6 +90,16 @@ func New(src Sources) *Metrics {
 	}
 	if src.CacheBytes != nil {
 		gauge("techmarket_postings_cache_bytes", "Memory held by the decoded-postings cache of matching.", func() float64 { return float64(src.CacheBytes()) })
+	}
+	if src.IndexShape != nil {
+		gauge("techmarket_index_segments", "Segments of the full-text indexes; each match reads every one.", func() float64 {
+			n, _ := src.IndexShape()
+			return float64(n)
+		})
+		gauge("techmarket_index_merges_running", "Segment merges the full-text indexes are running in the background.", func() float64 {
+			_, n := src.IndexShape()
+			return float64(n)
+		})
 	}
 	return m
 }

@@ -27,6 +27,7 @@ type result struct {
 	ImportSeconds  float64 `json:"import_seconds"`
 	ImportPerSec   float64 `json:"import_listings_per_second"`
 	AlertSeconds   float64 `json:"alerts_after_import_seconds"`
+	SettleSeconds  float64 `json:"index_settled_after_alerts_seconds"`
 	MatchOffers    phases  `json:"match_offers"`  // demand → offers
 	MatchDemands   phases  `json:"match_demands"` // offer → demands
 	Search         latency `json:"search"`
@@ -155,6 +156,12 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	}
 	r.AlertSeconds = time.Since(begin).Seconds()
 	say("alerts for the imported listings raised in %.1fs more", r.AlertSeconds)
+	begin = time.Now()
+	if err := srv.awaitSettled(ctx, say); err != nil {
+		return r, err
+	}
+	r.SettleSeconds = time.Since(begin).Seconds()
+	say("index settled (no merge for %s) in %.1fs more", settleFor, r.SettleSeconds)
 
 	demands, offers, err := fetch(ctx, c, wanted)
 	if err != nil {

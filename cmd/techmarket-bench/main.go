@@ -11,8 +11,9 @@
 //   - import: listings per second through the streaming import, each
 //     batch answered once durable and searchable;
 //   - how long the alerter then needs to match every imported listing
-//     for alerts; the phases below wait for it, so that they time
-//     matching alone;
+//     for alerts, and then for bleve's background segment merges to end;
+//     the phases below wait for both, so that they time matching alone,
+//     on a settled index;
 //   - match latency, p50/p99, both directions, over gRPC, for --matches
 //     stored listings of each side: the first pass (cold: each term's
 //     postings are read the first time) and a second (warm);

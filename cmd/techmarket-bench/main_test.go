@@ -51,6 +51,8 @@ func TestBench(t *testing.T) {
 		t.Errorf("search: %+v", r.Search)
 	case r.Throughput <= 0 || r.PeakRSS == 0 || r.DiskBytes == 0:
 		t.Errorf("throughput %.0f/s, peak RSS %d, disk %d", r.Throughput, r.PeakRSS, r.DiskBytes)
+	case r.SettleSeconds < settleFor.Seconds():
+		t.Errorf("index counted as settled after %.1fs; it must first run no merge for %s", r.SettleSeconds, settleFor)
 	case r.ReferencePerSec <= 0:
 		t.Errorf("plain bleve reference import %.0f/s", r.ReferencePerSec)
 	case r.StartSeconds <= 0 || r.RebuildPerSec <= 0 || r.ServiceRatio <= 0:

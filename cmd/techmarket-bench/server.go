@@ -105,9 +105,8 @@ func startServer(bin, dir string) (*server, error) {
 	return s, nil
 }
 
-// alertBacklog reads how many store changes the server's alerter has
-// yet to match (techmarket_alert_backlog).
-func (s *server) alertBacklog() (float64, error) {
+// gauge reads one of the server's metrics (a gauge without labels).
+func (s *server) gauge(name string) (float64, error) {
 	resp, err := http.Get("http://" + s.metrics + "/metrics")
 	if err != nil {
 		return 0, err
@@ -118,26 +117,63 @@ func (s *server) alertBacklog() (float64, error) {
 		return 0, err
 	}
 	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, "techmarket_alert_backlog "); ok {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
 			return strconv.ParseFloat(strings.TrimSpace(v), 64)
 		}
 	}
-	return 0, fmt.Errorf("no techmarket_alert_backlog in the metrics of %s", s.metrics)
+	return 0, fmt.Errorf("no %s in the metrics of %s", name, s.metrics)
 }
 
-// awaitAlerts waits until the alerter has matched every change: a bulk
-// import leaves it a backlog (a reverse match per listing), which would
-// otherwise share the cores with the matches being timed.
+// awaitAlerts waits until the alerter has matched every change
+// (techmarket_alert_backlog): a bulk import leaves it a backlog (a reverse
+// match per listing), which would otherwise share the cores with the
+// matches being timed.
 func (s *server) awaitAlerts(ctx context.Context, say func(string, ...any)) error {
+	return s.await(ctx, say, func() (bool, string, error) {
+		n, err := s.gauge("techmarket_alert_backlog")
+		return n == 0, fmt.Sprintf("waiting for the alerter: %.0f changes to match", n), err
+	})
+}
+
+// settleFor is how long no merge may run before the index counts as
+// settled: bleve plans the next merge when the last one is written out.
+const settleFor = 3 * time.Second
+
+// awaitSettled waits until the index has run no segment merge for
+// settleFor (techmarket_index_merges_running): after a bulk import bleve
+// merges segments for minutes, using a core, and the figures of a market
+// in daily use are those of a settled index.
+func (s *server) awaitSettled(ctx context.Context, say func(string, ...any)) error {
+	var quiet time.Time
+	return s.await(ctx, say, func() (bool, string, error) {
+		n, err := s.gauge("techmarket_index_merges_running")
+		if err != nil {
+			return false, "", err
+		}
+		segments, err := s.gauge("techmarket_index_segments")
+		switch {
+		case n > 0:
+			quiet = time.Time{}
+		case quiet.IsZero():
+			quiet = time.Now()
+		}
+		return n == 0 && time.Since(quiet) >= settleFor,
+			fmt.Sprintf("waiting for the index to settle: %.0f merges running, %.0f segments", n, segments), err
+	})
+}
+
+// await polls check five times a second until it reports done or fails,
+// passing on its progress note every ten seconds.
+func (s *server) await(ctx context.Context, say func(string, ...any), check func() (done bool, note string, err error)) error {
 	last := time.Now()
 	for {
-		n, err := s.alertBacklog()
-		if err != nil || n == 0 {
+		done, note, err := check()
+		if err != nil || done {
 			return err
 		}
 		if time.Since(last) >= 10*time.Second {
 			last = time.Now()
-			say("waiting for the alerter: %.0f changes to match", n)
+			say("%s", note)
 		}
 		select {
 		case <-ctx.Done():

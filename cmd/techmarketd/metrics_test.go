@@ -58,6 +58,8 @@ func TestMetricsEndpoint(t *testing.T) {
 		"techmarket_store_bytes ",
 		"techmarket_index_bytes ",
 		"techmarket_postings_cache_bytes ",
+		"techmarket_index_segments ",
+		"techmarket_index_merges_running ",
 		"process_resident_memory_bytes ",
 	} {
 		if !strings.Contains(text, want) {

@@ -1,0 +1,47 @@
+package index
+
+import (
+	"sync/atomic"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+)
+
+// Shape is how the indexes are laid out on disk right now, summed over
+// both sides.
+type Shape struct {
+	// Segments is the number of segments searches read: every match
+	// looks each query term up in each one.
+	Segments int
+	// Merging is the number of segment merges running. bleve merges in
+	// the background, for minutes after a bulk import, using a core while
+	// it does; figures taken meanwhile are not those of a settled index.
+	Merging int
+}
+
+// Shape reports the indexes' current segments and merges.
+func (x *Index) Shape() Shape {
+	var sh Shape
+	for _, s := range x.live() {
+		if s.idx == nil {
+			continue // closed
+		}
+		adv, err := s.idx.Advanced()
+		if err != nil {
+			continue
+		}
+		sc, ok := adv.(*scorch.Scorch)
+		if !ok {
+			continue
+		}
+		if st, ok := sc.Stats().(*scorch.Stats); ok {
+			sh.Merging += int(atomic.LoadUint64(&st.TotFileMergeZapBeg) - atomic.LoadUint64(&st.TotFileMergeZapEnd))
+		}
+		if r, err := sc.Reader(); err == nil {
+			if snap, ok := r.(*scorch.IndexSnapshot); ok {
+				sh.Segments += len(snap.Segments())
+			}
+			r.Close()
+		}
+	}
+	return sh
+}
