@@ -22,30 +22,29 @@ const snippetRunes = 120
 // nothing a reader can use, though it counts in the score. A search box's
 // own single characters are worth marking.
 func explain(terms []term, cand listing.Listing, minRunes int) ([]string, string) {
-	texts := []string{cand.GetTitle(), strings.Join(cand.GetKeywords(), "；"), cand.GetSummary(), cand.GetDescription()}
-	var all strings.Builder
-	for _, t := range texts {
-		all.WriteString(strings.ToLower(t))
-		all.WriteString("\n")
-	}
-	haystack := all.String()
-	var matched []string
-	weight := map[string]float64{}
-	for _, t := range terms {
-		if utf8.RuneCountInString(t.text) < minRunes {
-			continue
-		}
-		if strings.Contains(haystack, t.text) {
-			matched = append(matched, t.text)
-			weight[t.text] = t.weight
+	set := newTermSet(terms, minRunes)
+	found := make([]bool, len(terms))
+	for _, t := range []string{cand.GetTitle(), strings.Join(cand.GetKeywords(), "；")} {
+		for _, o := range set.find(lowerInPlace(t)) {
+			found[o.term] = true
 		}
 	}
 	var best passage
-	for _, text := range texts[2:] {
-		for _, p := range passages(text, weight) {
+	for _, text := range []string{cand.GetSummary(), cand.GetDescription()} {
+		occ := set.find(lowerInPlace(text))
+		for _, o := range occ {
+			found[o.term] = true
+		}
+		for _, p := range passages(text, occ, terms) {
 			if p.score > best.score {
 				best = p
 			}
+		}
+	}
+	var matched []string
+	for i, t := range terms {
+		if found[i] {
+			matched = append(matched, t.text)
 		}
 	}
 	snippet := best.render()
@@ -53,6 +52,80 @@ func explain(terms []term, cand listing.Listing, minRunes int) ([]string, string
 		snippet = clip(strings.TrimSpace(firstNonEmpty(cand.GetSummary(), cand.GetDescription(), cand.GetTitle())), snippetRunes)
 	}
 	return matched, snippet
+}
+
+// lowerInPlace lower-cases text for finding terms at the same byte
+// offsets; a text whose lower case is longer or shorter in UTF-8 (a few
+// letters such as İ) is searched as it is.
+func lowerInPlace(text string) string {
+	lower := strings.ToLower(text)
+	if len(lower) != len(text) {
+		return text
+	}
+	return lower
+}
+
+// termSet finds terms in a text in one pass: a term is looked for only
+// where a text position starts with its first two characters (its only
+// one, for one-character terms).
+//
+// Why not strings.Index per term: a match explains ten candidates of up
+// to 20,000 characters each against dozens of terms, and in Chinese text
+// the first byte of a term's first character is that of most characters,
+// so searching term by term cost a quarter of a match.
+type termSet struct {
+	terms   []term
+	byPair  map[string][]int // first two characters → terms
+	byFirst map[string][]int // the character → one-character terms
+}
+
+// occurrence is where a term (by index) occurs in a text, in bytes.
+type occurrence struct {
+	start, end, term int
+}
+
+func newTermSet(terms []term, minRunes int) *termSet {
+	set := &termSet{terms: terms, byPair: map[string][]int{}, byFirst: map[string][]int{}}
+	for i, t := range terms {
+		n := utf8.RuneCountInString(t.text)
+		if n < minRunes || n == 0 {
+			continue
+		}
+		_, n1 := utf8.DecodeRuneInString(t.text)
+		if n == 1 {
+			set.byFirst[t.text] = append(set.byFirst[t.text], i)
+			continue
+		}
+		_, n2 := utf8.DecodeRuneInString(t.text[n1:])
+		key := t.text[:n1+n2]
+		set.byPair[key] = append(set.byPair[key], i)
+	}
+	return set
+}
+
+// find returns every occurrence of the set's terms in text, in order of
+// their start.
+func (set *termSet) find(text string) []occurrence {
+	if len(set.byPair) == 0 && len(set.byFirst) == 0 {
+		return nil
+	}
+	var out []occurrence
+	for i := 0; i < len(text); {
+		_, n1 := utf8.DecodeRuneInString(text[i:])
+		for _, k := range set.byFirst[text[i:i+n1]] {
+			out = append(out, occurrence{i, i + n1, k})
+		}
+		if i+n1 < len(text) {
+			_, n2 := utf8.DecodeRuneInString(text[i+n1:])
+			for _, k := range set.byPair[text[i:i+n1+n2]] {
+				if t := set.terms[k].text; strings.HasPrefix(text[i:], t) {
+					out = append(out, occurrence{i, i + len(t), k})
+				}
+			}
+		}
+		i += n1
+	}
+	return out
 }
 
 // passage is one sentence of a text with the byte ranges of its hits.
@@ -63,30 +136,25 @@ type passage struct {
 }
 
 // passages splits text into sentences and scores each by the weight of
-// the distinct matched terms in it, so that a sentence naming the
-// technology beats boilerplate that repeats a common word.
-func passages(text string, weight map[string]float64) []passage {
+// the distinct terms occurring in it (occ, in order of start), so that a
+// sentence naming the technology beats boilerplate that repeats a common
+// word.
+func passages(text string, occ []occurrence, terms []term) []passage {
 	var out []passage
 	start := 0
+	seen := map[int]bool{}
 	flush := func(end int) {
 		p := passage{text: text[start:end]}
-		lower := strings.ToLower(p.text)
-		if len(lower) != len(p.text) {
-			lower = p.text // marks must index the original bytes
-		}
-		for t, w := range weight {
-			found := false
-			for from := 0; ; {
-				i := strings.Index(lower[from:], t)
-				if i < 0 {
-					break
-				}
-				p.marks = append(p.marks, [2]int{from + i, from + i + len(t)})
-				from += i + len(t)
-				found = true
+		clear(seen)
+		for ; len(occ) > 0 && occ[0].start < end; occ = occ[1:] {
+			o := occ[0]
+			if o.end > end {
+				continue // runs into the next sentence
 			}
-			if found {
-				p.score += w
+			p.marks = append(p.marks, [2]int{o.start - start, o.end - start})
+			if !seen[o.term] {
+				seen[o.term] = true
+				p.score += terms[o.term].weight
 			}
 		}
 		if p.score > 0 {

@@ -1,0 +1,48 @@
+package match
+
+import (
+	"slices"
+	"testing"
+
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+)
+
+// TestExplain: the terms a candidate contains are listed most telling
+// first, and the snippet is the sentence holding the most weight of
+// distinct terms, each marked once with the longest term where terms
+// overlap, letters found whatever their case.
+func TestExplain(t *testing.T) {
+	terms := []term{
+		{text: "焦炉煤气", weight: 3},
+		{text: "pvc", weight: 2.5},
+		{text: "余热", weight: 2},
+		{text: "焦炉", weight: 1.5},
+		{text: "水", weight: 1},
+		{text: "电石渣", weight: 1}, // not in the candidate
+	}
+	cand := &techmarketv1.Offer{
+		Title:       "焦炉煤气制氢",
+		Keywords:    []string{"PVC"},
+		Summary:     "公司简介：我们处理水。",
+		Description: "余热余热余热。\n回收焦炉煤气余热产生蒸汽，用于PVC干燥。",
+	}
+	matched, snippet := explain(terms, cand, 2)
+	if want := []string{"焦炉煤气", "pvc", "余热", "焦炉"}; !slices.Equal(matched, want) {
+		t.Errorf("matched %q, want %q (most telling first, one-character 水 left out)", matched, want)
+	}
+	if want := "回收【焦炉煤气】【余热】产生蒸汽，用于【PVC】干燥。"; snippet != want {
+		t.Errorf("snippet %q, want %q", snippet, want)
+	}
+
+	// A search box's single characters count and are marked.
+	matched, snippet = explain([]term{{text: "水", weight: 1}}, cand, 1)
+	if !slices.Equal(matched, []string{"水"}) || snippet != "公司简介：我们处理【水】。" {
+		t.Errorf("one-character term: matched %q, snippet %q", matched, snippet)
+	}
+
+	// Nothing found: the summary stands in, unmarked.
+	matched, snippet = explain([]term{{text: "电石渣", weight: 1}}, cand, 2)
+	if len(matched) != 0 || snippet != cand.Summary {
+		t.Errorf("no term found: matched %q, snippet %q", matched, snippet)
+	}
+}
