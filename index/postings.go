@@ -258,15 +258,6 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 			if info.df == 0 {
 				continue
 			}
-			offset := p.offsets[i]
-			add := func(doc uint64, tf, length float64) {
-				cl := &acc[offset+doc]
-				if cl.matched == 0 {
-					s.touched = append(s.touched, uint32(offset+doc))
-				}
-				cl.score += float32(weight * tf / (tf + base0 + perLength*length))
-				cl.matched++
-			}
 			if info.docs == nil {
 				// Decode the whole list, deleted documents included, and
 				// keep it; the deleted ones are taken out below.
@@ -277,9 +268,7 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 				infos[i] = info
 			}
 			fromCache[i] = true
-			for j, doc := range info.docs {
-				add(uint64(doc), float64(info.tf[j]), float64(info.length[j]))
-			}
+			s.touched = accumulate(acc[p.offsets[i]:], s.touched, uint32(p.offsets[i]), info, weight, base0, perLength)
 		}
 	}
 	// Decoded lists include documents deleted since: drop them.
@@ -295,6 +284,26 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 		acc[doc].score *= float32(acc[doc].matched) * coord
 	}
 	return s, nil
+}
+
+// accumulate adds one clause's BM25 score of each posting of info to
+// acc, the cells of info's segment, and appends the documents scored for
+// the first time to touched (as numbers from offset, the segment's
+// first). It is the inner loop of every match, hence a plain function
+// over slices the compiler can check once.
+func accumulate(acc []cell, touched []uint32, offset uint32, info *termInfo, weight, base0, perLength float64) []uint32 {
+	docs := info.docs
+	tfs, lengths := info.tf[:len(docs)], info.length[:len(docs)]
+	for j, doc := range docs {
+		cl := &acc[doc]
+		if cl.matched == 0 {
+			touched = append(touched, offset+doc)
+		}
+		tf := float64(tfs[j])
+		cl.score += float32(weight * tf / (tf + base0 + perLength*float64(lengths[j])))
+		cl.matched++
+	}
+	return touched
 }
 
 // Release hands the score memory back for the next match; s must not be
