@@ -10,9 +10,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/interchange"
@@ -32,6 +34,88 @@ import (
 // TECHMARKET_BENCH_DIR keeps the data folder between runs, so a large
 // index is built once and profiles show matching alone.
 func BenchmarkMatchOffers(b *testing.B) {
+	mt, idx, sources := benchMarket(b)
+	ctx := context.Background()
+	// One pass over the demands first: the first match of a term decodes
+	// its postings (see index.Postings), later ones reuse them, as a
+	// serving market's matches do. Both are reported.
+	var cold []time.Duration
+	for _, src := range sources {
+		t := time.Now()
+		if _, err := mt.Match(ctx, src, 10, match.Filters{}); err != nil {
+			b.Fatal(err)
+		}
+		cold = append(cold, time.Since(t))
+	}
+	b.Logf("first matches (cold): p50 %s, p99 %s", percentile(cold, 50), percentile(cold, 99))
+	warm := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		t := time.Now()
+		if _, err := mt.Match(ctx, sources[i%len(sources)], 10, match.Filters{}); err != nil {
+			b.Fatal(err)
+		}
+		warm = append(warm, time.Since(t))
+	}
+	b.ReportMetric(float64(percentile(warm, 50).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(percentile(warm, 99).Microseconds())/1000, "p99-ms")
+	if c := idx.PostingsCacheStats(); c.Hits+c.Misses > 0 {
+		b.Logf("postings cache: %d terms, %.0f MB, %.0f%% hits", c.Lists, float64(c.Bytes)/(1<<20), 100*float64(c.Hits)/float64(c.Hits+c.Misses))
+	}
+}
+
+// BenchmarkMatchThroughput matches from four goroutines per core at
+// once, as a portal's concurrent page views do, and reports matches per
+// second: what contention (locks, the postings cache, the collector)
+// costs beyond BenchmarkMatchOffers's one match at a time.
+func BenchmarkMatchThroughput(b *testing.B) {
+	mt, _, sources := benchMarket(b)
+	ctx := context.Background()
+	for _, src := range sources { // warm, as in BenchmarkMatchOffers
+		if _, err := mt.Match(ctx, src, 10, match.Filters{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var next atomic.Int64
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			src := sources[int(next.Add(1))%len(sources)]
+			if _, err := mt.Match(ctx, src, 10, match.Filters{}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "matches/s")
+}
+
+// BenchmarkReverse measures the alerter's reverse match of a new demand
+// against the same offer index as BenchmarkMatchOffers, with the
+// alerter's defaults: each source is analysed every time (the alerter
+// does not keep one-off sources' analysis) and more candidates are ranked
+// than a portal's match ranks.
+func BenchmarkReverse(b *testing.B) {
+	mt, _, sources := benchMarket(b)
+	ctx := context.Background()
+	took := make([]time.Duration, 0, b.N)
+	for i := 0; b.Loop(); i++ {
+		t := time.Now()
+		if _, err := mt.Reverse(ctx, sources[i%len(sources)], alert.DefaultPerListing, alert.DefaultThreshold); err != nil {
+			b.Fatal(err)
+		}
+		took = append(took, time.Since(t))
+	}
+	b.ReportMetric(float64(percentile(took, 50).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(percentile(took, 99).Microseconds())/1000, "p99-ms")
+}
+
+// benchMarket opens (building it when it is new) the offer index of the
+// match benchmarks and returns a matcher over it and the development
+// demands to match; the index is closed when the benchmark ends.
+func benchMarket(b *testing.B) (*match.Matcher, *index.Index, []*techmarketv1.Demand) {
+	b.Helper()
 	n := 5000
 	if v, err := strconv.Atoi(os.Getenv("TECHMARKET_BENCH_OFFERS")); err == nil && v > 0 {
 		n = v
@@ -44,7 +128,7 @@ func BenchmarkMatchOffers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
+	b.Cleanup(func() { st.Close() })
 	// TECHMARKET_BENCH_CACHE=off measures matching without the
 	// decoded-postings cache, as every first match of a term runs.
 	opts := index.Options{}
@@ -55,7 +139,7 @@ func BenchmarkMatchOffers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer idx.Close()
+	b.Cleanup(func() { idx.Close() })
 	m, err := mkt.New(st, mkt.Options{Index: idx})
 	if err != nil {
 		b.Fatal(err)
@@ -109,33 +193,7 @@ func BenchmarkMatchOffers(b *testing.B) {
 			}
 		}
 	}
-	mt := match.New(idx, st, nil)
-	// One pass over the demands first: the first match of a term decodes
-	// its postings (see index.Postings), later ones reuse them, as a
-	// serving market's matches do. Both are reported.
-	var cold []time.Duration
-	for _, src := range sources {
-		t := time.Now()
-		if _, err := mt.Match(ctx, src, 10, match.Filters{}); err != nil {
-			b.Fatal(err)
-		}
-		cold = append(cold, time.Since(t))
-	}
-	b.Logf("first matches (cold): p50 %s, p99 %s", percentile(cold, 50), percentile(cold, 99))
-	warm := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		t := time.Now()
-		if _, err := mt.Match(ctx, sources[i%len(sources)], 10, match.Filters{}); err != nil {
-			b.Fatal(err)
-		}
-		warm = append(warm, time.Since(t))
-	}
-	b.ReportMetric(float64(percentile(warm, 50).Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(percentile(warm, 99).Microseconds())/1000, "p99-ms")
-	if c := idx.PostingsCacheStats(); c.Hits+c.Misses > 0 {
-		b.Logf("postings cache: %d terms, %.0f MB, %.0f%% hits", c.Lists, float64(c.Bytes)/(1<<20), 100*float64(c.Hits)/float64(c.Hits+c.Misses))
-	}
+	return match.New(idx, st, nil), idx, sources
 }
 
 // percentile is the p-th percentile of ds (nearest rank); ds is sorted.
