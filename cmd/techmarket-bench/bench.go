@@ -34,6 +34,7 @@ type result struct {
 	Throughput     float64 `json:"matches_per_second"`
 	Clients        int     `json:"clients"`
 	PeakRSS        uint64  `json:"peak_rss_bytes"`
+	PeakAnon       uint64  `json:"peak_anonymous_rss_bytes"`
 	DiskBytes      int64   `json:"disk_bytes"`
 	StartSeconds   float64 `json:"start_to_serving_seconds"`
 	InProcess      phases  `json:"in_process"` // warm, both directions together
@@ -195,7 +196,7 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	}
 	say("%.0f matches/s with %d clients", r.Throughput, cfg.clients)
 
-	r.PeakRSS = srv.peakRSS()
+	r.PeakRSS, r.PeakAnon = srv.peakRSS(), srv.peakAnon.Load()
 	if err := srv.stop(); err != nil {
 		return r, err
 	}
@@ -210,7 +211,7 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	if err := again.stop(); err != nil {
 		return r, err
 	}
-	say("peak RSS %s, %s on disk, start to serving %.2fs", mib(r.PeakRSS), mib(uint64(r.DiskBytes)), r.StartSeconds)
+	say("peak RSS %s (anonymous %s), %s on disk, start to serving %.2fs", mib(r.PeakRSS), mib(r.PeakAnon), mib(uint64(r.DiskBytes)), r.StartSeconds)
 
 	// The same matches in this process.
 	if r.InProcess, err = inProcess(ctx, market, demands, offers); err != nil {

@@ -51,6 +51,8 @@ func TestBench(t *testing.T) {
 		t.Errorf("search: %+v", r.Search)
 	case r.Throughput <= 0 || r.PeakRSS == 0 || r.DiskBytes == 0:
 		t.Errorf("throughput %.0f/s, peak RSS %d, disk %d", r.Throughput, r.PeakRSS, r.DiskBytes)
+	case r.PeakAnon == 0 || r.PeakAnon > r.PeakRSS:
+		t.Errorf("peak anonymous RSS %d; want some, and no more than the peak of all, %d", r.PeakAnon, r.PeakRSS)
 	case r.SettleSeconds < settleFor.Seconds():
 		t.Errorf("index counted as settled after %.1fs; it must first run no merge for %s", r.SettleSeconds, settleFor)
 	case r.ReferencePerSec <= 0:

@@ -15,8 +15,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/wuhai-techmarket/techmarket/internal/procmem"
 )
 
 // findServer returns the techmarketd binary to run: the --server flag, or
@@ -45,6 +48,9 @@ type server struct {
 	started time.Duration // from exec to its "serving" log line
 	logs    *tail
 	done    chan struct{}
+	// peakAnon is the most anonymous memory seen by sampling (the kernel
+	// keeps a peak only of the total, file-backed pages included).
+	peakAnon atomic.Uint64
 
 	stopOnce sync.Once
 	stopErr  error
@@ -97,6 +103,7 @@ func startServer(bin, dir string) (*server, error) {
 			return nil, fmt.Errorf("techmarketd exited before serving:\n%s", s.logs)
 		}
 		s.addr, s.started = a, time.Since(begin)
+		go s.sampleAnon()
 	case <-time.After(10 * time.Minute):
 		_ = cmd.Process.Kill()
 		<-s.done
@@ -183,20 +190,35 @@ func (s *server) await(ctx context.Context, say func(string, ...any), check func
 	}
 }
 
-// peakRSS is the most memory the server has held (VmHWM).
+// peakRSS is the most memory the server has held (VmHWM), file-backed
+// pages (bleve's mapped segment files) included.
 func (s *server) peakRSS() uint64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	m, err := procmem.Of(s.cmd.Process.Pid)
 	if err != nil {
 		return 0
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseUint(f[1], 10, 64)
-			return kb << 10
+	return m.Peak
+}
+
+// sampleAnon records the server's anonymous memory every sampleEvery
+// until it exits, keeping the most seen.
+func (s *server) sampleAnon() {
+	t := time.NewTicker(sampleEvery)
+	defer t.Stop()
+	for {
+		if m, err := procmem.Of(s.cmd.Process.Pid); err == nil && m.Anon > s.peakAnon.Load() {
+			s.peakAnon.Store(m.Anon)
+		}
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
 		}
 	}
-	return 0
 }
+
+// sampleEvery is how often the server's anonymous memory is read.
+const sampleEvery = 250 * time.Millisecond
 
 // stop asks the server to stop (SIGTERM) and waits; it kills it after a
 // minute. Stopping again returns the first answer, so a deferred stop

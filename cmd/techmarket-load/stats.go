@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -10,13 +8,14 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"strconv"
 	"sync/atomic"
 	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/wuhai-techmarket/techmarket/internal/procmem"
 )
 
 // The latency histogram has fixed buckets in microseconds, HDR style: exact
@@ -250,8 +249,8 @@ func sampleMemory(at time.Duration, profile string) memSample {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	p := procStatus()
-	s := memSample{At: at, HeapInuse: ms.HeapInuse, HeapAlloc: ms.HeapAlloc, RSS: p.rss, PeakRSS: p.peak, RSSAnon: p.anon, RSSFile: p.file}
+	p, _ := procmem.Self() // zeros where /proc cannot be read
+	s := memSample{At: at, HeapInuse: ms.HeapInuse, HeapAlloc: ms.HeapAlloc, RSS: p.RSS, PeakRSS: p.Peak, RSSAnon: p.Anon, RSSFile: p.File}
 	if profile != "" {
 		s.ProfileErr = writeHeapProfile(profile)
 	}
@@ -284,51 +283,4 @@ func writeHeapProfile(path string) error {
 		return err
 	}
 	return f.Close()
-}
-
-// status is what procStatus reads, in bytes.
-type procMemory struct{ rss, peak, anon, file uint64 }
-
-// procStatus reads VmRSS, VmHWM, RssAnon and RssFile (plus RssShmem,
-// counted as file-backed) from /proc/self/status.
-func procStatus() procMemory {
-	var st procMemory
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return st
-	}
-	var shmem uint64
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := sc.Bytes()
-		var dst *uint64
-		switch {
-		case bytes.HasPrefix(line, []byte("VmRSS:")):
-			dst = &st.rss
-		case bytes.HasPrefix(line, []byte("VmHWM:")):
-			dst = &st.peak
-		case bytes.HasPrefix(line, []byte("RssAnon:")):
-			dst = &st.anon
-		case bytes.HasPrefix(line, []byte("RssFile:")):
-			dst = &st.file
-		case bytes.HasPrefix(line, []byte("RssShmem:")):
-			dst = &shmem
-		default:
-			continue
-		}
-		fields := bytes.Fields(line)
-		if len(fields) < 2 {
-			continue
-		}
-		n, err := strconv.ParseUint(string(fields[1]), 10, 64)
-		if err != nil {
-			continue
-		}
-		if len(fields) > 2 && string(fields[2]) == "kB" {
-			n *= 1024
-		}
-		*dst = n
-	}
-	st.file += shmem
-	return st
 }
