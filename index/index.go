@@ -45,6 +45,13 @@ type Options struct {
 	// that writes make before writing them to disk as one file; 0 means
 	// DefaultPersistEvery, negative writes each at once. See openBleve.
 	PersistEvery time.Duration
+	// CompactAfter and CompactQuiet: once CompactAfter changes have been
+	// applied since the last compaction and none has come for
+	// CompactQuiet, each side is merged into one segment in the
+	// background (see compact.go). 0 means the defaults; a negative
+	// CompactAfter never compacts.
+	CompactAfter int
+	CompactQuiet time.Duration
 }
 
 // DefaultPersistEvery is Options.PersistEvery when it is 0.
@@ -69,6 +76,8 @@ type Index struct {
 	kick chan struct{}
 	stop chan struct{}
 	done chan struct{}
+
+	compactor compactor
 }
 
 type side struct {
@@ -104,6 +113,12 @@ func Open(dir string, st *store.Store, opts Options) (*Index, error) {
 	}
 	if opts.PersistEvery == 0 {
 		opts.PersistEvery = DefaultPersistEvery
+	}
+	if opts.CompactAfter == 0 {
+		opts.CompactAfter = DefaultCompactAfter
+	}
+	if opts.CompactQuiet == 0 {
+		opts.CompactQuiet = DefaultCompactQuiet
 	}
 	x := &Index{
 		dir: dir, st: st, opts: opts, log: opts.Logger,
@@ -143,6 +158,7 @@ func Open(dir string, st *store.Store, opts Options) (*Index, error) {
 		return nil, err
 	}
 	x.applied = min(x.sides[store.KindOffer].applied, x.sides[store.KindDemand].applied)
+	x.compactor.ctx, x.compactor.cancel = context.WithCancel(context.Background())
 	go x.follow()
 	return x, nil
 }
@@ -278,13 +294,16 @@ func (x *Index) openBleve(path string) (bleve.Index, error) {
 // reads every query term's postings in every segment, so each segment
 // adds a dictionary lookup per term (benchmark: 100,000 offers in 13
 // segments match about 1.2× slower than in one).
-func mergeSegments(idx bleve.Index) error {
+func mergeSegments(idx bleve.Index) error { return mergeSegmentsContext(context.Background(), idx) }
+
+// mergeSegmentsContext is mergeSegments, stopped early when ctx ends.
+func mergeSegmentsContext(ctx context.Context, idx bleve.Index) error {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return err
 	}
 	if sc, ok := adv.(*scorch.Scorch); ok {
-		return sc.ForceMerge(context.Background(), nil)
+		return sc.ForceMerge(ctx, nil)
 	}
 	return nil
 }
@@ -323,16 +342,27 @@ func (x *Index) verify() error {
 	return x.catchUp()
 }
 
-// follow applies new changes whenever a writer kicks, until Close.
+// follow applies new changes whenever a writer kicks, until Close, and
+// compacts the index once enough changes have come and then a pause of
+// Options.CompactQuiet.
 func (x *Index) follow() {
 	defer close(x.done)
+	quiet := time.NewTimer(x.opts.CompactQuiet)
+	quiet.Stop()
+	defer quiet.Stop()
 	for {
 		select {
 		case <-x.stop:
 			return
+		case <-quiet.C:
+			x.startCompaction()
+			continue
 		case <-x.kick:
 		}
 		err := x.catchUp()
+		if err == nil && x.compactor.due(x.opts.CompactAfter) {
+			quiet.Reset(x.opts.CompactQuiet) // a change: the pause starts again
+		}
 		x.mu.Lock()
 		x.failure = err
 		x.mu.Unlock()
@@ -374,6 +404,7 @@ func (x *Index) apply(changes []store.Change) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	x.compactor.applied(len(changes))
 	x.mu.Lock()
 	x.applied = last
 	close(x.advance)
@@ -500,6 +531,7 @@ func (x *Index) Side(kind store.Kind) bleve.Index { return x.sides[kind].idx }
 func (x *Index) Close() error {
 	close(x.stop)
 	<-x.done
+	x.stopCompaction()
 	return x.closeSides()
 }
 

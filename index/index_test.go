@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -268,3 +269,59 @@ func TestShapeAfterRebuild(t *testing.T) {
 		t.Errorf("rebuilt with offers only: shape %+v; want one segment, no merge running", sh)
 	}
 }
+
+// TestCompactionAfterManyChanges: once CompactAfter changes have come and
+// writing pauses, each side is merged into one segment in the background
+// (not before: 24 changes are not enough), and every listing is still
+// found.
+func TestCompactionAfterManyChanges(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "techmarket.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &messages{seen: make(chan string, 100)}
+	idx, err := index.Open(filepath.Join(dir, "index"), st, index.Options{
+		CompactAfter: 25, CompactQuiet: time.Millisecond, Logger: slog.New(logs),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := market.New(st, market.Options{Index: idx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &folder{t: t, dir: dir, st: st, idx: idx, m: m}
+	defer f.close()
+	f.create(24, "c") // one change each
+	f.create(1, "last")
+	for msg := ""; msg != "index compacted"; {
+		select {
+		case msg = <-logs.seen:
+		case <-time.After(time.Minute):
+			t.Fatal("no compaction a minute after 25 changes and a pause")
+		}
+	}
+	if sh := idx.Shape(); sh != (index.Shape{Segments: 1}) {
+		t.Errorf("compacted: shape %+v; want one segment, no merge running", sh)
+	}
+	if got := f.findable(); got != 25 {
+		t.Errorf("after compaction the index finds %d of 25 offers", got)
+	}
+	for len(logs.seen) > 0 {
+		if msg := <-logs.seen; msg == "index compacted" {
+			t.Error("compacted twice for 25 changes")
+		}
+	}
+}
+
+// messages is a slog handler passing on each record's message.
+type messages struct{ seen chan string }
+
+func (m *messages) Enabled(context.Context, slog.Level) bool { return true }
+func (m *messages) Handle(_ context.Context, r slog.Record) error {
+	m.seen <- r.Message
+	return nil
+}
+func (m *messages) WithAttrs([]slog.Attr) slog.Handler { return m }
+func (m *messages) WithGroup(string) slog.Handler      { return m }

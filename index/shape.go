@@ -13,8 +13,8 @@ type Shape struct {
 	// looks each query term up in each one.
 	Segments int
 	// Merging is the number of segment merges running. bleve merges in
-	// the background, for minutes after a bulk import, using a core while
-	// it does; figures taken meanwhile are not those of a settled index.
+	// the background after writes, a core per merge; speed figures taken
+	// meanwhile are not those of a settled index.
 	Merging int
 }
 
@@ -34,7 +34,10 @@ func (x *Index) Shape() Shape {
 			continue
 		}
 		if st, ok := sc.Stats().(*scorch.Stats); ok {
-			sh.Merging += int(atomic.LoadUint64(&st.TotFileMergeZapBeg) - atomic.LoadUint64(&st.TotFileMergeZapEnd))
+			// Ends first: a merge that begins and ends between the two
+			// reads then counts in both, never in the ends alone.
+			ended := atomic.LoadUint64(&st.TotFileMergeZapEnd)
+			sh.Merging += int(atomic.LoadUint64(&st.TotFileMergeZapBeg) - ended)
 		}
 		if r, err := sc.Reader(); err == nil {
 			if snap, ok := r.(*scorch.IndexSnapshot); ok {

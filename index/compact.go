@@ -1,0 +1,101 @@
+package index
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults of Options.CompactAfter and Options.CompactQuiet.
+const (
+	DefaultCompactAfter = 5000
+	DefaultCompactQuiet = 10 * time.Second
+)
+
+// compactor merges each side into one segment once many changes have
+// been applied and writes have paused.
+//
+// Why: every match looks each of its few hundred terms up in every
+// segment and caches their postings segment by segment, and bleve's merge
+// policy leaves a bulk-imported side in many segments (8–9 a side after
+// 100,000 listings each). Served over gRPC to 8 clients, the same market
+// matched 132 times a second in those segments and 299–317 times once in
+// one segment a side. A full merge costs a core for a while, so it waits
+// for a pause in writing (a bulk import keeps writing) and for enough
+// changes to be worth it; the small segments that daily writes make are
+// left to bleve's own merging.
+type compactor struct {
+	pending atomic.Int64 // changes applied since the last compaction began
+	running atomic.Bool
+	wg      sync.WaitGroup
+	ctx     context.Context
+	cancel  context.CancelFunc
+}
+
+// applied counts n changes applied.
+func (c *compactor) applied(n int) { c.pending.Add(int64(n)) }
+
+// due reports whether enough changes wait for a compaction.
+func (c *compactor) due(after int) bool {
+	return after > 0 && c.pending.Load() >= int64(after)
+}
+
+// startCompaction merges both sides into one segment each in the background,
+// unless a compaction is running.
+func (x *Index) startCompaction() {
+	c := &x.compactor
+	if !c.running.CompareAndSwap(false, true) {
+		return
+	}
+	c.pending.Store(0)
+	sides := x.live()
+	c.wg.Go(func() {
+		defer c.running.Store(false)
+		begin, before := time.Now(), x.Shape().Segments
+		for _, s := range sides {
+			err := awaitPersisted(c.ctx, s)
+			if err == nil {
+				err = mergeSegmentsContext(c.ctx, s.idx)
+			}
+			if c.ctx.Err() != nil {
+				return // closing
+			}
+			if err != nil {
+				x.log.Warn("index compaction failed; bleve's own merging goes on", "index", s.path, "err", err)
+				return
+			}
+		}
+		x.log.Info("index compacted", "segments before", before, "after", x.Shape().Segments, "took", time.Since(begin).Round(time.Millisecond))
+	})
+}
+
+// compactedKey is the bleve internal key of the last compaction's time;
+// writing it is what lets a compaction wait for the persister.
+var compactedKey = []byte("techmarket.compacted")
+
+// awaitPersisted returns once every segment s's index had is on disk:
+// bleve merges only segments on disk, and batches return before they are
+// (openBleve). A batch of one internal value is persisted with the
+// snapshot that holds everything introduced before it.
+func awaitPersisted(ctx context.Context, s *side) error {
+	batch := s.idx.NewBatch()
+	batch.SetInternal(compactedKey, []byte(time.Now().UTC().Format(time.RFC3339)))
+	persisted := make(chan error, 1)
+	batch.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := s.idx.Batch(batch); err != nil {
+		return err
+	}
+	select {
+	case err := <-persisted:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// stopCompaction cancels a running compaction and waits for it.
+func (x *Index) stopCompaction() {
+	x.compactor.cancel()
+	x.compactor.wg.Wait()
+}
