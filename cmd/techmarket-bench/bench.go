@@ -28,6 +28,7 @@ type result struct {
 	ImportPerSec   float64 `json:"import_listings_per_second"`
 	AlertSeconds   float64 `json:"alerts_after_import_seconds"`
 	SettleSeconds  float64 `json:"index_settled_after_alerts_seconds"`
+	Segments       int     `json:"index_segments_when_settled"`
 	MatchOffers    phases  `json:"match_offers"`  // demand → offers
 	MatchDemands   phases  `json:"match_demands"` // offer → demands
 	Search         latency `json:"search"`
@@ -162,7 +163,12 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 		return r, err
 	}
 	r.SettleSeconds = time.Since(begin).Seconds()
-	say("index settled (no merge for %s) in %.1fs more", settleFor, r.SettleSeconds)
+	segments, err := srv.gauge("techmarket_index_segments")
+	if err != nil {
+		return r, err
+	}
+	r.Segments = int(segments)
+	say("index settled (no merge for %s) in %.1fs more, %d segments", settleFor, r.SettleSeconds, r.Segments)
 
 	demands, offers, err := fetch(ctx, c, wanted)
 	if err != nil {

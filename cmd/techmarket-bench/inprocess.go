@@ -71,6 +71,7 @@ func writeReport(w io.Writer, cfg config, results []*result) {
 	pq := func(l latency) string { return fmt.Sprintf("%.1f / %.1f", l.P50, l.P99) }
 	row("alerts for the import, s after it", func(r *result) string { return fmt.Sprintf("%.1f", r.AlertSeconds) })
 	row("index settled (merges done), s after", func(r *result) string { return fmt.Sprintf("%.1f", r.SettleSeconds) })
+	row("index segments then, both sides", func(r *result) string { return fmt.Sprint(r.Segments) })
 	row("match offers p50/p99 ms, cold", func(r *result) string { return pq(r.MatchOffers.Cold) })
 	row("match offers p50/p99 ms, warm", func(r *result) string { return pq(r.MatchOffers.Warm) })
 	row("match demands p50/p99 ms, cold", func(r *result) string { return pq(r.MatchDemands.Cold) })

@@ -55,6 +55,8 @@ func TestBench(t *testing.T) {
 		t.Errorf("peak anonymous RSS %d; want some, and no more than the peak of all, %d", r.PeakAnon, r.PeakRSS)
 	case r.SettleSeconds < settleFor.Seconds():
 		t.Errorf("index counted as settled after %.1fs; it must first run no merge for %s", r.SettleSeconds, settleFor)
+	case r.Segments < 2: // offers and demands
+		t.Errorf("index of both sides in %d segments", r.Segments)
 	case r.ReferencePerSec <= 0:
 		t.Errorf("plain bleve reference import %.0f/s", r.ReferencePerSec)
 	case r.StartSeconds <= 0 || r.RebuildPerSec <= 0 || r.ServiceRatio <= 0:
