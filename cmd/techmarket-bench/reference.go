@@ -22,7 +22,8 @@ const referenceBatch = 1000
 // batches of referenceBatch. It returns listings per second. The service
 // does more for each listing (dictionary segmentation, fields by role,
 // bigrams, the store, the alerter), so the ratio of the two says what that
-// costs on the same listings and machine.
+// costs on the same listings and machine. The index is removed afterwards:
+// it is as large as the service's and serves nothing.
 func referenceImport(corpusFile, dir string) (float64, error) {
 	f, err := os.Open(corpusFile)
 	if err != nil {
@@ -43,7 +44,10 @@ func referenceImport(corpusFile, dir string) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("reference index: %w", err)
 	}
-	defer idx.Close()
+	defer func() {
+		idx.Close()
+		os.RemoveAll(dir)
+	}()
 
 	begin := time.Now()
 	sc := bufio.NewScanner(f)
