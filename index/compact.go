@@ -19,9 +19,10 @@ const (
 // Why: every match looks each of its few hundred terms up in every
 // segment and caches their postings segment by segment, and bleve's merge
 // policy leaves a bulk-imported side in many segments (8–9 a side after
-// 100,000 listings each). Served over gRPC to 8 clients, the same market
-// matched 132 times a second in those segments and 299–317 times once in
-// one segment a side. A full merge costs a core for a while, so it waits
+// 100,000 listings each). Served over gRPC to 8 clients, that market
+// matched 132 times a second in those segments, and 299–317 times once
+// rebuilt into one segment a side (single runs, not quite the same source
+// listings). A full merge costs a core for a while, so it waits
 // for a pause in writing (a bulk import keeps writing) and for enough
 // changes to be worth it; the small segments that daily writes make are
 // left to bleve's own merging.
