@@ -38,9 +38,10 @@ type Postings struct {
 
 	// terms keeps what this view learnt of each term so far: a match
 	// looks a term up to weigh it and again to score it.
-	terms map[listKey][]*termInfo
-	cache *postingsCache
-	index uint64 // the side's index, as the cache names it
+	terms   map[listKey][]*termInfo
+	avgLens map[string]float64 // by field, as averageLength works them out
+	cache   *postingsCache
+	index   uint64 // the side's index, as the cache names it
 }
 
 type listKey struct{ field, term string }
@@ -70,7 +71,7 @@ func openPostings(idx bleve.Index, gen uint64, cache *postingsCache) (*Postings,
 		r.Close()
 		return nil, fmt.Errorf("index: %T is not a scorch index", r)
 	}
-	p := &Postings{snap: snap, segs: snap.Segments(), terms: map[listKey][]*termInfo{}, cache: cache, index: gen}
+	p := &Postings{snap: snap, segs: snap.Segments(), terms: map[listKey][]*termInfo{}, avgLens: map[string]float64{}, cache: cache, index: gen}
 	ids := make([]uint64, 0, len(p.segs))
 	for _, s := range p.segs {
 		ids = append(ids, s.Id())
@@ -136,7 +137,7 @@ func (p *Postings) lookup(field, term string) ([]*termInfo, error) {
 			info.df = pl.Count()
 		}
 		if cached != nil { // more deletions since: the postings still hold
-			info.docs, info.tf, info.length = cached.docs, cached.tf, cached.length
+			info.docs, info.norm, info.avgLen = cached.docs, cached.norm, cached.avgLen
 		}
 		p.cache.put(info)
 		infos[i] = info
@@ -248,27 +249,25 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 			s.Release()
 			return nil, err
 		}
-		// BM25 as bleve computes it, with the per-clause parts hoisted:
-		// weight·tf·k1 / (tf + k1(1−b) + k1·b·length/avgLen).
+		// BM25 as bleve computes it: boost·idf² · k1·norm, norm being
+		// the posting's term-frequency part (see termInfo).
 		idf := math.Log(1 + (float64(p.docCount)-float64(df)+0.5)/(float64(df)+0.5))
-		weight := c.Boost * idf * idf * search.BM25_k1
-		base0 := search.BM25_k1 * (1 - search.BM25_b)
-		perLength := search.BM25_k1 * search.BM25_b / avgLen
+		weight := float32(c.Boost * idf * idf * search.BM25_k1)
 		for i, info := range infos {
 			if info.df == 0 {
 				continue
 			}
-			if info.docs == nil {
+			if info.docs == nil || info.avgLen != avgLen {
 				// Decode the whole list, deleted documents included, and
 				// keep it; the deleted ones are taken out below.
-				if info, err = p.decode(i, info); err != nil {
+				if info, err = p.decode(i, info, avgLen); err != nil {
 					s.Release()
 					return nil, err
 				}
 				infos[i] = info
 			}
 			fromCache[i] = true
-			s.touched = accumulate(acc[p.offsets[i]:], s.touched, uint32(p.offsets[i]), info, weight, base0, perLength)
+			s.touched = accumulate(acc[p.offsets[i]:], s.touched, uint32(p.offsets[i]), info.docs, info.norm, weight)
 		}
 	}
 	// Decoded lists include documents deleted since: drop them.
@@ -286,21 +285,19 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 	return s, nil
 }
 
-// accumulate adds one clause's BM25 score of each posting of info to
-// acc, the cells of info's segment, and appends the documents scored for
-// the first time to touched (as numbers from offset, the segment's
-// first). It is the inner loop of every match, hence a plain function
-// over slices the compiler can check once.
-func accumulate(acc []cell, touched []uint32, offset uint32, info *termInfo, weight, base0, perLength float64) []uint32 {
-	docs := info.docs
-	tfs, lengths := info.tf[:len(docs)], info.length[:len(docs)]
+// accumulate adds one clause's score, weight × norm, of each posting
+// (docs, norm) to acc, the cells of the postings' segment, and appends
+// the documents scored for the first time to touched (as numbers from
+// offset, the segment's first). It is the inner loop of every match,
+// hence a plain function over slices the compiler can check once.
+func accumulate(acc []cell, touched []uint32, offset uint32, docs []uint32, norm []float32, weight float32) []uint32 {
+	norm = norm[:len(docs)]
 	for j, doc := range docs {
 		cl := &acc[doc]
 		if cl.matched == 0 {
 			touched = append(touched, offset+doc)
 		}
-		tf := float64(tfs[j])
-		cl.score += float32(weight * tf / (tf + base0 + perLength*float64(lengths[j])))
+		cl.score += weight * norm[j]
 		cl.matched++
 	}
 	return touched
@@ -322,19 +319,22 @@ func (s *Scores) Release() {
 }
 
 // decode reads a term's whole postings list in segment i into a copy of
-// info and caches it.
-func (p *Postings) decode(i int, info *termInfo) (*termInfo, error) {
+// info, with its norms for the field's average length avgLen, and caches
+// it.
+func (p *Postings) decode(i int, info *termInfo, avgLen float64) (*termInfo, error) {
 	pl, err := p.fullList(i, info.key.field, info.key.term)
 	if err != nil {
 		return nil, err
 	}
 	d := *info
-	d.docs, d.tf, d.length = []uint32{}, nil, nil
+	d.docs, d.norm, d.avgLen = []uint32{}, nil, avgLen
 	if pl == nil {
 		return &d, nil
 	}
 	n := pl.Count()
-	d.docs, d.tf, d.length = make([]uint32, 0, n), make([]float32, 0, n), make([]float32, 0, n)
+	d.docs, d.norm = make([]uint32, 0, n), make([]float32, 0, n)
+	base := search.BM25_k1 * (1 - search.BM25_b)
+	perLength := search.BM25_k1 * search.BM25_b / avgLen
 	it := pl.Iterator(true, true, false, nil)
 	for {
 		posting, err := it.Next()
@@ -351,9 +351,9 @@ func (p *Postings) decode(i int, info *termInfo) (*termInfo, error) {
 			tf = math.Sqrt(float64(f))
 		}
 		norm := posting.Norm() // 1/√length
+		length := 1 / (norm * norm)
 		d.docs = append(d.docs, uint32(posting.Number()))
-		d.tf = append(d.tf, float32(tf))
-		d.length = append(d.length, float32(1/(norm*norm)))
+		d.norm = append(d.norm, float32(tf/(tf+base+perLength*length)))
 	}
 	p.cache.put(&d)
 	return &d, nil
@@ -362,14 +362,19 @@ func (p *Postings) decode(i int, info *termInfo) (*termInfo, error) {
 // averageLength is bleve's BM25 average field length: the field's
 // dictionary size over the document count, rounded up.
 func (p *Postings) averageLength(field string) (float64, error) {
+	if avg, ok := p.avgLens[field]; ok {
+		return avg, nil
+	}
 	card, err := p.snap.FieldCardinality(field)
 	if err != nil {
 		return 0, err
 	}
-	if p.docCount == 0 {
-		return 1, nil
+	avg := 1.0
+	if p.docCount > 0 {
+		avg = max(1, math.Ceil(float64(card)/float64(p.docCount)))
 	}
-	return max(1, math.Ceil(float64(card)/float64(p.docCount))), nil
+	p.avgLens[field] = avg
+	return avg, nil
 }
 
 // Len is the number of documents that matched a clause.

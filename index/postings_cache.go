@@ -72,13 +72,20 @@ type termInfo struct {
 
 	// The postings, deleted documents included; docs is nil until
 	// decoded.
-	docs   []uint32  // segment-local document numbers, ascending
-	tf     []float32 // √frequency
-	length []float32 // field length, from the norm
+	docs []uint32 // segment-local document numbers, ascending
+	// norm is each posting's BM25 term-frequency part,
+	// tf / (tf + k1·(1 − b + b·length/avgLen)) with tf = √frequency,
+	// for the field's average length avgLen: what a match multiplies by
+	// the clause's weight. The average changes only when the field's
+	// dictionary grows past another multiple of the document count, so
+	// computing the part once per decode takes the division out of the
+	// inner loop of every match.
+	norm   []float32
+	avgLen float64
 }
 
 func (t *termInfo) bytes() int64 {
-	return int64(len(t.docs))*12 + 128 + int64(len(t.key.field)+len(t.key.term))
+	return int64(len(t.docs))*8 + 128 + int64(len(t.key.field)+len(t.key.term))
 }
 
 // newPostingsCache returns a cache of max bytes; nil when max ≤ 0, which
