@@ -133,7 +133,11 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 	if len(terms) == 0 {
 		return nil, nil, nil
 	}
-	scores, err := postings.Disjunction(ctx, clauses(src, terms))
+	cs, err := clauses(src, terms, postings)
+	if err != nil {
+		return nil, nil, fmt.Errorf("match: weighing bigrams: %w", err)
+	}
+	scores, err := postings.Disjunction(ctx, cs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("match: searching %ss: %w", targetKind, err)
 	}
@@ -187,8 +191,8 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 
 // clauses are the retrieval query: the telling terms over the target's
 // text fields, and the character bigrams of the source's title and
-// keywords.
-func clauses(src listing.Listing, terms []term) []index.Clause {
+// keywords that are not common in target.
+func clauses(src listing.Listing, terms []term, target *index.Postings) ([]index.Clause, error) {
 	fields := []struct {
 		name  string
 		boost float64
@@ -215,15 +219,23 @@ func clauses(src listing.Listing, terms []term) []index.Clause {
 	if Tuning.BigramBoost > 0 {
 		bigrams, _ := analysis.Analyze(analysis.AnalyzerBigram, src.GetTitle()+"\n"+strings.Join(src.GetKeywords(), "；"))
 		seen := map[string]bool{}
+		n := target.DocCount()
 		for _, b := range bigrams {
 			if seen[b.Term] || len(seen) == Tuning.MaxQueryTerms {
 				continue
 			}
 			seen[b.Term] = true
+			df, err := target.DocFreq(index.FieldBigram, b.Term)
+			if err != nil {
+				return nil, err
+			}
+			if n >= uint64(Tuning.CommonFloor) && float64(df) > Tuning.BigramCommonShare*float64(n) {
+				continue
+			}
 			out = append(out, index.Clause{Field: index.FieldBigram, Term: b.Term, Boost: Tuning.BigramBoost})
 		}
 	}
-	return out
+	return out, nil
 }
 
 // live reports whether a listing may be matched: published and not past

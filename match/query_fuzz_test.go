@@ -35,7 +35,10 @@ func FuzzQueryBuilding(f *testing.F) {
 		if len(terms) > Tuning.MaxQueryTerms {
 			t.Fatalf("%d terms, more than %d", len(terms), Tuning.MaxQueryTerms)
 		}
-		cs := clauses(src, terms)
+		cs, err := clauses(src, terms, p)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(cs) > Tuning.MaxQueryTerms*5+Tuning.MaxQueryTerms {
 			t.Fatalf("%d clauses", len(cs))
 		}

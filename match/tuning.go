@@ -39,6 +39,11 @@ var Tuning = struct {
 	// BigramBoost weighs the character bigrams of the source's title and
 	// keywords against the target's bigram field; 0 leaves them out.
 	BigramBoost float64
+	// BigramCommonShare leaves out the bigrams found in more than this
+	// share of the target side (once it has CommonFloor listings): 技术
+	// or 系统 name nothing, and their lists were a third of the postings
+	// a match scored at 100,000 offers.
+	BigramCommonShare float64
 	// PoolFactor × limit candidates (at least MinPool) are reranked.
 	PoolFactor, MinPool int
 	// MaxExamined bounds the text hits read from the store while filling
@@ -66,7 +71,8 @@ var Tuning = struct {
 	CommonShare:      0.1, CommonFloor: 50,
 	MaxQueryTerms: 48, BodyTerms: 48,
 	TitleBoost: 1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3,
-	PoolFactor: 8, MinPool: 60, MaxExamined: 5000,
+	BigramCommonShare: 0.05,
+	PoolFactor:        8, MinPool: 60, MaxExamined: 5000,
 	TextExponent: 0.5,
 	Text:         0.35, Industry: 0.30, Readiness: 0.10, Price: 0.10, Modes: 0.09, Region: 0.02, Freshness: 0.02, Quality: 0.02,
 	ViolationFactor:  0.85,
