@@ -106,6 +106,12 @@ func startService(ctx context.Context, s *set, log io.Writer) (_ *service, err e
 			return nil, rejected(f.path, sum)
 		}
 	}
+	// Scores hang on the average field lengths, which bleve works out
+	// segment by segment: one segment a side makes the figures the same
+	// from run to run.
+	if err := svc.idx.Compact(ctx); err != nil {
+		return nil, err
+	}
 	if err := svc.learnNames(ctx, s); err != nil {
 		return nil, err
 	}

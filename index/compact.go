@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,21 +55,38 @@ func (x *Index) startCompaction() {
 	c.wg.Go(func() {
 		defer c.running.Store(false)
 		begin, before := time.Now(), x.Shape().Segments
-		for _, s := range sides {
-			err := awaitPersisted(c.ctx, s)
-			if err == nil {
-				err = mergeSegmentsContext(c.ctx, s.idx)
-			}
-			if c.ctx.Err() != nil {
-				return // closing
-			}
-			if err != nil {
-				x.log.Warn("index compaction failed; bleve's own merging goes on", "index", s.path, "err", err)
-				return
-			}
+		err := compactSides(c.ctx, sides)
+		if c.ctx.Err() != nil {
+			return // closing
+		}
+		if err != nil {
+			x.log.Warn("index compaction failed; bleve's own merging goes on", "err", err)
+			return
 		}
 		x.log.Info("index compacted", "segments before", before, "after", x.Shape().Segments, "took", time.Since(begin).Round(time.Millisecond))
 	})
+}
+
+// Compact merges each side into one segment now and returns when done,
+// or when ctx ends. Matching reads the same scores either way; what
+// changes is speed, and the order of equal scores. The evaluation
+// compacts after its import so that its figures do not depend on how far
+// bleve's background merging had got when matching began.
+func (x *Index) Compact(ctx context.Context) error {
+	return compactSides(ctx, x.live())
+}
+
+func compactSides(ctx context.Context, sides []*side) error {
+	for _, s := range sides {
+		err := awaitPersisted(ctx, s)
+		if err == nil {
+			err = mergeSegmentsContext(ctx, s.idx)
+		}
+		if err != nil {
+			return fmt.Errorf("index: compacting %s: %w", s.path, err)
+		}
+	}
+	return nil
 }
 
 // compactedKey is the bleve internal key of the last compaction's time;

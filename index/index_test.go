@@ -325,3 +325,22 @@ func (m *messages) Handle(_ context.Context, r slog.Record) error {
 }
 func (m *messages) WithAttrs([]slog.Attr) slog.Handler { return m }
 func (m *messages) WithGroup(string) slog.Handler      { return m }
+
+// TestCompactNow: Compact returns with each side in one segment and
+// every listing still found, whatever bleve's merging had done.
+func TestCompactNow(t *testing.T) {
+	f := open(t, t.TempDir())
+	defer f.close()
+	for i := range 6 {
+		f.create(5, fmt.Sprintf("batch%d-", i)) // a segment or more each
+	}
+	if err := f.idx.Compact(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if sh := f.idx.Shape(); sh.Segments != 1 {
+		t.Errorf("after Compact: shape %+v; want one segment (offers only)", sh)
+	}
+	if got := f.findable(); got != 30 {
+		t.Errorf("after Compact the index finds %d of 30 offers", got)
+	}
+}
