@@ -33,11 +33,16 @@ type folder struct {
 
 func open(t *testing.T, dir string) *folder {
 	t.Helper()
+	return openWith(t, dir, index.Options{BatchSize: 7})
+}
+
+func openWith(t *testing.T, dir string, opts index.Options) *folder {
+	t.Helper()
 	st, err := store.Open(filepath.Join(dir, "techmarket.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := index.Open(filepath.Join(dir, "index"), st, index.Options{BatchSize: 7})
+	idx, err := index.Open(filepath.Join(dir, "index"), st, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,6 +42,8 @@ type Postings struct {
 	avgLens map[string]float64 // by field, as averageLength works them out
 	cache   *postingsCache
 	index   uint64 // the side's index, as the cache names it
+
+	hits, misses uint64 // cache lookups, told to the cache at Close
 }
 
 type listKey struct{ field, term string }
@@ -93,7 +95,10 @@ func openPostings(idx bleve.Index, gen uint64, cache *postingsCache) (*Postings,
 }
 
 // Close releases the view.
-func (p *Postings) Close() error { return p.snap.Close() }
+func (p *Postings) Close() error {
+	p.cache.counted(p.hits, p.misses)
+	return p.snap.Close()
+}
 
 // DocCount is the number of live documents.
 func (p *Postings) DocCount() uint64 { return p.docCount }
@@ -125,9 +130,11 @@ func (p *Postings) lookup(field, term string) ([]*termInfo, error) {
 		ck := cacheKey{seg: segmentKey{p.index, s.Id()}, field: field, term: term}
 		cached := p.cache.get(ck)
 		if cached != nil && cached.deleted == p.deleted[i] {
+			p.hits++
 			infos[i] = cached
 			continue
 		}
+		p.misses++
 		pl, err := p.liveList(i, field, term)
 		if err != nil {
 			return nil, err
@@ -326,10 +333,9 @@ func (p *Postings) decode(i int, info *termInfo, avgLen float64) (*termInfo, err
 	if err != nil {
 		return nil, err
 	}
-	d := *info
-	d.docs, d.norm, d.avgLen = []uint32{}, nil, avgLen
+	d := &termInfo{key: info.key, deleted: info.deleted, df: info.df, docs: []uint32{}, avgLen: avgLen}
 	if pl == nil {
-		return &d, nil
+		return d, nil
 	}
 	n := pl.Count()
 	d.docs, d.norm = make([]uint32, 0, n), make([]float32, 0, n)
@@ -355,8 +361,8 @@ func (p *Postings) decode(i int, info *termInfo, avgLen float64) (*termInfo, err
 		d.docs = append(d.docs, uint32(posting.Number()))
 		d.norm = append(d.norm, float32(tf/(tf+base+perLength*length)))
 	}
-	p.cache.put(&d)
-	return &d, nil
+	p.cache.put(d)
+	return d, nil
 }
 
 // averageLength is bleve's BM25 average field length: the field's

@@ -1,7 +1,7 @@
 package index
 
 import (
-	"container/list"
+	"cmp"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -30,12 +30,18 @@ const DefaultPostingsCacheBytes = 256 << 20
 // what they were when it was taken; deletions only grow, so their number
 // says whether it still holds. Terms a segment lacks are cached too:
 // most of a match's dictionary lookups find nothing.
+//
+// Hits, nearly every lookup once a market has been matching for a while,
+// take only a read lock and leave recency as a stamp on the entry (the
+// number of puts so far), so concurrent matches do not queue behind one
+// another; when the budget is exceeded, the least recently stamped
+// eighth of it goes at once.
 type postingsCache struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex
 	max     int64
 	used    int64
-	entries map[cacheKey]*list.Element
-	order   *list.List // front: most recently used
+	entries map[cacheKey]*termInfo
+	epoch   atomic.Uint64 // puts so far: the recency stamp of a use
 
 	// bySegment holds the keys cached for each segment, so that a
 	// merged-away segment's lists go at once; live holds each index's
@@ -43,7 +49,7 @@ type postingsCache struct {
 	bySegment map[segmentKey]map[cacheKey]struct{}
 	live      map[uint64]liveSegments
 
-	hits, misses atomic.Uint64
+	hits, misses atomic.Uint64 // added by each view as it closes
 }
 
 // segmentKey names a segment: the bleve index it belongs to (a number
@@ -82,6 +88,8 @@ type termInfo struct {
 	// inner loop of every match.
 	norm   []float32
 	avgLen float64
+
+	used atomic.Uint64 // the cache's epoch when last looked up
 }
 
 func (t *termInfo) bytes() int64 {
@@ -95,7 +103,7 @@ func newPostingsCache(max int64) *postingsCache {
 		return nil
 	}
 	return &postingsCache{
-		max: max, entries: map[cacheKey]*list.Element{}, order: list.New(),
+		max: max, entries: map[cacheKey]*termInfo{},
 		bySegment: map[segmentKey]map[cacheKey]struct{}{}, live: map[uint64]liveSegments{},
 	}
 }
@@ -148,9 +156,7 @@ func (c *postingsCache) dropSegment(k segmentKey) {
 }
 
 // remove takes one entry out; c.mu is held.
-func (c *postingsCache) remove(e *list.Element) {
-	t := e.Value.(*termInfo)
-	c.order.Remove(e)
+func (c *postingsCache) remove(t *termInfo) {
 	delete(c.entries, t.key)
 	if keys := c.bySegment[t.key.seg]; keys != nil {
 		delete(keys, t.key)
@@ -161,24 +167,33 @@ func (c *postingsCache) remove(e *list.Element) {
 	c.used -= t.bytes()
 }
 
+// get returns the entry of k, or nil.
 func (c *postingsCache) get(k cacheKey) *termInfo {
 	if c == nil {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[k]
-	if !ok {
-		c.misses.Add(1)
-		return nil
+	c.mu.RLock()
+	t := c.entries[k]
+	c.mu.RUnlock()
+	if t != nil {
+		if now := c.epoch.Load(); t.used.Load() != now { // most hits write nothing
+			t.used.Store(now)
+		}
 	}
-	c.hits.Add(1)
-	c.order.MoveToFront(e)
-	return e.Value.(*termInfo)
+	return t
+}
+
+// counted adds a view's hits and misses to the totals.
+func (c *postingsCache) counted(hits, misses uint64) {
+	if c != nil {
+		c.hits.Add(hits)
+		c.misses.Add(misses)
+	}
 }
 
 // put adds t, replacing what was cached for its key. Entries are never
-// changed in place: concurrent matches may be reading them.
+// changed in place, but for their recency stamp: concurrent matches may
+// be reading them.
 func (c *postingsCache) put(t *termInfo) {
 	if c == nil || t.bytes() > c.max/8 {
 		return // one huge list must not flush everything else
@@ -188,10 +203,11 @@ func (c *postingsCache) put(t *termInfo) {
 	if !c.isLive(t.key.seg) {
 		return // a view older than the newest: its segment may be gone
 	}
-	if e, ok := c.entries[t.key]; ok {
-		c.remove(e)
+	if old, ok := c.entries[t.key]; ok {
+		c.remove(old)
 	}
-	c.entries[t.key] = c.order.PushFront(t)
+	t.used.Store(c.epoch.Add(1))
+	c.entries[t.key] = t
 	keys := c.bySegment[t.key.seg]
 	if keys == nil {
 		keys = map[cacheKey]struct{}{}
@@ -199,8 +215,25 @@ func (c *postingsCache) put(t *termInfo) {
 	}
 	keys[t.key] = struct{}{}
 	c.used += t.bytes()
-	for c.used > c.max {
-		c.remove(c.order.Back())
+	if c.used > c.max {
+		c.evict(c.max - c.max/8)
+	}
+}
+
+// evict drops the least recently used entries until at most keep bytes
+// are left; c.mu is held. Evicting an eighth of the budget at a time
+// keeps the sort rare.
+func (c *postingsCache) evict(keep int64) {
+	all := make([]*termInfo, 0, len(c.entries))
+	for _, t := range c.entries {
+		all = append(all, t)
+	}
+	slices.SortFunc(all, func(a, b *termInfo) int { return cmp.Compare(a.used.Load(), b.used.Load()) })
+	for _, t := range all {
+		if c.used <= keep {
+			return
+		}
+		c.remove(t)
 	}
 }
 
@@ -215,7 +248,7 @@ func (c *postingsCache) stats() CacheStats {
 	if c == nil {
 		return CacheStats{}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	return CacheStats{Bytes: c.used, MaxBytes: c.max, Lists: len(c.entries), Hits: c.hits.Load(), Misses: c.misses.Load()}
 }

@@ -7,8 +7,8 @@ import (
 
 // cachedSegments lists the segments of index gen that hold cached lists.
 func (c *postingsCache) cachedSegments(gen uint64) []uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	var ids []uint64
 	for k := range c.bySegment {
 		if k.index == gen {
@@ -69,7 +69,8 @@ func TestCacheFollowsSegments(t *testing.T) {
 }
 
 // TestCacheEvictsLeastRecentlyUsed: over its budget the cache drops the
-// list used longest ago, and its segment's bookkeeping with it.
+// lists used longest ago, an eighth of the budget at once, and their
+// segment's bookkeeping with them.
 func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	one := cacheEntry(1, 1, "a").bytes()
 	c := newPostingsCache(8 * one) // room for 8; a list may take an eighth
@@ -80,14 +81,20 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	if c.get(cacheEntry(1, 1, "a").key) == nil {
 		t.Fatal("a list put is not there")
 	}
-	c.put(cacheEntry(1, 2, "z")) // over budget: "b" (segment 2) is oldest now
-	if c.get(cacheEntry(1, 2, "b").key) != nil {
-		t.Error("the least recently used list stayed")
+	c.put(cacheEntry(1, 2, "z")) // over budget: "b" and "c" are the oldest now
+	for _, gone := range []string{"b", "c"} {
+		if c.get(cacheEntry(1, uint64(1+(gone[0]-'a')%2), gone).key) != nil {
+			t.Errorf("%q, among the least recently used, stayed", gone)
+		}
 	}
 	if c.get(cacheEntry(1, 1, "a").key) == nil || c.get(cacheEntry(1, 2, "z").key) == nil {
 		t.Error("a recently used list went")
 	}
-	if st := c.stats(); st.Bytes > 8*one || st.Lists != 8 {
-		t.Errorf("%+v, want 8 lists within the budget", st)
+	if st := c.stats(); st.Bytes > 7*one || st.Lists != 7 {
+		t.Errorf("%+v, want 7 lists, within seven eighths of the budget", st)
+	}
+	c.dropSegment(segmentKey{1, 2})
+	if got := c.cachedSegments(1); !slices.Equal(got, []uint64{1}) {
+		t.Errorf("after dropping segment 2: cached segments %v, want 1", got)
 	}
 }

@@ -3,7 +3,10 @@ package index_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -141,6 +144,72 @@ func compareScores(t *testing.T, p *index.Postings, res *bleve.SearchResult, whe
 		if diff := math.Abs(got[i].Score*ratio - h.Score); diff > 1e-5*h.Score {
 			t.Errorf("%s: rank %d: %s scores %.6f, bleve has %s at %.6f", when, i+1, got[i].ID, got[i].Score*ratio, h.ID, h.Score)
 		}
+	}
+}
+
+// TestConcurrentDisjunctions: matches running at once over a cache too
+// small for their lists (so that they evict one another's) rank as one
+// match alone does. Run with the race detector, as CI does.
+func TestConcurrentDisjunctions(t *testing.T) {
+	f := openWith(t, t.TempDir(), index.Options{BatchSize: 7, PostingsCacheBytes: 2 << 10})
+	defer f.close()
+	ctx := context.Background()
+	lines := demo.Lines()
+	for i := 0; i < len(lines); i += 10 { // several segments
+		if _, err := f.m.Import(ctx, auth.Principal{Org: "运营", Role: techmarketv1.Role_ROLE_OPERATOR}, false, lines[i:min(i+10, len(lines))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var clauses []index.Clause // more lists than the cache holds
+	for _, term := range []string{"氢", "储能", "废水", "技术", "煤", "电石渣", "疏干水", "回收", "催化", "工艺", "设备", "系统"} {
+		for _, field := range []string{index.FieldTitle, index.FieldKeywords, index.FieldBody} {
+			clauses = append(clauses, index.Clause{Field: field, Term: term, Boost: 1})
+		}
+	}
+	ranking := func() ([]string, error) {
+		p, err := f.idx.Postings(store.KindOffer)
+		if err != nil {
+			return nil, err
+		}
+		defer p.Close()
+		scores, err := p.Disjunction(ctx, clauses)
+		if err != nil {
+			return nil, err
+		}
+		defer scores.Release()
+		var ids []string
+		err = scores.Top(func(h index.Hit) error {
+			ids = append(ids, fmt.Sprintf("%s %.5g", h.ID, h.Score))
+			return nil
+		})
+		return ids, err
+	}
+	if err := f.idx.Compact(ctx); err != nil { // no merge may change scores meanwhile
+		t.Fatal(err)
+	}
+	want, err := ranking()
+	if err != nil || len(want) < 10 {
+		t.Fatalf("alone: %d hits, %v", len(want), err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 20 {
+				got, err := ranking()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("concurrently: %v\nalone: %v", got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if st := f.idx.PostingsCacheStats(); st.Bytes > st.MaxBytes || st.Hits == 0 || st.Misses <= uint64(st.Lists) {
+		t.Errorf("cache %+v: want it within budget, with hits, and evictions (more misses than lists)", st)
 	}
 }
 
