@@ -3,6 +3,7 @@ package match
 import (
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/wuhai-techmarket/techmarket/listing"
@@ -58,11 +59,33 @@ func explain(terms []term, cand listing.Listing, minRunes int) ([]string, string
 // offsets; a text whose lower case is longer or shorter in UTF-8 (a few
 // letters such as İ) is searched as it is.
 func lowerInPlace(text string) string {
+	if !hasUpper(text) {
+		return text // most Chinese text: no copy
+	}
 	lower := strings.ToLower(text)
 	if len(lower) != len(text) {
 		return text
 	}
 	return lower
+}
+
+// hasUpper reports whether lower-casing would change text. Han
+// characters and CJK punctuation (U+3000–U+9FFF) have no case, and
+// asking unicode for each of them was most of the cost of explaining a
+// match.
+func hasUpper(text string) bool {
+	for _, r := range text {
+		switch {
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				return true
+			}
+		case r >= 0x3000 && r <= 0x9FFF:
+		case unicode.ToLower(r) != r:
+			return true
+		}
+	}
+	return false
 }
 
 // termSet finds terms in a text in one pass: a term is looked for only
@@ -164,7 +187,8 @@ func passages(text string, occ []occurrence, terms []term) []passage {
 		start = end
 	}
 	for i, r := range text {
-		if strings.ContainsRune("。；！？\n", r) {
+		switch r {
+		case '。', '；', '！', '？', '\n':
 			flush(i + utf8.RuneLen(r))
 		}
 	}

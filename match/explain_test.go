@@ -3,6 +3,7 @@ package match
 import (
 	"slices"
 	"testing"
+	"unicode"
 
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
@@ -44,5 +45,20 @@ func TestExplain(t *testing.T) {
 	matched, snippet = explain([]term{{text: "电石渣", weight: 1}}, cand, 2)
 	if len(matched) != 0 || snippet != cand.Summary {
 		t.Errorf("no term found: matched %q, snippet %q", matched, snippet)
+	}
+}
+
+// TestNoCaseInHan: hasUpper skips U+3000–U+9FFF without asking unicode;
+// no character there may change when lower-cased.
+func TestNoCaseInHan(t *testing.T) {
+	for r := rune(0x3000); r <= 0x9FFF; r++ {
+		if unicode.ToLower(r) != r {
+			t.Fatalf("%U lower-cases to %U", r, unicode.ToLower(r))
+		}
+	}
+	for text, want := range map[string]bool{"焦炉煤气制氢": false, "PVC干燥": true, "ｐｖｃ": false, "ＰＶＣ": true, "Ωmega": true, "": false} {
+		if got := hasUpper(text); got != want {
+			t.Errorf("hasUpper(%q) = %v, want %v", text, got, want)
+		}
 	}
 }
