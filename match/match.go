@@ -150,13 +150,13 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 	var results []Result
 	var top float64
 	examined := 0
-	err = scores.Top(func(hit index.Hit) error {
+	visit := func(rd *store.Reader, hit index.Hit) error {
 		// Each candidate costs a record read; strict filters that admit
 		// almost nothing must not turn a match into a scan of the side.
 		if examined++; examined > Tuning.MaxExamined {
 			return index.ErrStop
 		}
-		rec, err := m.st.Get(targetKind, hit.ID)
+		rec, err := rd.Get(targetKind, hit.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil // deleted since the index saw it
 		} else if err != nil {
@@ -178,6 +178,9 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 			return index.ErrStop
 		}
 		return nil
+	}
+	err = m.st.Read(func(rd *store.Reader) error {
+		return scores.Top(func(hit index.Hit) error { return visit(rd, hit) })
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("match: ranking %ss: %w", targetKind, err)

@@ -169,6 +169,42 @@ func TestGetNotFound(t *testing.T) {
 	}
 }
 
+// TestReaderReadsAsGet: many reads in one transaction find what Get
+// finds, and miss what it misses; a record they return outlives the
+// transaction.
+func TestReaderReadsAsGet(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t)
+	mustPut(t, s, Record{Kind: KindOffer, ID: "a", Org: "acme", Value: []byte("first")})
+	mustPut(t, s, Record{Kind: KindOffer, ID: "b", Org: "acme", Value: []byte("second")})
+	var got []Record
+	err := s.Read(func(r *Reader) error {
+		for _, id := range []string{"a", "b"} {
+			rec, err := r.Get(KindOffer, id)
+			if err != nil {
+				return err
+			}
+			got = append(got, rec)
+		}
+		if _, err := r.Get(KindDemand, "a"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Reader.Get(demand a) = %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range got {
+		want, err := s.Get(rec.Kind, rec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, rec, cmpBytes); diff != "" {
+			t.Errorf("Reader.Get(%s) differs from Get (-Get +Reader):\n%s", rec.ID, diff)
+		}
+	}
+}
+
 func TestInvalidArguments(t *testing.T) {
 	t.Parallel()
 	s := openTemp(t)
