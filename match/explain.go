@@ -23,8 +23,13 @@ const snippetRunes = 120
 // nothing a reader can use, though it counts in the score. A search box's
 // own single characters are worth marking.
 func explain(terms []term, cand listing.Listing, minRunes int) ([]string, string) {
-	set := newTermSet(terms, minRunes)
-	found := make([]bool, len(terms))
+	return newTermSet(terms, minRunes).explain(cand)
+}
+
+// explain is explain for the set's terms; a set explains any number of
+// candidates.
+func (set *termSet) explain(cand listing.Listing) ([]string, string) {
+	found := make([]bool, len(set.terms))
 	for _, t := range []string{cand.GetTitle(), strings.Join(cand.GetKeywords(), "；")} {
 		for _, o := range set.find(lowerInPlace(t)) {
 			found[o.term] = true
@@ -36,14 +41,14 @@ func explain(terms []term, cand listing.Listing, minRunes int) ([]string, string
 		for _, o := range occ {
 			found[o.term] = true
 		}
-		for _, p := range passages(text, occ, terms) {
+		for _, p := range passages(text, occ, set.terms) {
 			if p.score > best.score {
 				best = p
 			}
 		}
 	}
 	var matched []string
-	for i, t := range terms {
+	for i, t := range set.terms {
 		if found[i] {
 			matched = append(matched, t.text)
 		}
@@ -57,40 +62,45 @@ func explain(terms []term, cand listing.Listing, minRunes int) ([]string, string
 
 // lowerInPlace lower-cases text for finding terms at the same byte
 // offsets; a text whose lower case is longer or shorter in UTF-8 (a few
-// letters such as İ) is searched as it is.
+// letters such as İ) is searched as it is. Han characters and CJK
+// punctuation (U+3000–U+9FFF) have no case and are passed over without
+// asking unicode, which strings.ToLower does for every one of them: that
+// was most of the cost of explaining a match.
 func lowerInPlace(text string) string {
-	if !hasUpper(text) {
-		return text // most Chinese text: no copy
-	}
-	lower := strings.ToLower(text)
-	if len(lower) != len(text) {
-		return text
-	}
-	return lower
-}
-
-// hasUpper reports whether lower-casing would change text. Han
-// characters and CJK punctuation (U+3000–U+9FFF) have no case, and
-// asking unicode for each of them was most of the cost of explaining a
-// match.
-func hasUpper(text string) bool {
-	for _, r := range text {
+	var lower []byte // a copy, once something changes
+	for i, r := range text {
+		var l rune
 		switch {
 		case r < utf8.RuneSelf:
-			if 'A' <= r && r <= 'Z' {
-				return true
+			if r < 'A' || r > 'Z' {
+				continue
 			}
+			l = r + 'a' - 'A'
 		case r >= 0x3000 && r <= 0x9FFF:
-		case unicode.ToLower(r) != r:
-			return true
+			continue
+		default:
+			if l = unicode.ToLower(r); l == r {
+				continue
+			}
+			if utf8.RuneLen(l) != utf8.RuneLen(r) {
+				return text
+			}
 		}
+		if lower == nil {
+			lower = []byte(text)
+		}
+		utf8.EncodeRune(lower[i:], l)
 	}
-	return false
+	if lower == nil {
+		return text
+	}
+	return string(lower)
 }
 
 // termSet finds terms in a text in one pass: a term is looked for only
 // where a text position starts with its first two characters (its only
-// one, for one-character terms).
+// one, for one-character terms), and most positions are passed over at
+// one bit test.
 //
 // Why not strings.Index per term: a match explains ten candidates of up
 // to 20,000 characters each against dozens of terms, and in Chinese text
@@ -98,8 +108,9 @@ func hasUpper(text string) bool {
 // so searching term by term cost a quarter of a match.
 type termSet struct {
 	terms   []term
-	byPair  map[string][]int // first two characters → terms
-	byFirst map[string][]int // the character → one-character terms
+	starts  [1 << 16 / 64]uint64 // bit r mod 2¹⁶: some term starts with r
+	byPair  map[[2]rune][]int    // first two characters → terms
+	byFirst map[rune][]int       // the character → one-character terms
 }
 
 // occurrence is where a term (by index) occurs in a text, in bytes.
@@ -108,20 +119,20 @@ type occurrence struct {
 }
 
 func newTermSet(terms []term, minRunes int) *termSet {
-	set := &termSet{terms: terms, byPair: map[string][]int{}, byFirst: map[string][]int{}}
+	set := &termSet{terms: terms, byPair: map[[2]rune][]int{}, byFirst: map[rune][]int{}}
 	for i, t := range terms {
 		n := utf8.RuneCountInString(t.text)
 		if n < minRunes || n == 0 {
 			continue
 		}
-		_, n1 := utf8.DecodeRuneInString(t.text)
+		r1, n1 := utf8.DecodeRuneInString(t.text)
+		set.starts[uint16(r1)/64] |= 1 << (uint16(r1) % 64)
 		if n == 1 {
-			set.byFirst[t.text] = append(set.byFirst[t.text], i)
+			set.byFirst[r1] = append(set.byFirst[r1], i)
 			continue
 		}
-		_, n2 := utf8.DecodeRuneInString(t.text[n1:])
-		key := t.text[:n1+n2]
-		set.byPair[key] = append(set.byPair[key], i)
+		r2, _ := utf8.DecodeRuneInString(t.text[n1:])
+		set.byPair[[2]rune{r1, r2}] = append(set.byPair[[2]rune{r1, r2}], i)
 	}
 	return set
 }
@@ -134,13 +145,17 @@ func (set *termSet) find(text string) []occurrence {
 	}
 	var out []occurrence
 	for i := 0; i < len(text); {
-		_, n1 := utf8.DecodeRuneInString(text[i:])
-		for _, k := range set.byFirst[text[i:i+n1]] {
+		r1, n1 := utf8.DecodeRuneInString(text[i:])
+		if set.starts[uint16(r1)/64]&(1<<(uint16(r1)%64)) == 0 {
+			i += n1
+			continue
+		}
+		for _, k := range set.byFirst[r1] {
 			out = append(out, occurrence{i, i + n1, k})
 		}
 		if i+n1 < len(text) {
-			_, n2 := utf8.DecodeRuneInString(text[i+n1:])
-			for _, k := range set.byPair[text[i:i+n1+n2]] {
+			r2, _ := utf8.DecodeRuneInString(text[i+n1:])
+			for _, k := range set.byPair[[2]rune{r1, r2}] {
 				if t := set.terms[k].text; strings.HasPrefix(text[i:], t) {
 					out = append(out, occurrence{i, i + len(t), k})
 				}

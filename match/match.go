@@ -70,8 +70,9 @@ const (
 // *techmarketv1.Offer or *techmarketv1.Demand), best first.
 func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f Filters) ([]Result, error) {
 	results, terms, err := m.match(ctx, src, limit, f, true)
+	set := newTermSet(terms, 2)
 	for i := range results {
-		results[i].Terms, results[i].Snippet = explain(terms, results[i].Listing, 2)
+		results[i].Terms, results[i].Snippet = set.explain(results[i].Listing)
 	}
 	return results, err
 }
@@ -88,11 +89,12 @@ func (m *Matcher) Reverse(ctx context.Context, src listing.Listing, limit int, m
 		return nil, err
 	}
 	var out []Result
+	set := newTermSet(terms, 2)
 	for _, r := range results {
 		if r.Score < minScore {
 			break
 		}
-		r.Terms, _ = explain(terms, r.Listing, 2)
+		r.Terms, _ = set.explain(r.Listing)
 		shared := slices.DeleteFunc(slices.Clone(terms), func(t term) bool { return !slices.Contains(r.Terms, t.text) })
 		_, r.Snippet = explain(shared, src, 2)
 		out = append(out, r)

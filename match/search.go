@@ -126,6 +126,7 @@ func (m *Matcher) Search(ctx context.Context, s Search) (SearchResult, error) {
 	if len(hits) > s.Size {
 		hits, out.More = hits[:s.Size], true
 	}
+	set := newTermSet(words, 1)
 	for _, h := range hits {
 		rec, err := m.st.Get(s.Kind, h.ID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -141,7 +142,7 @@ func (m *Matcher) Search(ctx context.Context, s Search) (SearchResult, error) {
 		if len(words) > 0 {
 			hit.After = []string{strconv.FormatFloat(h.Score, 'g', -1, 64), h.ID}
 		}
-		_, hit.Snippet = explain(words, l, 1)
+		_, hit.Snippet = set.explain(l)
 		out.Hits = append(out.Hits, hit)
 	}
 	return out, nil
