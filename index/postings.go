@@ -223,6 +223,11 @@ var sqrtFreq = func() (t [64]float64) {
 	return t
 }()
 
+// maxClauses bounds a disjunction: accumulate tells a document's first
+// score from the sign bit of its 16-bit clause count less one. A match
+// makes a few hundred.
+const maxClauses = 1 << 15
+
 // Disjunction scores every live document matching any clause as bleve
 // scores a disjunction of term queries under BM25: per clause
 // boost × idf² × tf-norm with bleve's idf, field length and average
@@ -230,8 +235,8 @@ var sqrtFreq = func() (t [64]float64) {
 // bleve's query norm is left out: it scales every score alike. Release
 // the Scores after use.
 func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, error) {
-	if len(clauses) > math.MaxUint16 {
-		return nil, fmt.Errorf("index: %d clauses, at most %d", len(clauses), math.MaxUint16)
+	if len(clauses) > maxClauses {
+		return nil, fmt.Errorf("index: %d clauses, at most %d", len(clauses), maxClauses)
 	}
 	s := &Scores{p: p, acc: getAccumulator(p.size)}
 	s.touched = s.acc.touched[:0]
@@ -352,7 +357,7 @@ func accumulate(acc []cell, touched []uint32, offset uint32, r *run, hi uint32) 
 		// posting is a document's first is as good as random, and a
 		// branch on it was mispredicted half the time.
 		all[n] = offset + doc
-		n += int((cl.matched - 1) >> 15) // 1 when matched is 0; clauses < 2¹⁵
+		n += int((cl.matched - 1) >> 15) // 1 when matched is 0 (see maxClauses)
 		cl.score += weight * norm[j]
 		cl.matched++
 	}

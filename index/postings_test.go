@@ -213,6 +213,39 @@ func TestConcurrentDisjunctions(t *testing.T) {
 	}
 }
 
+// TestClauseLimit: a disjunction of as many clauses as its limit counts
+// each document once, however many clauses it matched; one more clause
+// is refused.
+func TestClauseLimit(t *testing.T) {
+	f := open(t, t.TempDir())
+	defer f.close()
+	f.create(3, "limit")
+	p, err := f.idx.Postings(store.KindOffer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	clauses := make([]index.Clause, 1<<15)
+	for i := range clauses {
+		clauses[i] = index.Clause{Field: index.FieldTitle, Term: "疏干水", Boost: 1}
+	}
+	scores, err := p.Disjunction(context.Background(), clauses)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := scores.Top(func(index.Hit) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	scores.Release()
+	if n != 3 {
+		t.Errorf("%d clauses: %d hits, want the 3 offers once each", len(clauses), n)
+	}
+	if _, err := p.Disjunction(context.Background(), append(clauses, clauses[0])); err == nil {
+		t.Errorf("%d clauses: no error", len(clauses)+1)
+	}
+}
+
 func TestTopStops(t *testing.T) {
 	f := open(t, t.TempDir())
 	defer f.close()
