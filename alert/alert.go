@@ -220,6 +220,10 @@ const (
 	groupTime    = 250 * time.Millisecond
 )
 
+// writeQuiet is how long after the index last applied changes the
+// alerter still counts writers as busy (see matchGroup).
+const writeQuiet = time.Second
+
 // pause waits d unless ctx ends first; it reports whether to go on.
 func pause(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
@@ -286,16 +290,23 @@ func (a *Alerter) handle(ctx context.Context, changes []store.Change) (uint64, e
 //
 // Why at once: a reverse match is read-only and mostly CPU (analysis and
 // scoring), and after a bulk import the alerter alone has thousands to
-// catch up with while the other cores idle.
+// catch up with while the other cores idle. But while writes are still
+// coming in (a bulk import streaming) it matches one change at a time:
+// the import has a user waiting on it, and alerts can come a little
+// later.
 func (a *Alerter) matchGroup(ctx context.Context, changes []store.Change) ([]reverse, error) {
 	begin := time.Now()
+	workers := runtime.GOMAXPROCS(0)
+	if a.idx.WrittenWithin(writeQuiet) {
+		workers = 1
+	}
 	group := make([]reverse, len(changes))
 	errs := make([]error, len(changes))
 	// Workers take changes in order, so those taken are always a leading
 	// run; the first is taken at once, so a group is never empty.
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(changes)) {
+	for range min(workers, len(changes)) {
 		wg.Go(func() {
 			for next.Load() == 0 || time.Since(begin) <= groupTime {
 				i := int(next.Add(1)) - 1

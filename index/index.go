@@ -78,6 +78,7 @@ type Index struct {
 	done chan struct{}
 
 	compactor compactor
+	lastWrite atomic.Int64 // when changes were last applied, Unix nanoseconds
 }
 
 type side struct {
@@ -149,7 +150,7 @@ func Open(dir string, st *store.Store, opts Options) (*Index, error) {
 		x.closeSides()
 		return nil, err
 	}
-	if err := x.catchUp(); err != nil {
+	if _, err := x.catchUp(); err != nil {
 		x.closeSides()
 		return nil, err
 	}
@@ -339,7 +340,8 @@ func (x *Index) verify() error {
 			return err
 		}
 	}
-	return x.catchUp()
+	_, err := x.catchUp()
+	return err
 }
 
 // follow applies new changes whenever a writer kicks, until Close, and
@@ -359,9 +361,13 @@ func (x *Index) follow() {
 			continue
 		case <-x.kick:
 		}
-		err := x.catchUp()
-		if err == nil && x.compactor.due(x.opts.CompactAfter) {
-			quiet.Reset(x.opts.CompactQuiet) // a change: the pause starts again
+		applied, err := x.catchUp()
+		if applied > 0 && x.compactor.due(x.opts.CompactAfter) {
+			// Changes: the pause starts again. Only changes count: the
+			// alerter's waits kick the follower too, all through its
+			// catch-up after a bulk import, and had put compaction off
+			// until after it.
+			quiet.Reset(x.opts.CompactQuiet)
 		}
 		x.mu.Lock()
 		x.failure = err
@@ -372,17 +378,20 @@ func (x *Index) follow() {
 	}
 }
 
-// catchUp applies every change after the sides' applied sequences.
-func (x *Index) catchUp() error {
+// catchUp applies every change after the sides' applied sequences and
+// returns how many it applied.
+func (x *Index) catchUp() (int, error) {
+	applied := 0
 	for {
 		from := min(x.sides[store.KindOffer].applied, x.sides[store.KindDemand].applied)
 		changes, err := x.st.Changes(from, x.opts.BatchSize)
 		if err != nil || len(changes) == 0 {
-			return err
+			return applied, err
 		}
 		if err := x.apply(changes); err != nil {
-			return err
+			return applied, err
 		}
+		applied += len(changes)
 	}
 }
 
@@ -405,6 +414,7 @@ func (x *Index) apply(changes []store.Change) error {
 		return err
 	}
 	x.compactor.applied(len(changes))
+	x.lastWrite.Store(time.Now().UnixNano())
 	x.mu.Lock()
 	x.applied = last
 	close(x.advance)
@@ -522,6 +532,13 @@ func (x *Index) Applied() uint64 {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.applied
+}
+
+// WrittenWithin reports whether the index applied changes within the
+// last d: writers are at work, a bulk import perhaps, and background work
+// should leave them the cores.
+func (x *Index) WrittenWithin(d time.Duration) bool {
+	return time.Since(time.Unix(0, x.lastWrite.Load())) < d
 }
 
 // Side returns the bleve index of one side, for searching.

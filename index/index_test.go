@@ -320,6 +320,52 @@ func TestCompactionAfterManyChanges(t *testing.T) {
 	}
 }
 
+// TestCompactionNotPutOffByWaits: only changes restart the pause a
+// compaction waits for. The alerter waits for the index all through its
+// catch-up after a bulk import, and each wait kicks the follower; those
+// kicks had put the compaction off until the alerter was done.
+func TestCompactionNotPutOffByWaits(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "techmarket.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &messages{seen: make(chan string, 100)}
+	idx, err := index.Open(filepath.Join(dir, "index"), st, index.Options{
+		CompactAfter: 25, CompactQuiet: 300 * time.Millisecond, Logger: slog.New(logs),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := market.New(st, market.Options{Index: idx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &folder{t: t, dir: dir, st: st, idx: idx, m: m}
+	defer f.close()
+	f.create(25, "c")
+	if !idx.Shape().Compacting {
+		t.Error("after 25 changes: no compaction due")
+	}
+	waits := time.NewTicker(10 * time.Millisecond) // a waiter far more often than the pause
+	defer waits.Stop()
+	deadline := time.After(time.Minute)
+	for msg := ""; msg != "index compacted"; {
+		select {
+		case msg = <-logs.seen:
+		case <-waits.C:
+			if err := idx.WaitFor(context.Background(), 1); err != nil {
+				t.Fatal(err)
+			}
+		case <-deadline:
+			t.Fatal("no compaction within a minute of 25 changes while waiters kept kicking the index")
+		}
+	}
+	if sh := idx.Shape(); sh.Compacting || sh.Segments != 1 {
+		t.Errorf("compacted: shape %+v; want one segment and nothing due", sh)
+	}
+}
+
 // messages is a slog handler passing on each record's message.
 type messages struct{ seen chan string }
 
@@ -347,5 +393,22 @@ func TestCompactNow(t *testing.T) {
 	}
 	if got := f.findable(); got != 30 {
 		t.Errorf("after Compact the index finds %d of 30 offers", got)
+	}
+}
+
+// TestWrittenWithin: the index tells background work whether writers are
+// at work (the alerter yields the cores to a bulk import).
+func TestWrittenWithin(t *testing.T) {
+	f := open(t, t.TempDir())
+	defer f.close()
+	if f.idx.WrittenWithin(time.Hour) {
+		t.Error("a new index: written within the hour")
+	}
+	f.create(1, "w")
+	if !f.idx.WrittenWithin(time.Hour) {
+		t.Error("after a change: not written within the hour")
+	}
+	if f.idx.WrittenWithin(0) {
+		t.Error("written within no time at all")
 	}
 }

@@ -16,11 +16,15 @@ type Shape struct {
 	// the background after writes, a core per merge; speed figures taken
 	// meanwhile are not those of a settled index.
 	Merging int
+	// Compacting is true while a compaction (index/compact.go) is due
+	// or running: enough changes have come, and each side will be merged
+	// into one segment once writing pauses.
+	Compacting bool
 }
 
 // Shape reports the indexes' current segments and merges.
 func (x *Index) Shape() Shape {
-	var sh Shape
+	sh := Shape{Compacting: x.compactor.running.Load() || x.compactor.due(x.opts.CompactAfter)}
 	for _, s := range x.live() {
 		if s.idx == nil {
 			continue // closed

@@ -31,8 +31,9 @@ type Sources struct {
 	IndexDir string
 	// CacheBytes is the memory the decoded-postings cache holds.
 	CacheBytes func() int64
-	// IndexShape counts the indexes' segments and running merges.
-	IndexShape func() (segments, merging int)
+	// IndexShape counts the indexes' segments and running merges, and
+	// tells whether a compaction is due or running.
+	IndexShape func() (segments, merging int, compacting bool)
 }
 
 // Metrics records calls and reads the gauges.
@@ -93,12 +94,18 @@ func New(src Sources) *Metrics {
 	}
 	if src.IndexShape != nil {
 		gauge("techmarket_index_segments", "Segments of the full-text indexes; each match reads every one.", func() float64 {
-			n, _ := src.IndexShape()
+			n, _, _ := src.IndexShape()
 			return float64(n)
 		})
 		gauge("techmarket_index_merges_running", "Segment merges the full-text indexes are running in the background.", func() float64 {
-			_, n := src.IndexShape()
+			_, n, _ := src.IndexShape()
 			return float64(n)
+		})
+		gauge("techmarket_index_compaction_pending", "1 while the indexes are due to be merged into one segment a side (once writing pauses) or are being merged.", func() float64 {
+			if _, _, c := src.IndexShape(); c {
+				return 1
+			}
+			return 0
 		})
 	}
 	return m

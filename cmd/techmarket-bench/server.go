@@ -147,9 +147,11 @@ func (s *server) awaitAlerts(ctx context.Context, say func(string, ...any)) erro
 const settleFor = 3 * time.Second
 
 // awaitSettled waits until the index has run no segment merge for
-// settleFor (techmarket_index_merges_running): after a bulk import bleve
-// merges segments for minutes, using a core, and the figures of a market
-// in daily use are those of a settled index.
+// settleFor (techmarket_index_merges_running) and has no compaction due
+// or running (techmarket_index_compaction_pending): after a bulk import
+// bleve merges segments for minutes, using a core, and then the index
+// merges each side into one segment; the figures of a market in daily
+// use are those of a settled index.
 func (s *server) awaitSettled(ctx context.Context, say func(string, ...any)) error {
 	var quiet time.Time
 	return s.await(ctx, say, func() (bool, string, error) {
@@ -157,15 +159,22 @@ func (s *server) awaitSettled(ctx context.Context, say func(string, ...any)) err
 		if err != nil {
 			return false, "", err
 		}
+		compacting, err := s.gauge("techmarket_index_compaction_pending")
+		if err != nil {
+			return false, "", err
+		}
 		segments, err := s.gauge("techmarket_index_segments")
 		switch {
-		case n > 0:
+		case n > 0 || compacting > 0:
 			quiet = time.Time{}
 		case quiet.IsZero():
 			quiet = time.Now()
 		}
-		return n == 0 && time.Since(quiet) >= settleFor,
-			fmt.Sprintf("waiting for the index to settle: %.0f merges running, %.0f segments", n, segments), err
+		note := fmt.Sprintf("waiting for the index to settle: %.0f merges running, %.0f segments", n, segments)
+		if compacting > 0 {
+			note += ", compaction due or running"
+		}
+		return n == 0 && compacting == 0 && time.Since(quiet) >= settleFor, note, err
 	})
 }
 

@@ -137,7 +137,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			LastSeq: st.LastSeq, IndexApplied: idx.Applied, AlertsFollowed: alerts.Followed,
 			StoreBytes: st.Size, IndexDir: filepath.Join(*dir, indexDir),
 			CacheBytes: func() int64 { return idx.PostingsCacheStats().Bytes },
-			IndexShape: func() (int, int) { sh := idx.Shape(); return sh.Segments, sh.Merging },
+			IndexShape: func() (int, int, bool) { sh := idx.Shape(); return sh.Segments, sh.Merging, sh.Compacting },
 		})
 		stop, err := serveMetrics(*metricsAddr, opts.Metrics, *withPprof, log)
 		if err != nil {
