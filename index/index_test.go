@@ -280,24 +280,10 @@ func TestShapeAfterRebuild(t *testing.T) {
 // (not before: 24 changes are not enough), and every listing is still
 // found.
 func TestCompactionAfterManyChanges(t *testing.T) {
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "techmarket.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	logs := &messages{seen: make(chan string, 100)}
-	idx, err := index.Open(filepath.Join(dir, "index"), st, index.Options{
-		CompactAfter: 25, CompactQuiet: time.Millisecond, Logger: slog.New(logs),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := market.New(st, market.Options{Index: idx})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &folder{t: t, dir: dir, st: st, idx: idx, m: m}
+	f := openWith(t, t.TempDir(), index.Options{CompactAfter: 25, CompactQuiet: time.Millisecond, Logger: slog.New(logs)})
 	defer f.close()
+	idx := f.idx
 	f.create(24, "c") // one change each
 	f.create(1, "last")
 	for msg := ""; msg != "index compacted"; {
@@ -325,24 +311,10 @@ func TestCompactionAfterManyChanges(t *testing.T) {
 // catch-up after a bulk import, and each wait kicks the follower; those
 // kicks had put the compaction off until the alerter was done.
 func TestCompactionNotPutOffByWaits(t *testing.T) {
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "techmarket.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	logs := &messages{seen: make(chan string, 100)}
-	idx, err := index.Open(filepath.Join(dir, "index"), st, index.Options{
-		CompactAfter: 25, CompactQuiet: 300 * time.Millisecond, Logger: slog.New(logs),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := market.New(st, market.Options{Index: idx})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &folder{t: t, dir: dir, st: st, idx: idx, m: m}
+	f := openWith(t, t.TempDir(), index.Options{CompactAfter: 25, CompactQuiet: 300 * time.Millisecond, Logger: slog.New(logs)})
 	defer f.close()
+	idx := f.idx
 	f.create(25, "c")
 	if !idx.Shape().Compacting {
 		t.Error("after 25 changes: no compaction due")
