@@ -241,8 +241,7 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 	s := &Scores{p: p, acc: getAccumulator(p.size)}
 	s.touched = s.acc.touched[:0]
 	acc := s.acc.cells
-	fromCache := make([]bool, len(p.segs)) // segments scored from decoded lists
-	runs := make([][]run, len(p.segs))     // by segment, in clause order
+	runs := make([][]run, len(p.segs)) // by segment, in clause order
 	for _, c := range clauses {
 		if err := ctx.Err(); err != nil {
 			s.Release()
@@ -282,7 +281,6 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 				}
 				infos[i] = info
 			}
-			fromCache[i] = true
 			runs[i] = append(runs[i], run{docs: info.docs, norm: info.norm[:len(info.docs)], weight: weight})
 		}
 	}
@@ -290,8 +288,8 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 		s.touched = accumulateBlocks(acc[p.offsets[i]:p.offsets[i]+p.segs[i].Segment().Count()], s.touched, uint32(p.offsets[i]), segRuns)
 	}
 	// Decoded lists include documents deleted since: drop them.
-	for i, used := range fromCache {
-		if deleted := p.segs[i].Deleted(); used && deleted != nil {
+	for i, segRuns := range runs {
+		if deleted := p.segs[i].Deleted(); len(segRuns) > 0 && deleted != nil {
 			for it := deleted.Iterator(); it.HasNext(); {
 				acc[p.offsets[i]+uint64(it.Next())] = cell{}
 			}
