@@ -236,13 +236,23 @@ func (x *Index) rebuild(s *side) error {
 	if err == nil {
 		err = scanErr
 	}
-	if err == nil {
-		batch.SetInternal(appliedKey, seqBytes(seq))
-		batch.SetInternal(versionKey, []byte(mappingVersion))
+	if err == nil && batch.Size() > 0 {
 		err = idx.Batch(batch)
 	}
 	if err == nil {
 		err = mergeSegments(idx)
+	}
+	if err == nil {
+		// Written after the merge, in a batch that returns once on disk
+		// (bleve.New's batches wait for the persister): the snapshot
+		// persisted with it holds the merged segment. Closed before the
+		// persister got to that snapshot, the index reopened with the
+		// segments from before the merge and merged them again in the
+		// background.
+		batch.Reset()
+		batch.SetInternal(appliedKey, seqBytes(seq))
+		batch.SetInternal(versionKey, []byte(mappingVersion))
+		err = idx.Batch(batch)
 	}
 	if cerr := idx.Close(); err == nil {
 		err = cerr
