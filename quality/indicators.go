@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -229,28 +230,65 @@ var units = []string{
 	"ppm", "ppb", "rpm", "dB", "次", "cycles", "GB", "TB", "Mbps", "Gbps",
 }
 
+// unitRunes holds units, in the same order, as runes: unitAt runs for
+// every figure of every listing written, and converting each unit on each
+// call was most of an import's quality check.
+var unitRunes [][]rune
+
 func init() {
 	// Longest first, so that kWh wins over kW and 个百分点 over 百分点.
 	sort.SliceStable(units, func(i, j int) bool {
 		return utf8.RuneCountInString(units[i]) > utf8.RuneCountInString(units[j])
 	})
+	for _, u := range units {
+		unitRunes = append(unitRunes, []rune(u))
+	}
 }
 
 // unitAt returns the unit that starts at rs[i], if any.
 func unitAt(rs []rune, i int) (string, bool) {
-	for _, u := range units {
-		ur := []rune(u)
+	for k, ur := range unitRunes {
 		if i+len(ur) > len(rs) {
 			continue
 		}
-		got := string(rs[i : i+len(ur)])
-		if got != u && (len(ur) == 1 || !strings.EqualFold(got, u)) {
+		got := rs[i : i+len(ur)]
+		if !slices.Equal(got, ur) && (len(ur) == 1 || !equalFold(got, ur)) {
 			continue
 		}
 		if isASCIILetter(ur[len(ur)-1]) && i+len(ur) < len(rs) && isASCIILetter(rs[i+len(ur)]) {
 			continue
 		}
-		return u, true
+		return units[k], true
 	}
 	return "", false
+}
+
+// equalFold is strings.EqualFold for runes of equal count: each pair of
+// runes equal under Unicode simple case folding.
+func equalFold(a, b []rune) bool {
+	for i, r := range a {
+		if !foldEqual(r, b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// foldEqual reports whether r and t are the same rune under simple case
+// folding, as strings.EqualFold decides it.
+func foldEqual(r, t rune) bool {
+	if r == t {
+		return true
+	}
+	if t < r {
+		r, t = t, r
+	}
+	if t < utf8.RuneSelf {
+		return 'A' <= r && r <= 'Z' && t == r+'a'-'A'
+	}
+	f := unicode.SimpleFold(r)
+	for f != r && f < t {
+		f = unicode.SimpleFold(f)
+	}
+	return f == t
 }

@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -95,6 +96,26 @@ func TestSize(t *testing.T) {
 	for _, tt := range tests {
 		if got := size(tt.text); got != tt.want {
 			t.Errorf("size(%q) = %d, want %d", tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestEqualFoldAsStrings: units are compared rune by rune; the comparison
+// must agree with strings.EqualFold, which decided it before, on ASCII,
+// on runes whose folding orbit has three members (k, K and the Kelvin
+// sign; s, S and ſ) and on Chinese.
+func TestEqualFoldAsStrings(t *testing.T) {
+	runes := []rune("aAzZkKsSmMgG@[`{0µμΜſ\u212a\u212b\u00e5\u00c5吨℃°")
+	for _, r := range runes {
+		for _, u := range runes {
+			if got, want := foldEqual(r, u), strings.EqualFold(string(r), string(u)); got != want {
+				t.Errorf("foldEqual(%q, %q) = %v, strings.EqualFold says %v", r, u, got, want)
+			}
+		}
+	}
+	for _, tt := range []struct{ a, b string }{{"KWH", "kWh"}, {"kwh", "kWh"}, {"MPA", "MPa"}, {"千瓦时", "千瓦时"}, {"kWh", "kWs"}} {
+		if got, want := equalFold([]rune(tt.a), []rune(tt.b)), strings.EqualFold(tt.a, tt.b); got != want {
+			t.Errorf("equalFold(%q, %q) = %v, strings.EqualFold says %v", tt.a, tt.b, got, want)
 		}
 	}
 }
