@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/blevesearch/bleve/v2"
 )
 
 // Defaults of Options.CompactAfter and Options.CompactQuiet.
@@ -95,14 +97,25 @@ var compactedKey = []byte("techmarket.compacted")
 
 // awaitPersisted returns once every segment s's index had is on disk:
 // bleve merges only segments on disk, and batches return before they are
-// (openBleve). A batch of one internal value is persisted with the
-// snapshot that holds everything introduced before it.
+// (openBleve).
 func awaitPersisted(ctx context.Context, s *side) error {
-	batch := s.idx.NewBatch()
-	batch.SetInternal(compactedKey, []byte(time.Now().UTC().Format(time.RFC3339)))
+	return persistInternal(ctx, s.idx, map[string][]byte{
+		string(compactedKey): []byte(time.Now().UTC().Format(time.RFC3339)),
+	})
+}
+
+// persistInternal writes internal values in one batch and returns once
+// that batch is on disk. A batch is persisted with the snapshot that holds
+// everything introduced before it, so this also waits for every earlier
+// batch and merge.
+func persistInternal(ctx context.Context, idx bleve.Index, values map[string][]byte) error {
+	batch := idx.NewBatch()
+	for k, v := range values {
+		batch.SetInternal([]byte(k), v)
+	}
 	persisted := make(chan error, 1)
 	batch.SetPersistedCallback(func(err error) { persisted <- err })
-	if err := s.idx.Batch(batch); err != nil {
+	if err := idx.Batch(batch); err != nil {
 		return err
 	}
 	select {

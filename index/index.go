@@ -209,7 +209,7 @@ func (x *Index) rebuild(s *side) error {
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("index: clearing %s: %w", tmp, err)
 	}
-	idx, err := bleve.New(tmp, newMapping())
+	idx, err := bleve.NewUsing(tmp, newMapping(), scorch.Name, scorch.Name, rebuildConfig())
 	if err != nil {
 		return fmt.Errorf("index: creating %s: %w", tmp, err)
 	}
@@ -239,20 +239,19 @@ func (x *Index) rebuild(s *side) error {
 	if err == nil && batch.Size() > 0 {
 		err = idx.Batch(batch)
 	}
+	marks := map[string][]byte{string(appliedKey): seqBytes(seq), string(versionKey): []byte(mappingVersion)}
+	if err == nil {
+		// bleve merges only segments on disk.
+		err = persistInternal(context.Background(), idx, marks)
+	}
 	if err == nil {
 		err = mergeSegments(idx)
 	}
 	if err == nil {
-		// Written after the merge, in a batch that returns once on disk
-		// (bleve.New's batches wait for the persister): the snapshot
-		// persisted with it holds the merged segment. Closed before the
-		// persister got to that snapshot, the index reopened with the
-		// segments from before the merge and merged them again in the
-		// background.
-		batch.Reset()
-		batch.SetInternal(appliedKey, seqBytes(seq))
-		batch.SetInternal(versionKey, []byte(mappingVersion))
-		err = idx.Batch(batch)
+		// Closed before the persister wrote the merged snapshot, the
+		// index would reopen with the segments from before the merge
+		// and merge them again in the background.
+		err = persistInternal(context.Background(), idx, marks)
 	}
 	if cerr := idx.Close(); err == nil {
 		err = cerr
@@ -277,6 +276,21 @@ func (x *Index) rebuild(s *side) error {
 	return nil
 }
 
+// rebuildConfig returns the bleve configuration of an index being
+// rebuilt, a new map each time: bleve writes the index's path into it.
+// Its batches return once searchable, not once on disk, and it merges
+// nothing until the rebuild merges it into one segment at the end: a
+// rebuilt index nobody reads meanwhile need not be kept in few segments,
+// and merging it tier by tier as it grew was an eighth of a rebuild's CPU
+// (BenchmarkRebuild). The folder is thrown away if the rebuild stops
+// halfway, so batches not yet on disk risk nothing.
+func rebuildConfig() map[string]any {
+	return map[string]any{
+		"unsafe_batch":           true,
+		"scorchMergePlanOptions": map[string]any{"MaxSegmentSize": 1},
+	}
+}
+
 // openBleve opens an index whose batches return once searchable, and
 // whose in-memory segments are written out together every
 // Options.PersistEvery.
@@ -298,6 +312,12 @@ func (x *Index) openBleve(path string) (bleve.Index, error) {
 	return bleve.OpenUsing(path, map[string]any{
 		"unsafe_batch":           true,
 		"scorchPersisterOptions": map[string]any{"PersisterNapTimeMSec": max(nap, 0)},
+		// bleve's default merge policy, said here: bleve keeps the
+		// configuration an index was created with and applies it at
+		// every open, under what is given here, and a rebuilt index was
+		// created merging nothing (rebuildConfig). Options left out keep
+		// their defaults.
+		"scorchMergePlanOptions": map[string]any{},
 	})
 }
 

@@ -275,6 +275,37 @@ func TestShapeAfterRebuild(t *testing.T) {
 	}
 }
 
+// TestRebuiltIndexMergesAsItGrows: a rebuild builds its index merging
+// nothing until the end; once serving, the index merges its small
+// segments again as writes come one by one. Without merging, 40 offers
+// written one at a time stay 40 segments, and every match reads them all.
+func TestRebuiltIndexMergesAsItGrows(t *testing.T) {
+	dir := t.TempDir()
+	f := open(t, dir)
+	f.create(5, "before")
+	f.close()
+	if err := os.RemoveAll(filepath.Join(dir, "index")); err != nil {
+		t.Fatal(err)
+	}
+	// Written out at once, so that each offer is a segment on disk the
+	// merger may take; never compacted, so that merging is bleve's own.
+	f = openWith(t, dir, index.Options{PersistEvery: -1, CompactAfter: -1})
+	defer f.close()
+	f.create(40, "after")
+	deadline := time.Now().Add(time.Minute)
+	sh := f.idx.Shape()
+	for sh.Segments > 12 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // polling bleve's merger, which reports nothing
+		sh = f.idx.Shape()
+	}
+	if sh.Segments > 12 {
+		t.Errorf("45 offers written after a rebuild, mostly one by one: shape %+v a minute later; want them merged into a dozen segments or fewer", sh)
+	}
+	if got := f.findable(); got != 45 {
+		t.Errorf("the index finds %d of 45 offers", got)
+	}
+}
+
 // TestCompactionAfterManyChanges: once CompactAfter changes have come and
 // writing pauses, each side is merged into one segment in the background
 // (not before: 24 changes are not enough), and every listing is still

@@ -2,6 +2,7 @@ package market_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -20,7 +21,9 @@ import (
 // validated, committed in one transaction and waited for until
 // searchable. A batch is of one kind, as a poster's file usually is
 // (offers and demands batch by batch). It reports listings/s;
-// -cpuprofile shows where an import's time goes.
+// -cpuprofile shows where an import's time goes. The corpus draws on the
+// embedded demo market and on the interchange files listed in
+// TECHMARKET_BENCH_VOCAB, as BenchmarkRebuild in ./index does.
 func BenchmarkImport(b *testing.B) {
 	if _, err := analysis.Load(analysis.Config{}); err != nil {
 		b.Fatal(err)
@@ -40,7 +43,7 @@ func BenchmarkImport(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	v, err := corpus.Load()
+	v, err := corpus.Load(filepath.SplitList(os.Getenv("TECHMARKET_BENCH_VOCAB"))...)
 	if err != nil {
 		b.Fatal(err)
 	}
