@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	bleveanalysis "github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
@@ -151,17 +149,8 @@ func (a zhAnalyzer) Analyze(input []byte) bleveanalysis.TokenStream {
 	return current().analyze(input, a.mode, true)
 }
 
-// bigram is the techmarket_bigram analyzer. The unicode tokenizer yields
-// each Han character as its own Ideographic token, which cjk_bigram pairs
-// up; Latin words pass through as whole tokens.
-var bigram = &bleveanalysis.DefaultAnalyzer{
-	Tokenizer: unicode.NewUnicodeTokenizer(),
-	TokenFilters: []bleveanalysis.TokenFilter{
-		foldFilter{},
-		lower,
-		cjk.NewCJKBigramFilter(false),
-	},
-}
+// bigram is the techmarket_bigram analyzer (bigram.go).
+var bigram = bigramAnalyzer{}
 
 func init() {
 	must := func(err error) {

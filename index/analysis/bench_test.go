@@ -35,6 +35,14 @@ func BenchmarkAnalyzeListing(b *testing.B) {
 			bi.Analyze(text)
 		}
 	})
+	// The same tokens through bleve's pipeline alone (bigram.go).
+	b.Run(AnalyzerBigram+"/bleve", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		b.ReportAllocs()
+		for b.Loop() {
+			bigramSlow.Analyze(text)
+		}
+	})
 }
 
 // BenchmarkLoad measures building the segmenter and lists from the

@@ -27,6 +27,7 @@ import (
 // path, and a query for the shorter word still finds the longer one.
 func tokenize(res *resources, input []byte, search bool) bleveanalysis.TokenStream {
 	rv := make(bleveanalysis.TokenStream, 0, len(input)/4+1)
+	tb := make(tokenBlock, 0, len(input)/4+1)
 	pos := 0
 	for i := 0; i < len(input); {
 		r, n := utf8.DecodeRune(input[i:])
@@ -41,7 +42,7 @@ func tokenize(res *resources, input []byte, search bool) bleveanalysis.TokenStre
 				}
 				j += n2
 			}
-			rv, pos = res.appendCJK(rv, input, i, j, pos, search)
+			rv, pos = res.appendCJK(rv, &tb, input, i, j, pos, search)
 			i = j
 		case isWordRune(f):
 			j := latinRunEnd(input, i)
@@ -50,9 +51,9 @@ func tokenize(res *resources, input []byte, search bool) bleveanalysis.TokenStre
 			if allDigits(input[i:j]) {
 				typ = bleveanalysis.Numeric
 			}
-			rv = append(rv, &bleveanalysis.Token{
+			rv = append(rv, tb.new(bleveanalysis.Token{
 				Term: input[i:j], Start: i, End: j, Position: pos, Type: typ,
-			})
+			}))
 			i = j
 		default:
 			i += n
@@ -122,7 +123,7 @@ func allDigits(b []byte) bool {
 // cost: in 矿井水中 the path 矿井+水中 beats 矿井水+中 whatever frequency
 // 矿井水 has. Finding the city's terms is the point of the dictionary, so
 // the tokenizer looks them up directly as well.
-func (r *resources) appendCJK(rv bleveanalysis.TokenStream, input []byte, start, end, pos int, search bool) (bleveanalysis.TokenStream, int) {
+func (r *resources) appendCJK(rv bleveanalysis.TokenStream, tb *tokenBlock, input []byte, start, end, pos int, search bool) (bleveanalysis.TokenStream, int) {
 	segs := r.seg.Segment(input[start:end])
 	var extra [][2]int // domain-term spans, in text order
 	var extraSeg []int // index into segs of the word each one starts in
@@ -134,19 +135,19 @@ func (r *resources) appendCJK(rv bleveanalysis.TokenStream, input []byte, start,
 		pos++
 		ts, te := start+s.Start(), start+s.End()
 		group := len(rv)
-		rv = append(rv, &bleveanalysis.Token{
+		rv = append(rv, tb.new(bleveanalysis.Token{
 			Term: input[ts:te], Start: ts, End: te, Position: pos, Type: bleveanalysis.Ideographic,
-		})
+		}))
 		if !search {
 			continue
 		}
-		rv = appendSubwords(rv, s.Token(), input, ts, pos)
+		rv = appendSubwords(rv, tb, s.Token(), input, ts, pos)
 		for ; x < len(extra) && extraSeg[x] == k; x++ {
 			sp := extra[x]
 			if !hasSpan(rv[group:], sp) {
-				rv = append(rv, &bleveanalysis.Token{
+				rv = append(rv, tb.new(bleveanalysis.Token{
 					Term: input[sp[0]:sp[1]], Start: sp[0], End: sp[1], Position: pos, Type: bleveanalysis.Ideographic,
-				})
+				}))
 			}
 		}
 	}
@@ -200,15 +201,15 @@ func hasSpan(ts bleveanalysis.TokenStream, sp [2]int) bool {
 // byte base) of two or more characters. Single characters are left out: in
 // the sub-split of a word they are mostly fragments (the 集 of 碳捕集), and
 // the bigram analyzer already covers character-level matching.
-func appendSubwords(rv bleveanalysis.TokenStream, tok *gse.Token, input []byte, base, pos int) bleveanalysis.TokenStream {
+func appendSubwords(rv bleveanalysis.TokenStream, tb *tokenBlock, tok *gse.Token, input []byte, base, pos int) bleveanalysis.TokenStream {
 	for _, sub := range tok.Segments() {
 		ss, se := base+sub.Start(), base+sub.End()
 		if utf8.RuneCount(input[ss:se]) >= 2 {
-			rv = append(rv, &bleveanalysis.Token{
+			rv = append(rv, tb.new(bleveanalysis.Token{
 				Term: input[ss:se], Start: ss, End: se, Position: pos, Type: bleveanalysis.Ideographic,
-			})
+			}))
 		}
-		rv = appendSubwords(rv, sub.Token(), input, ss, pos)
+		rv = appendSubwords(rv, tb, sub.Token(), input, ss, pos)
 	}
 	return rv
 }
