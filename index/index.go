@@ -284,6 +284,13 @@ func (x *Index) rebuild(s *side) error {
 // and merging it tier by tier as it grew was an eighth of a rebuild's CPU
 // (BenchmarkRebuild). The folder is thrown away if the rebuild stops
 // halfway, so batches not yet on disk risk nothing.
+//
+// A MaxSegmentSize of one document makes no segment small enough for
+// bleve's merge planner; the final ForceMerge brings its own policy. At
+// 1,000,000 listings a side the folder holds up to a thousand segment
+// files per side before that merge, each an open file: Go raises the
+// soft limit on open files to the hard one at start, and a hard limit
+// below a few thousand would need raising.
 func rebuildConfig() map[string]any {
 	return map[string]any{
 		"unsafe_batch":           true,
