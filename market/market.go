@@ -31,6 +31,7 @@ type Market struct {
 	now    func() time.Time
 	index  Indexer
 	review bool // posts go to review before publication
+	tokens tokenCache
 
 	// Offers holds the technology offers.
 	Offers *Listings[*techmarketv1.Offer]

@@ -24,7 +24,12 @@ const (
 
 // Authenticate returns the principal a bearer secret speaks for.
 func (m *Market) Authenticate(secret string) (auth.Principal, error) {
-	rec, err := m.st.TokenByHash(auth.HashSecret(secret))
+	hash := auth.HashSecret(secret)
+	if p, ok := m.tokens.get(hash); ok {
+		return p, nil
+	}
+	gen := m.tokens.generation()
+	rec, err := m.st.TokenByHash(hash)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return auth.Principal{}, fmt.Errorf("%w: the token is not known here; ask an operator for a token", ErrUnauthenticated)
@@ -33,7 +38,9 @@ func (m *Market) Authenticate(secret string) (auth.Principal, error) {
 	case !rec.RevokeTime.IsZero():
 		return auth.Principal{}, fmt.Errorf("%w: the token was revoked on %s; ask an operator for a new one", ErrUnauthenticated, rec.RevokeTime.Format(time.DateOnly))
 	}
-	return auth.Principal{Org: rec.Org, Role: techmarketv1.Role(rec.Role), TokenID: rec.ID}, nil
+	p := auth.Principal{Org: rec.Org, Role: techmarketv1.Role(rec.Role), TokenID: rec.ID}
+	m.tokens.put(hash, p, gen)
+	return p, nil
 }
 
 // CreateToken issues a token on an operator's request.
@@ -149,6 +156,7 @@ func (m *Market) RevokeToken(ctx context.Context, p auth.Principal, name string)
 		if err != nil {
 			return nil, storeErr(err)
 		}
+		m.tokens.forget()
 	}
 	return tokenProto(rec), nil
 }
