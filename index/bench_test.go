@@ -3,17 +3,14 @@
 package index_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/wuhai-techmarket/techmarket/auth"
-	"github.com/wuhai-techmarket/techmarket/corpus"
 	"github.com/wuhai-techmarket/techmarket/index"
-	"github.com/wuhai-techmarket/techmarket/index/analysis"
+	"github.com/wuhai-techmarket/techmarket/internal/testutil"
 	"github.com/wuhai-techmarket/techmarket/market"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/store"
@@ -24,23 +21,16 @@ import (
 // offers and 5,000 demands, read, analysed, indexed and merged into one
 // segment per side. It reports listings/s, and the CPU time a listing
 // took over all cores (cpu-µs/listing), which a busy shared machine
-// disturbs less than the wall clock; -cpuprofile shows where it goes. The corpus draws on the embedded demo market, and
-// on the interchange files listed in TECHMARKET_BENCH_VOCAB (separated as
-// in PATH), as techmarket-bench --vocab does:
+// disturbs less than the wall clock; -cpuprofile shows where it goes.
+// The corpus draws on the embedded demo market and on the interchange
+// files listed in TECHMARKET_BENCH_VOCAB (separated as in PATH), as
+// techmarket-bench --vocab does:
 //
 //	TECHMARKET_BENCH_VOCAB=../../shared/data/dev/offers.jsonl:../../shared/data/background/csl-offers.jsonl \
-//	  go test -run x -bench Rebuild -benchtime 5x ./index
+//	  go test -run '^$' -bench Rebuild -benchtime 2x ./index
 func BenchmarkRebuild(b *testing.B) {
 	const perSide = 5000
-	if _, err := analysis.Load(analysis.Config{}); err != nil {
-		b.Fatal(err)
-	}
-	dir := b.TempDir()
-	st, err := store.Open(filepath.Join(dir, "techmarket.db"), store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st, dir := testutil.BenchStore(b)
 	fill(b, st, perSide)
 	indexDir := filepath.Join(dir, "index")
 	var cpu time.Duration
@@ -81,36 +71,16 @@ func cpuTime(b *testing.B) time.Duration {
 // an index open meanwhile as the market requires, and closes the index.
 func fill(b *testing.B, st *store.Store, perSide int) {
 	b.Helper()
-	idx, err := index.Open(filepath.Join(b.TempDir(), "index"), st, index.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer idx.Close()
-	m, err := market.New(st, market.Options{Index: idx})
-	if err != nil {
-		b.Fatal(err)
-	}
-	v, err := corpus.Load(filepath.SplitList(os.Getenv("TECHMARKET_BENCH_VOCAB"))...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	g := corpus.New(v, 1, time.Now())
-	op := auth.Principal{Org: "乌海科技大市场", Role: techmarketv1.Role_ROLE_OPERATOR}
+	m, closeIndex := testutil.BenchMarket(b, st, filepath.Join(b.TempDir(), "index"))
+	defer closeIndex()
+	g := testutil.BenchCorpus(b)
 	for _, demand := range []bool{false, true} {
 		for start := 0; start < perSide; start += market.MaxImportBatch {
 			var lines []*techmarketv1.ImportLine
 			for i := start; i < min(start+market.MaxImportBatch, perSide); i++ {
 				lines = append(lines, &techmarketv1.ImportLine{Number: int64(i + 1), Text: string(g.Line(demand, i))})
 			}
-			results, err := m.Import(context.Background(), op, false, lines)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for _, r := range results {
-				if r.GetOutcome() != techmarketv1.ImportOutcome_IMPORT_OUTCOME_TAKEN {
-					b.Fatalf("line %d: %v %s", r.GetNumber(), r.GetOutcome(), r.GetReason())
-				}
-			}
+			testutil.ImportAll(b, m, lines)
 		}
 	}
 }
