@@ -15,7 +15,7 @@ import (
 //
 // Every listing's whole text is indexed through it, and built that way it
 // made three objects per character (a token per character, a token and a
-// byte slice per bigram): a seventh of a rebuild's CPU and a fifth of its
+// byte slice per bigram): 7% of a rebuild's CPU and a fifth of its
 // allocations (BenchmarkRebuild). So text made only of Han characters
 // and the common punctuation, symbols and Latin that surround them takes
 // a direct path: Han runs become bigram tokens cut from the input itself,
