@@ -87,22 +87,26 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("%w: --log-format must be text or json", errUsage)
 	}
 
+	// Load the dictionaries now, so the first request does not pay for
+	// it, and open the store and index meanwhile: the load is seconds of
+	// CPU, opening mostly waits on the disk. Indexing that opening needs
+	// (catching up with the store) waits for the load.
+	dictionaries := analysis.LoadInBackground(analysis.Config{})
 	st, err := openStore(*dir)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	// Load the dictionaries now, so the first request does not pay for it.
-	info, err := analysis.Load(analysis.Config{})
-	if err != nil {
-		return fmt.Errorf("loading the analysis dictionaries: %w", err)
-	}
-	log.Info("dictionaries loaded", "took", info.LoadTime.Round(time.Millisecond))
 	idx, err := index.Open(filepath.Join(*dir, indexDir), st, index.Options{Logger: log})
 	if err != nil {
 		return fmt.Errorf("opening the index: %w; `techmarketd reindex --data %s` rebuilds it from the store", err, *dir)
 	}
 	defer idx.Close()
+	info, err := dictionaries()
+	if err != nil {
+		return fmt.Errorf("loading the analysis dictionaries: %w", err)
+	}
+	log.Info("dictionaries loaded", "took", info.LoadTime.Round(time.Millisecond))
 	m, err := market.New(st, market.Options{Index: idx, Review: *review})
 	if err != nil {
 		return err

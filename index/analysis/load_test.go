@@ -157,3 +157,30 @@ func TestEmbeddedListsParse(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestAnalysisWaitsForTheFirstLoad starts a load and analyses at once, as a
+// server opening its index during the load does: the analysis must use the
+// lists being loaded, not build the defaults beside them.
+func TestAnalysisWaitsForTheFirstLoad(t *testing.T) {
+	installed := active.Load()
+	active.Store(nil) // as in a fresh process
+	defer active.Store(installed)
+
+	wait := LoadInBackground(Config{
+		Dict:      strings.NewReader("乌海湖\n"),
+		Synonyms:  strings.NewReader(""),
+		StopWords: strings.NewReader(""),
+		noBase:    true,
+	})
+	used := current()
+	info, err := wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used.info.DomainTerms != 1 || info.DomainTerms != 1 {
+		t.Errorf("analysis during the load used %d domain terms, the load installed %d; want 1 and 1", used.info.DomainTerms, info.DomainTerms)
+	}
+	if current() != used {
+		t.Error("the load's lists are not the ones installed")
+	}
+}
