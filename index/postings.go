@@ -37,8 +37,10 @@ type Postings struct {
 	deleted []uint64 // deleted documents in each segment
 
 	// terms keeps what this view learnt of each term so far: a match
-	// looks a term up to weigh it and again to score it.
+	// looks a term up to weigh it and again to score it. entries are the
+	// cache's entries of each term, by segment.
 	terms   map[listKey][]*termInfo
+	entries map[string][]*termEntry
 	avgLens map[string]float64 // by field, as averageLength works them out
 	cache   *postingsCache
 	index   uint64 // the side's index, as the cache names it
@@ -73,7 +75,7 @@ func openPostings(idx bleve.Index, gen uint64, cache *postingsCache) (*Postings,
 		r.Close()
 		return nil, fmt.Errorf("index: %T is not a scorch index", r)
 	}
-	p := &Postings{snap: snap, segs: snap.Segments(), terms: map[listKey][]*termInfo{}, avgLens: map[string]float64{}, cache: cache, index: gen}
+	p := &Postings{snap: snap, segs: snap.Segments(), terms: map[listKey][]*termInfo{}, entries: map[string][]*termEntry{}, avgLens: map[string]float64{}, cache: cache, index: gen}
 	ids := make([]uint64, 0, len(p.segs))
 	for _, s := range p.segs {
 		ids = append(ids, s.Id())
@@ -125,11 +127,15 @@ func (p *Postings) lookup(field, term string) ([]*termInfo, error) {
 	if infos, ok := p.terms[key]; ok {
 		return infos, nil
 	}
+	slot, err := fieldSlot(field)
+	if err != nil {
+		return nil, err
+	}
+	entries := p.entriesOf(term)
 	infos := make([]*termInfo, len(p.segs))
-	for i, s := range p.segs {
-		ck := cacheKey{seg: segmentKey{p.index, s.Id()}, field: field, term: term}
-		cached := p.cache.get(ck)
-		if cached != nil && cached.deleted == p.deleted[i] {
+	for i, e := range entries {
+		cached := e.fields[slot].Load()
+		if cached == absent || (cached != nil && cached.deleted == p.deleted[i]) {
 			p.hits++
 			infos[i] = cached
 			continue
@@ -139,18 +145,34 @@ func (p *Postings) lookup(field, term string) ([]*termInfo, error) {
 		if err != nil {
 			return nil, err
 		}
-		info := &termInfo{key: ck, deleted: p.deleted[i]}
+		info := &termInfo{deleted: p.deleted[i]}
 		if pl != nil {
 			info.df = pl.Count()
 		}
-		if cached != nil { // more deletions since: the postings still hold
+		switch {
+		case info.df == 0:
+			info = absent
+		case cached != nil: // more deletions since: the postings still hold
 			info.docs, info.norm, info.avgLen = cached.docs, cached.norm, cached.avgLen
 		}
-		p.cache.put(info)
+		p.cache.fill(e, slot, info)
 		infos[i] = info
 	}
 	p.terms[key] = infos
 	return infos, nil
+}
+
+// entriesOf returns the cache's entries of term, one per segment.
+func (p *Postings) entriesOf(term string) []*termEntry {
+	if entries, ok := p.entries[term]; ok {
+		return entries
+	}
+	entries := make([]*termEntry, len(p.segs))
+	for i, s := range p.segs {
+		entries[i] = p.cache.entry(cacheKey{seg: segmentKey{p.index, s.Id()}, term: term})
+	}
+	p.entries[term] = entries
+	return entries
 }
 
 // liveList is a term's postings list in segment i without the deleted
@@ -275,7 +297,7 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 			if info.docs == nil || info.avgLen != avgLen {
 				// Decode the whole list, deleted documents included, and
 				// keep it; the deleted ones are taken out below.
-				if info, err = p.decode(i, info, avgLen); err != nil {
+				if info, err = p.decode(i, c.Field, c.Term, info, avgLen); err != nil {
 					s.Release()
 					return nil, err
 				}
@@ -381,12 +403,16 @@ func (s *Scores) Release() {
 // decode reads a term's whole postings list in segment i into a copy of
 // info, with its norms for the field's average length avgLen, and caches
 // it.
-func (p *Postings) decode(i int, info *termInfo, avgLen float64) (*termInfo, error) {
-	pl, err := p.fullList(i, info.key.field, info.key.term)
+func (p *Postings) decode(i int, field, term string, info *termInfo, avgLen float64) (*termInfo, error) {
+	slot, err := fieldSlot(field)
 	if err != nil {
 		return nil, err
 	}
-	d := &termInfo{key: info.key, deleted: info.deleted, df: info.df, docs: []uint32{}, avgLen: avgLen}
+	pl, err := p.fullList(i, field, term)
+	if err != nil {
+		return nil, err
+	}
+	d := &termInfo{deleted: info.deleted, df: info.df, docs: []uint32{}, avgLen: avgLen}
 	if pl == nil {
 		return d, nil
 	}
@@ -414,7 +440,7 @@ func (p *Postings) decode(i int, info *termInfo, avgLen float64) (*termInfo, err
 		d.docs = append(d.docs, uint32(posting.Number()))
 		d.norm = append(d.norm, float32(tf/(tf+base+perLength*length)))
 	}
-	p.cache.put(d)
+	p.cache.fill(p.entriesOf(term)[i], slot, d)
 	return d, nil
 }
 

@@ -2,6 +2,7 @@ package index
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -28,20 +29,21 @@ const DefaultPostingsCacheBytes = 256 << 20
 // segment itself, keep every dead segment alive: the load test's memory
 // grew threefold in five minutes). The count is right as long as the segment's deletions are
 // what they were when it was taken; deletions only grow, so their number
-// says whether it still holds. Terms a segment lacks are cached too:
-// most of a match's dictionary lookups find nothing.
+// says whether it still holds. Terms a segment lacks are cached too
+// (all as one shared absent): most of a match's dictionary lookups find
+// nothing.
 //
 // Hits, nearly every lookup once a market has been matching for a while,
 // take only a read lock and leave recency as a stamp on the entry (the
-// number of puts so far), so concurrent matches do not queue behind one
-// another; when the budget is exceeded, the least recently stamped
+// number of additions so far), so concurrent matches do not queue behind
+// one another; when the budget is exceeded, the least recently stamped
 // eighth of it goes at once.
 type postingsCache struct {
 	mu      sync.RWMutex
 	max     int64
 	used    int64
-	entries map[cacheKey]*termInfo
-	epoch   atomic.Uint64 // puts so far: the recency stamp of a use
+	entries map[cacheKey]*termEntry
+	epoch   atomic.Uint64 // entries added and slots filled so far: the recency stamp of a use
 
 	// bySegment holds the keys cached for each segment, so that a
 	// merged-away segment's lists go at once; live holds each index's
@@ -50,6 +52,7 @@ type postingsCache struct {
 	live      map[uint64]liveSegments
 
 	hits, misses atomic.Uint64 // added by each view as it closes
+	evictions    uint64        // entries dropped for room; guarded by mu
 }
 
 // segmentKey names a segment: the bleve index it belongs to (a number
@@ -57,9 +60,40 @@ type postingsCache struct {
 // from the start again) and its number there.
 type segmentKey struct{ index, segment uint64 }
 
+// cacheKey names a term in a segment. An entry holds the term in every
+// text field: a match looks each source term up in the title and body to
+// weigh it and the best terms in three more fields to score them, and one
+// lookup in a map of millions of entries is a cache miss or three (the
+// lookups of one entry per field were a quarter of a match's CPU at
+// 100,000 listings a side).
 type cacheKey struct {
-	seg         segmentKey
-	field, term string
+	seg  segmentKey
+	term string
+}
+
+// textFields are the fields Postings reads, in the order of an entry's
+// slots.
+var textFields = [...]string{FieldTitle, FieldKeywords, FieldBody, FieldAside, FieldFocus, FieldBigram}
+
+// fieldSlot is the field's slot in an entry.
+func fieldSlot(field string) (int, error) {
+	for i, f := range textFields {
+		if f == field {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("index: field %q is not a text field matching reads", field)
+}
+
+// termEntry is what is known of one term in one segment, field by field.
+// A slot is nil until the term is looked up in its field; slots are
+// filled as views learn more, and a slot's termInfo never changes once
+// stored (a newer one replaces it), so views read entries without locks.
+type termEntry struct {
+	key    cacheKey
+	fields [len(textFields)]atomic.Pointer[termInfo]
+	bytes  int64         // what the filled slots take; guarded by the cache's mu
+	used   atomic.Uint64 // the cache's epoch when last looked up
 }
 
 // liveSegments are the segments of one view of an index. Segment numbers
@@ -72,7 +106,6 @@ type liveSegments struct {
 
 // termInfo is what is known of one term in one field of one segment.
 type termInfo struct {
-	key     cacheKey
 	deleted uint64 // the segment's deleted documents when df was counted
 	df      uint64 // live documents with the term
 
@@ -88,12 +121,22 @@ type termInfo struct {
 	// inner loop of every match.
 	norm   []float32
 	avgLen float64
-
-	used atomic.Uint64 // the cache's epoch when last looked up
 }
 
+// absent is the termInfo of a term no live document of the segment has
+// in the field. It holds for good: segments never change, and deletions
+// only grow. Most of a match's lookups find nothing, and they share it.
+var absent = &termInfo{docs: []uint32{}}
+
+// entryBytes is an entry's own size: the key, the slots and the map's
+// share.
+func entryBytes(k cacheKey) int64 { return 160 + int64(len(k.term)) }
+
 func (t *termInfo) bytes() int64 {
-	return int64(len(t.docs))*8 + 128 + int64(len(t.key.field)+len(t.key.term))
+	if t == nil || t == absent {
+		return 0
+	}
+	return int64(len(t.docs))*8 + 64
 }
 
 // newPostingsCache returns a cache of max bytes; nil when max ≤ 0, which
@@ -103,7 +146,7 @@ func newPostingsCache(max int64) *postingsCache {
 		return nil
 	}
 	return &postingsCache{
-		max: max, entries: map[cacheKey]*termInfo{},
+		max: max, entries: map[cacheKey]*termEntry{},
 		bySegment: map[segmentKey]map[cacheKey]struct{}{}, live: map[uint64]liveSegments{},
 	}
 }
@@ -156,31 +199,31 @@ func (c *postingsCache) dropSegment(k segmentKey) {
 }
 
 // remove takes one entry out; c.mu is held.
-func (c *postingsCache) remove(t *termInfo) {
-	delete(c.entries, t.key)
-	if keys := c.bySegment[t.key.seg]; keys != nil {
-		delete(keys, t.key)
+func (c *postingsCache) remove(e *termEntry) {
+	delete(c.entries, e.key)
+	if keys := c.bySegment[e.key.seg]; keys != nil {
+		delete(keys, e.key)
 		if len(keys) == 0 {
-			delete(c.bySegment, t.key.seg)
+			delete(c.bySegment, e.key.seg)
 		}
 	}
-	c.used -= t.bytes()
+	c.used -= e.bytes
 }
 
 // get returns the entry of k, or nil.
-func (c *postingsCache) get(k cacheKey) *termInfo {
+func (c *postingsCache) get(k cacheKey) *termEntry {
 	if c == nil {
 		return nil
 	}
 	c.mu.RLock()
-	t := c.entries[k]
+	e := c.entries[k]
 	c.mu.RUnlock()
-	if t != nil {
-		if now := c.epoch.Load(); t.used.Load() != now { // most hits write nothing
-			t.used.Store(now)
+	if e != nil {
+		if now := c.epoch.Load(); e.used.Load() != now { // most hits write nothing
+			e.used.Store(now)
 		}
 	}
-	return t
+	return e
 }
 
 // counted adds a view's hits and misses to the totals.
@@ -191,57 +234,91 @@ func (c *postingsCache) counted(hits, misses uint64) {
 	}
 }
 
-// put adds t, replacing what was cached for its key. Entries are never
-// changed in place, but for their recency stamp: concurrent matches may
-// be reading them.
-func (c *postingsCache) put(t *termInfo) {
-	if c == nil || t.bytes() > c.max/8 {
+// entry returns the entry of k, adding an empty one when there is none.
+// A view older than the newest gets an entry of its own, not cached: its
+// segment may be gone already.
+func (c *postingsCache) entry(k cacheKey) *termEntry {
+	if e := c.get(k); e != nil {
+		return e
+	}
+	if c == nil {
+		return &termEntry{key: k}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.entries[k]; e != nil {
+		return e // added by another view meanwhile
+	}
+	e := &termEntry{key: k}
+	if !c.isLive(k.seg) {
+		return e
+	}
+	e.bytes = entryBytes(k)
+	e.used.Store(c.epoch.Add(1))
+	c.entries[k] = e
+	keys := c.bySegment[k.seg]
+	if keys == nil {
+		keys = map[cacheKey]struct{}{}
+		c.bySegment[k.seg] = keys
+	}
+	keys[k] = struct{}{}
+	c.used += e.bytes
+	c.evictIfOver()
+	return e
+}
+
+// fill stores t in the entry's slot for a field, replacing what was
+// there. An entry no longer cached (evicted, or a late view's own) is
+// filled all the same: the view that holds it keeps using it.
+func (c *postingsCache) fill(e *termEntry, slot int, t *termInfo) {
+	if c == nil {
+		e.fields[slot].Store(t)
+		return
+	}
+	if t.bytes() > c.max/8 {
 		return // one huge list must not flush everything else
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.isLive(t.key.seg) {
-		return // a view older than the newest: its segment may be gone
+	old := e.fields[slot].Swap(t)
+	if c.entries[e.key] != e {
+		return
 	}
-	if old, ok := c.entries[t.key]; ok {
-		c.remove(old)
-	}
-	t.used.Store(c.epoch.Add(1))
-	c.entries[t.key] = t
-	keys := c.bySegment[t.key.seg]
-	if keys == nil {
-		keys = map[cacheKey]struct{}{}
-		c.bySegment[t.key.seg] = keys
-	}
-	keys[t.key] = struct{}{}
-	c.used += t.bytes()
-	if c.used > c.max {
-		c.evict(c.max - c.max/8)
-	}
+	grown := t.bytes() - old.bytes()
+	e.bytes += grown
+	c.used += grown
+	e.used.Store(c.epoch.Add(1))
+	c.evictIfOver()
 }
 
-// evict drops the least recently used entries until at most keep bytes
-// are left; c.mu is held. Evicting an eighth of the budget at a time
-// keeps the sort rare.
-func (c *postingsCache) evict(keep int64) {
-	all := make([]*termInfo, 0, len(c.entries))
-	for _, t := range c.entries {
-		all = append(all, t)
+// evictIfOver drops the least recently used entries, an eighth of the
+// budget at once, when the cache is over it; c.mu is held. Evicting an
+// eighth at a time keeps the sort rare.
+func (c *postingsCache) evictIfOver() {
+	if c.used <= c.max {
+		return
 	}
-	slices.SortFunc(all, func(a, b *termInfo) int { return cmp.Compare(a.used.Load(), b.used.Load()) })
-	for _, t := range all {
+	keep := c.max - c.max/8
+	all := make([]*termEntry, 0, len(c.entries))
+	for _, e := range c.entries {
+		all = append(all, e)
+	}
+	slices.SortFunc(all, func(a, b *termEntry) int { return cmp.Compare(a.used.Load(), b.used.Load()) })
+	for _, e := range all {
 		if c.used <= keep {
 			return
 		}
-		c.remove(t)
+		c.remove(e)
+		c.evictions++
 	}
 }
 
 // CacheStats describes the decoded-postings cache.
 type CacheStats struct {
 	Bytes, MaxBytes int64
-	Lists           int
-	Hits, Misses    uint64
+	Entries         int    // terms known in a segment, in any of its fields
+	Hits, Misses    uint64 // lookups of a term in a field of a segment
+	Evictions       uint64 // entries dropped for room
 }
 
 func (c *postingsCache) stats() CacheStats {
@@ -250,5 +327,5 @@ func (c *postingsCache) stats() CacheStats {
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return CacheStats{Bytes: c.used, MaxBytes: c.max, Lists: len(c.entries), Hits: c.hits.Load(), Misses: c.misses.Load()}
+	return CacheStats{Bytes: c.used, MaxBytes: c.max, Entries: len(c.entries), Hits: c.hits.Load(), Misses: c.misses.Load(), Evictions: c.evictions}
 }

@@ -52,7 +52,7 @@ func TestDisjunctionScoresAsBleve(t *testing.T) {
 	compareWithBleve(t, f, "cold")
 	before := f.idx.PostingsCacheStats()
 	compareWithBleve(t, f, "from the cache")
-	if after := f.idx.PostingsCacheStats(); after.Hits <= before.Hits || after.Lists == 0 {
+	if after := f.idx.PostingsCacheStats(); after.Hits <= before.Hits || after.Entries == 0 {
 		t.Errorf("second match: cache %+v after %+v; want hits", after, before)
 	}
 
@@ -208,8 +208,8 @@ func TestConcurrentDisjunctions(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if st := f.idx.PostingsCacheStats(); st.Bytes > st.MaxBytes || st.Hits == 0 || st.Misses <= uint64(st.Lists) {
-		t.Errorf("cache %+v: want it within budget, with hits, and evictions (more misses than lists)", st)
+	if st := f.idx.PostingsCacheStats(); st.Bytes > st.MaxBytes || st.Hits == 0 || st.Evictions == 0 {
+		t.Errorf("cache %+v: want it within budget, with hits and evictions", st)
 	}
 }
 

@@ -60,7 +60,7 @@ func BenchmarkMatchOffers(b *testing.B) {
 	b.ReportMetric(float64(percentile(warm, 50).Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(percentile(warm, 99).Microseconds())/1000, "p99-ms")
 	if c := idx.PostingsCacheStats(); c.Hits+c.Misses > 0 {
-		b.Logf("postings cache: %d terms, %.0f MB, %.0f%% hits", c.Lists, float64(c.Bytes)/(1<<20), 100*float64(c.Hits)/float64(c.Hits+c.Misses))
+		b.Logf("postings cache: %d terms in a segment, %.0f MB, %.0f%% hits", c.Entries, float64(c.Bytes)/(1<<20), 100*float64(c.Hits)/float64(c.Hits+c.Misses))
 	}
 }
 
