@@ -81,7 +81,8 @@ var Tuning = struct {
 
 // SetTuning sets the knob called name (a field of Tuning, such as
 // "BodyTerms") from its text form, so that the evaluation command can try
-// a value without a rebuild. Not safe while matches run.
+// a value and a server can run with it without a rebuild. No knob takes a
+// negative value. Not safe while matches run.
 func SetTuning(name, value string) error {
 	v := reflect.ValueOf(&Tuning).Elem()
 	f := v.FieldByName(name)
@@ -94,17 +95,33 @@ func SetTuning(name, value string) error {
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 			return fmt.Errorf("match: knob %s takes a number, not %q", name, value)
 		}
+		if x < 0 {
+			return fmt.Errorf("match: knob %s must not be negative", name)
+		}
 		f.SetFloat(x)
 	case reflect.Int:
 		x, err := strconv.Atoi(value)
 		if err != nil {
 			return fmt.Errorf("match: knob %s takes a whole number, not %q", name, value)
 		}
+		if x < 0 {
+			return fmt.Errorf("match: knob %s must not be negative", name)
+		}
 		f.SetInt(int64(x))
 	default:
 		return fmt.Errorf("match: knob %s cannot be set from text", name)
 	}
 	return nil
+}
+
+// SetTuningFlag sets a knob from a knob=value pair, the form the
+// commands' --tune flags take.
+func SetTuningFlag(pair string) error {
+	name, value, ok := strings.Cut(pair, "=")
+	if !ok {
+		return fmt.Errorf("match: want knob=value, such as BodyTerms=32, not %q", pair)
+	}
+	return SetTuning(name, value)
 }
 
 func knobNames() []string {

@@ -20,6 +20,8 @@ func TestSetTuning(t *testing.T) {
 		{"BodyTerms", "2.5", "whole number"},
 		{"AsideBoost", "NaN", "takes a number"},
 		{"AsideBoost", "much", "takes a number"},
+		{"AsideBoost", "-0.1", "negative"},
+		{"MaxQueryTerms", "-1", "negative"},
 	} {
 		before := Tuning
 		err := SetTuning(bad.name, bad.value)
@@ -29,5 +31,21 @@ func TestSetTuning(t *testing.T) {
 		if Tuning != before {
 			t.Errorf("%s=%s changed the tuning", bad.name, bad.value)
 		}
+	}
+}
+
+func TestSetTuningFlag(t *testing.T) {
+	saved := Tuning
+	defer func() { Tuning = saved }()
+
+	if err := SetTuningFlag("BodyTerms=32"); err != nil || Tuning.BodyTerms != 32 {
+		t.Errorf("BodyTerms=32: error %v, knob now %d", err, Tuning.BodyTerms)
+	}
+	before := Tuning
+	if err := SetTuningFlag("BodyTerms 16"); err == nil || !strings.Contains(err.Error(), "knob=value") {
+		t.Errorf("a pair without '=': error %v, want one showing the form", err)
+	}
+	if Tuning != before {
+		t.Error("a malformed pair changed the tuning")
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/wuhai-techmarket/techmarket/eval"
@@ -48,13 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return nil
 	})
 	fs.StringVar(&groups, "groups", "", "`file` of demandExternalId<TAB>group lines, to report demand→offer figures by group")
-	fs.Func("tune", "`knob=value`: try another value of a matching knob (match.Tuning); repeatable", func(kv string) error {
-		name, value, ok := strings.Cut(kv, "=")
-		if !ok {
-			return fmt.Errorf("want knob=value, such as BodyTerms=24")
-		}
-		return match.SetTuning(name, value)
-	})
+	fs.Func("tune", "`knob=value`: try another value of a matching knob (match.Tuning); repeatable", match.SetTuningFlag)
 	fs.BoolVar(&baseline, "baseline", false, "also measure the naive bleve baseline and show it beside the service")
 	fs.BoolVar(&verbose, "verbose", false, fmt.Sprintf("list the %d worst queries of each direction with what ranked above the relevant items", worstShown))
 	fs.BoolVar(&jsonOutput, "json", false, "print the reports, every query included, as one JSON object")

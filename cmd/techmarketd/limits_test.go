@@ -56,14 +56,55 @@ func TestLimitFlagsChecked(t *testing.T) {
 		{"--max-streams", "0"},
 		{"--max-watchers", "0"},
 		{"--pprof"}, // without --metrics-addr
+		{"--tune", "NoSuchKnob=1"},
+		{"--tune", "BodyTerms=-3"},
+		{"--tune", "BodyTerms"},
 	} {
 		dir := filepath.Join(t.TempDir(), "market")
 		err := serve(context.Background(), append([]string{"--data", dir}, args...), io.Discard)
-		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), args[0]) {
+		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), strings.TrimLeft(args[0], "-")) {
 			t.Errorf("serve %v: %v; want a usage error naming %s", args, err, args[0])
 		}
 		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("serve %v created its data folder (%v)", args, err)
 		}
+	}
+}
+
+// TestTuneFlag: a matching knob set on the command line changes what the
+// server's matches find; here no query terms at all, so nothing, where
+// the same server without it matches the demand.
+func TestTuneFlag(t *testing.T) {
+	bin := buildServer(t)
+	dir := filepath.Join(t.TempDir(), "market")
+	token := issueToken(t, bin, dir, "operator", "乌海科技大市场")
+	matches := func(extra ...string) int {
+		p := startServer(t, bin, dir, append([]string{"--demo"}, extra...)...)
+		defer func() { _ = p.cmd.Process.Kill(); <-p.done }()
+		c, err := client.Dial(p.addr, client.WithToken(token))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for d, err := range c.ListDemands(ctx, &techmarketv1.ListDemandsRequest{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.MatchOffers(ctx, &techmarketv1.MatchOffersRequest{Demand: d.GetName()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(got)
+		}
+		t.Fatal("the demo market has no demands")
+		return 0
+	}
+	if n := matches(); n == 0 {
+		t.Fatal("the untuned server found no offers for the demo's first demand")
+	}
+	if n := matches("--tune", "MaxQueryTerms=0"); n != 0 {
+		t.Errorf("with --tune MaxQueryTerms=0: %d matches, want none", n)
 	}
 }

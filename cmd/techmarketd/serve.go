@@ -52,6 +52,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&limits.MaxCallTime, "max-call-time", server.DefaultMaxCallTime, "the longest any unary call runs, whatever deadline it brings")
 	maxStreams := fs.Uint("max-streams", server.DefaultMaxConcurrentStreams, "calls in flight on one connection")
 	fs.IntVar(&limits.MaxWatchers, "max-watchers", server.DefaultMaxWatchers, "open alert streams (WatchMatches) per organisation")
+	var tuned []string
+	fs.Func("tune", "`knob=value`: set a matching knob (match.Tuning) for this server, such as BodyTerms=32 (README: knobs); repeatable", func(pair string) error {
+		if err := match.SetTuningFlag(pair); err != nil {
+			return err
+		}
+		tuned = append(tuned, pair)
+		return nil
+	})
 	var transport transportFlags
 	transport.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -107,6 +115,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("loading the analysis dictionaries: %w", err)
 	}
 	log.Info("dictionaries loaded", "took", info.LoadTime.Round(time.Millisecond))
+	if len(tuned) > 0 {
+		log.Info("matching tuned", "knobs", strings.Join(tuned, " "))
+	}
 	m, err := market.New(st, market.Options{Index: idx, Review: *review})
 	if err != nil {
 		return err
