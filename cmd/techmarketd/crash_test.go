@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wuhai-techmarket/techmarket/client"
 )
 
 // The process tests share one build of this command.
@@ -119,6 +122,20 @@ func startServerAt(t *testing.T, bin, listen, dir string, extra ...string) *proc
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); <-p.done })
 	return p
+}
+
+// dial connects to a started server as the holder of token until the test
+// ends, with a context that gives up after 30 s.
+func dial(t *testing.T, p *process, token string) (*client.Client, context.Context) {
+	t.Helper()
+	c, err := client.Dial(p.addr, client.WithToken(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c, ctx
 }
 
 func issueToken(t *testing.T, bin, dir, role, org string) string {

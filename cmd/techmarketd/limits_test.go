@@ -10,12 +10,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/wuhai-techmarket/techmarket/client"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
 
@@ -26,13 +24,7 @@ func TestRateFlags(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "market")
 	token := issueToken(t, bin, dir, "agency", "甲技术转移中心")
 	p := startServer(t, bin, dir, "--rate", "0.01", "--burst", "3")
-	c, err := client.Dial(p.addr, client.WithToken(token))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	c, ctx := dial(t, p, token)
 	var codesSeen []codes.Code
 	for range 5 {
 		_, err := c.Offers.ListOffers(ctx, &techmarketv1.ListOffersRequest{})
@@ -81,13 +73,7 @@ func TestTuneFlag(t *testing.T) {
 	matches := func(extra ...string) int {
 		p := startServer(t, bin, dir, append([]string{"--demo"}, extra...)...)
 		defer func() { _ = p.cmd.Process.Kill(); <-p.done }()
-		c, err := client.Dial(p.addr, client.WithToken(token))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
+		c, ctx := dial(t, p, token)
 		for d, err := range c.ListDemands(ctx, &techmarketv1.ListDemandsRequest{}) {
 			if err != nil {
 				t.Fatal(err)

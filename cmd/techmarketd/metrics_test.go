@@ -1,16 +1,13 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/wuhai-techmarket/techmarket/client"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
 
@@ -27,13 +24,7 @@ func TestMetricsEndpoint(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no metrics address in the log:\n%s", p.logs)
 	}
-	c, err := client.Dial(p.addr, client.WithToken(token))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	c, ctx := dial(t, p, token)
 	if _, err := c.CreateOffer(ctx, &techmarketv1.Offer{Title: "焦炉煤气制氢技术", Industries: []string{"hydrogen"}, Region: techmarketv1.Region_REGION_WUHAI}, true); err != nil {
 		t.Fatal(err)
 	}

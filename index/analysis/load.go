@@ -157,7 +157,7 @@ func Load(c Config) (Info, error) { return LoadInBackground(c)() }
 //
 // Why: building gse's dictionary is seconds of CPU while opening an index
 // is mostly waiting on the disk, so a server that opens its index during
-// the load starts serving sooner (the start-to-serving target).
+// the load starts serving sooner.
 func LoadInBackground(c Config) (wait func() (Info, error)) {
 	loadMu.Lock() // taken here, not in the goroutine: analysis started after this call must wait
 	done := make(chan struct{})
