@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/wuhai-techmarket/techmarket/interchange"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
 
@@ -170,7 +170,7 @@ func (c *Client) Import(ctx context.Context, r io.Reader, opts ImportOptions) (I
 	}()
 
 	var (
-		lines    = newLineReader(r)
+		lines    = interchange.NewLineReader(r, MaxLineBytes)
 		local    []*techmarketv1.ImportResult // rejected before sending
 		pending  = &techmarketv1.ImportListingsRequest{Draft: opts.Draft}
 		numbers  []int64
@@ -204,7 +204,7 @@ func (c *Client) Import(ctx context.Context, r io.Reader, opts ImportOptions) (I
 		numbers, bytesIn = nil, 0
 	}
 	for ctx.Err() == nil && !ended {
-		text, length, err := lines.next()
+		text, length, err := lines.Next()
 		if err == io.EOF {
 			flush(lastLine)
 			break
@@ -303,64 +303,4 @@ func receive(stream techmarketv1.ImportService_ImportListingsClient, q *batchQue
 		}
 		progress(b.through)
 	}
-}
-
-// bom is the UTF-8 byte order mark that Windows editors and spreadsheet
-// exports put at the start of a file. It is not part of the first line's
-// JSON, and sending it would get that line rejected.
-var bom = []byte("\xef\xbb\xbf")
-
-// lineReader reads lines without keeping more than MaxLineBytes of any of
-// them, so one huge line costs neither memory nor the rest of the file.
-type lineReader struct {
-	br    *bufio.Reader
-	buf   []byte
-	first bool
-}
-
-func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, 64<<10), first: true}
-}
-
-// next returns the next line without its line ending ("\n" or "\r\n") and
-// its length. When the length is over MaxLineBytes, text holds only a prefix
-// of the line. text is valid until the next call. At the end of the input
-// it returns io.EOF.
-func (lr *lineReader) next() (text []byte, length int, err error) {
-	lr.buf = lr.buf[:0]
-	var tail []byte // the last two bytes read, to find the line ending of an overlong line
-	for {
-		chunk, err := lr.br.ReadSlice('\n')
-		length += len(chunk)
-		if room := MaxLineBytes + 2 - len(lr.buf); room > 0 {
-			lr.buf = append(lr.buf, chunk[:min(room, len(chunk))]...)
-		}
-		tail = append(tail, chunk[max(0, len(chunk)-2):]...)
-		tail = tail[max(0, len(tail)-2):]
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err == io.EOF && length > 0 {
-			break // a last line without a newline
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-		break
-	}
-	if bytes.HasSuffix(tail, []byte("\n")) {
-		length--
-		if bytes.HasSuffix(tail, []byte("\r\n")) {
-			length--
-		}
-	}
-	lr.buf = lr.buf[:min(len(lr.buf), length)]
-	if lr.first {
-		lr.first = false
-		if bytes.HasPrefix(lr.buf, bom) {
-			lr.buf = lr.buf[len(bom):]
-			length -= len(bom)
-		}
-	}
-	return lr.buf, length, nil
 }

@@ -62,7 +62,7 @@ func (m *Market) IssueToken(ctx context.Context, org string, role techmarketv1.R
 // folder) and records it in the audit log.
 func (m *Market) issueToken(ctx context.Context, p auth.Principal, org string, role techmarketv1.Role, description string) (*techmarketv1.Token, string, error) {
 	var vs []error
-	if err := checkLabel("organization", org, true, MaxOrganization); err != nil {
+	if err := CheckOrganization(org); err != nil {
 		vs = append(vs, err)
 	}
 	if err := checkLabel("description", description, false, MaxTokenDescription); err != nil {
@@ -183,6 +183,12 @@ func tokenProto(rec store.TokenRecord) *techmarketv1.Token {
 		t.RevokeTime = timestamppb.New(rec.RevokeTime)
 	}
 	return t
+}
+
+// CheckOrganization checks an organisation's name as tokens and imports
+// take it.
+func CheckOrganization(org string) error {
+	return checkLabel("organization", org, true, MaxOrganization)
 }
 
 // checkLabel checks a one-line name such as an organisation.

@@ -3,6 +3,7 @@
 //
 //	techmarketd serve --addr HOST:PORT --data DIR [--demo]
 //	techmarketd token create --data DIR --role operator|agency|enterprise --org NAME
+//	techmarketd import --data DIR --org NAME FILE...
 //	techmarketd reindex --data DIR
 package main
 
@@ -30,6 +31,10 @@ Usage:
       sample listings on first start and writes sample tokens to DIR/demo-tokens.txt
   techmarketd token create --data DIR --role operator|agency|enterprise --org NAME [--description TEXT]
       issue a token on a stopped data folder; the token is on the last line
+  techmarketd import --data DIR --org NAME [--role operator|agency|enterprise] [--draft] FILE...
+      load interchange files (FORMAT.md) into a stopped data folder, posted by NAME,
+      then bring its index up to date: the fast way to stock a new market;
+      exit status 3 says that some lines were rejected and the others imported
   techmarketd reindex --data DIR
       rebuild the full-text index of a stopped data folder from its store
   techmarketd backup --to FILE [--addr HOST:PORT] [--token T] | --data DIR
@@ -48,6 +53,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return 0
+	case errors.Is(err, errRejected):
+		fmt.Fprintf(stderr, "techmarketd: %v (listed on standard output); fix them and import the file again: lines already imported are updated, not duplicated\n", err)
+		return 3
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "techmarketd: %v\n\n%s", err, usage)
 		return 2
@@ -69,6 +77,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf(`%w: "token" takes the subcommand "create"`, errUsage)
 		}
 		return tokenCreate(ctx, args[2:], stdout, stderr)
+	case "import":
+		return importFiles(ctx, args[1:], stdout, stderr)
 	case "reindex":
 		return reindex(args[1:], stderr)
 	case "backup":

@@ -30,7 +30,12 @@ func reindex(args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	path := filepath.Join(*dir, indexDir)
+	return rebuildIndex(filepath.Join(*dir, indexDir), st, "reindex", stderr)
+}
+
+// rebuildIndex builds the index at path afresh from st, saying how far it
+// has come about once a second; what prefixes those lines.
+func rebuildIndex(path string, st *store.Store, what string, stderr io.Writer) error {
 	// Removing the folder first makes Open rebuild both sides, reporting
 	// progress, instead of catching up an index that is already there.
 	if err := os.RemoveAll(path); err != nil {
@@ -40,13 +45,13 @@ func reindex(args []string, stderr io.Writer) error {
 	last := time.Time{}
 	idx, err := index.Open(path, st, index.Options{Progress: func(kind store.Kind, done, total int) {
 		if time.Since(last) > time.Second || done == total {
-			fmt.Fprintf(stderr, "reindex: %ss %d/%d\n", kind, done, total)
+			fmt.Fprintf(stderr, "%s: indexing %ss %d/%d\n", what, kind, done, total)
 			last = time.Now()
 		}
 	}})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "reindex: done in %s\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stderr, "%s: index built in %s\n", what, time.Since(start).Round(time.Millisecond))
 	return idx.Close()
 }
