@@ -101,6 +101,19 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	if err != nil {
 		return r, err
 	}
+	// The listings matched later are spread over the whole corpus: k of
+	// each side, by line number (gRPC import) or by place in the listing
+	// order (offline, where no names come back).
+	k := min(cfg.matches, n)
+	if cfg.offline {
+		begin = time.Now()
+		if err := offlineImport(bin, market, corpusFile, say); err != nil {
+			return r, err
+		}
+		r.ImportSeconds = time.Since(begin).Seconds()
+		r.ImportPerSec = float64(2*n) / r.ImportSeconds
+		say("offline import: %d listings stored and indexed in %.1fs, %.0f/s", 2*n, r.ImportSeconds, r.ImportPerSec)
+	}
 	srv, err := startServer(bin, market)
 	if err != nil {
 		return r, err
@@ -112,45 +125,17 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	}
 	defer c.Close()
 
-	// Import.
-	f, err := os.Open(corpusFile)
-	if err != nil {
-		return r, err
+	var demands []*techmarketv1.Demand
+	var offers []*techmarketv1.Offer
+	if cfg.offline {
+		if demands, offers, err = spreadOut(ctx, c, n, k); err != nil {
+			return r, err
+		}
+	} else {
+		if demands, offers, err = importOnline(ctx, c, r, corpusFile, n, k, say); err != nil {
+			return r, err
+		}
 	}
-	// The listings matched later are spread over the whole corpus.
-	k := min(cfg.matches, n)
-	wanted := map[int64]string{}
-	for i := range k {
-		at := int64(i * n / k)
-		wanted[1+at] = ""          // an offer
-		wanted[1+int64(n)+at] = "" // a demand
-	}
-	begin = time.Now()
-	last := begin
-	sum, err := c.Import(ctx, f, client.ImportOptions{
-		BatchSize: client.MaxBatchSize,
-		Progress: func(p client.ImportProgress) {
-			if time.Since(last) >= 5*time.Second {
-				last = time.Now()
-				say("import: %d of %d lines, %.0f/s", p.Answered, 2*n, float64(p.Answered)/time.Since(begin).Seconds())
-			}
-		},
-		Result: func(res *techmarketv1.ImportResult) {
-			if _, ok := wanted[res.GetNumber()]; ok {
-				wanted[res.GetNumber()] = res.GetName()
-			}
-		},
-	})
-	f.Close()
-	if err != nil {
-		return r, fmt.Errorf("import: %w", err)
-	}
-	if sum.Rejected > 0 {
-		return r, fmt.Errorf("import rejected %d lines, first: %v", sum.Rejected, sum.RejectedLines[0])
-	}
-	r.ImportSeconds = time.Since(begin).Seconds()
-	r.ImportPerSec = float64(sum.Taken) / r.ImportSeconds
-	say("import: %d listings in %.1fs, %.0f/s", sum.Taken, r.ImportSeconds, r.ImportPerSec)
 
 	begin = time.Now()
 	if err := srv.awaitAlerts(ctx, say); err != nil {
@@ -170,10 +155,6 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	r.Segments = int(segments)
 	say("index settled (no merge for %s) in %.1fs more, %d segments", settleFor, r.SettleSeconds, r.Segments)
 
-	demands, offers, err := fetch(ctx, c, wanted)
-	if err != nil {
-		return r, err
-	}
 	matchDemand := func(d *techmarketv1.Demand) error {
 		_, err := c.Match.MatchOffers(ctx, &techmarketv1.MatchOffersRequest{Demand: d.GetName()})
 		return err
@@ -228,13 +209,15 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	}
 	say("in process p50 %.1f ms; service/in-process %.2f", r.InProcess.Warm.P50, r.ServiceRatio)
 
-	begin = time.Now()
-	if _, err := runTool(bin, "reindex", "--data", market); err != nil {
-		return r, err
+	if !cfg.offline {
+		begin = time.Now()
+		if _, err := runTool(bin, "reindex", "--data", market); err != nil {
+			return r, err
+		}
+		r.RebuildSeconds = time.Since(begin).Seconds()
+		r.RebuildPerSec = float64(2*n) / r.RebuildSeconds
+		say("rebuild %.1fs, %.0f listings/s", r.RebuildSeconds, r.RebuildPerSec)
 	}
-	r.RebuildSeconds = time.Since(begin).Seconds()
-	r.RebuildPerSec = float64(2*n) / r.RebuildSeconds
-	say("rebuild %.1fs, %.0f listings/s", r.RebuildSeconds, r.RebuildPerSec)
 
 	if r.ReferencePerSec, err = referenceImport(corpusFile, filepath.Join(dir, "reference.bleve")); err != nil {
 		return r, err
@@ -290,6 +273,80 @@ func fetch(ctx context.Context, c *client.Client, wanted map[int64]string) ([]*t
 		default:
 			return nil, nil, fmt.Errorf("the import named no listing for line %d", line)
 		}
+	}
+	return demands, offers, nil
+}
+
+// importOnline imports the corpus over gRPC, timing it into r, and
+// fetches the k listings of each side to match.
+func importOnline(ctx context.Context, c *client.Client, r *result, corpusFile string, n, k int, say func(string, ...any)) ([]*techmarketv1.Demand, []*techmarketv1.Offer, error) {
+	f, err := os.Open(corpusFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	wanted := map[int64]string{}
+	for i := range k {
+		at := int64(i * n / k)
+		wanted[1+at] = ""          // an offer
+		wanted[1+int64(n)+at] = "" // a demand
+	}
+	begin := time.Now()
+	last := begin
+	sum, err := c.Import(ctx, f, client.ImportOptions{
+		BatchSize: client.MaxBatchSize,
+		Progress: func(p client.ImportProgress) {
+			if time.Since(last) >= 5*time.Second {
+				last = time.Now()
+				say("import: %d of %d lines, %.0f/s", p.Answered, 2*n, float64(p.Answered)/time.Since(begin).Seconds())
+			}
+		},
+		Result: func(res *techmarketv1.ImportResult) {
+			if _, ok := wanted[res.GetNumber()]; ok {
+				wanted[res.GetNumber()] = res.GetName()
+			}
+		},
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("import: %w", err)
+	}
+	if sum.Rejected > 0 {
+		return nil, nil, fmt.Errorf("import rejected %d lines, first: %v", sum.Rejected, sum.RejectedLines[0])
+	}
+	r.ImportSeconds = time.Since(begin).Seconds()
+	r.ImportPerSec = float64(sum.Taken) / r.ImportSeconds
+	say("import: %d listings in %.1fs, %.0f/s", sum.Taken, r.ImportSeconds, r.ImportPerSec)
+	return fetch(ctx, c, wanted)
+}
+
+// spreadOut returns k listings of each side spread evenly over the n a
+// side the market lists.
+func spreadOut(ctx context.Context, c *client.Client, n, k int) ([]*techmarketv1.Demand, []*techmarketv1.Offer, error) {
+	pick := func(i int) bool { return i*k%n < k } // k of every n places, evenly
+	var demands []*techmarketv1.Demand
+	var offers []*techmarketv1.Offer
+	i := 0
+	for o, err := range c.ListOffers(ctx, &techmarketv1.ListOffersRequest{PageSize: 1000}) {
+		if err != nil {
+			return nil, nil, err
+		}
+		if pick(i) {
+			offers = append(offers, o)
+		}
+		i++
+	}
+	i = 0
+	for d, err := range c.ListDemands(ctx, &techmarketv1.ListDemandsRequest{PageSize: 1000}) {
+		if err != nil {
+			return nil, nil, err
+		}
+		if pick(i) {
+			demands = append(demands, d)
+		}
+		i++
+	}
+	if len(offers) != k || len(demands) != k {
+		return nil, nil, fmt.Errorf("the market lists %d offers and %d demands to match, want %d of each", len(offers), len(demands), k)
 	}
 	return demands, offers, nil
 }

@@ -84,7 +84,12 @@ func writeReport(w io.Writer, cfg config, results []*result) {
 	row("peak RSS, anonymous (sampled)", func(r *result) string { return mib(r.PeakAnon) })
 	row("size on disk", func(r *result) string { return mib(uint64(r.DiskBytes)) })
 	row("start to serving, s", func(r *result) string { return fmt.Sprintf("%.2f", r.StartSeconds) })
-	row("rebuild, listings/s", func(r *result) string { return fmt.Sprintf("%.0f", r.RebuildPerSec) })
+	row("rebuild, listings/s", func(r *result) string {
+		if r.RebuildPerSec == 0 {
+			return "– (in import)" // --offline: the import built the index
+		}
+		return fmt.Sprintf("%.0f", r.RebuildPerSec)
+	})
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }

@@ -68,6 +68,7 @@ type config struct {
 	clients        int
 	throughputTime time.Duration
 	json           bool
+	offline        bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -116,6 +117,7 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.clients, "clients", 4*runtime.GOMAXPROCS(0), "concurrent clients for the throughput phase")
 	fs.DurationVar(&cfg.throughputTime, "throughput-time", 20*time.Second, "how long the throughput phase runs")
 	fs.BoolVar(&cfg.json, "json", false, "print the results as JSON")
+	fs.BoolVar(&cfg.offline, "offline", false, "stock each folder with `techmarketd import` before serving it, instead of importing over gRPC: no alerts, and the import's time includes building the index, so no rebuild is timed apart")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

@@ -11,11 +11,18 @@ import (
 
 // TestBench runs every phase at a small size against a real techmarketd
 // and checks that each figure was measured and is plausible.
-func TestBench(t *testing.T) {
+// buildServer builds techmarketd for a test to run.
+func buildServer(t *testing.T) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "techmarketd")
 	if out, err := exec.Command("go", "build", "-o", bin, "../techmarketd").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	return bin
+}
+
+func TestBench(t *testing.T) {
+	bin := buildServer(t)
 	data := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	code := run(t.Context(), []string{
@@ -69,6 +76,34 @@ func TestBench(t *testing.T) {
 	code = run(t.Context(), []string{"--sizes", "300", "--server", bin, "--data", data}, &stdout, &stderr)
 	if code == 0 || !strings.Contains(stderr.String(), "exists") {
 		t.Errorf("a second run into the same --data: exit %d\n%s", code, stderr.String())
+	}
+}
+
+// TestBenchOffline: with --offline the folder is stocked by `techmarketd
+// import` before it is served, and the same latencies are measured.
+func TestBenchOffline(t *testing.T) {
+	bin := buildServer(t)
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{
+		"--sizes", "300", "--matches", "20", "--clients", "2", "--throughput-time", "1s",
+		"--server", bin, "--offline", "--json",
+	}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit status %d\nstderr:\n%s", code, stderr.String())
+	}
+	var results []result
+	if err := json.Unmarshal(stdout.Bytes(), &results); err != nil || len(results) != 1 {
+		t.Fatalf("output is not the JSON result of one size (%v):\n%s", err, stdout.String())
+	}
+	r := results[0]
+	if r.MatchOffers.Warm.N != 20 || r.MatchDemands.Warm.N != 20 || r.MatchOffers.Warm.P50 <= 0 {
+		t.Errorf("matches: offers %+v, demands %+v; want 20 timings of each", r.MatchOffers.Warm, r.MatchDemands.Warm)
+	}
+	if r.ImportPerSec <= 0 || r.RebuildPerSec != 0 || r.Throughput <= 0 {
+		t.Errorf("import %.0f/s, rebuild %.0f/s, %.0f matches/s; want an import, no rebuild apart, some matches", r.ImportPerSec, r.RebuildPerSec, r.Throughput)
+	}
+	if !strings.Contains(stderr.String(), "[300] offline import: 600 listings stored and indexed") {
+		t.Errorf("no offline import line:\n%s", stderr.String())
 	}
 }
 

@@ -264,9 +264,39 @@ func runTool(bin string, args ...string) (string, error) {
 	return out.String(), nil
 }
 
+// offlineImport runs `techmarketd import` on the stopped folder dir,
+// saying its latest progress line every 30 s.
+func offlineImport(bin, dir, file string, say func(string, ...any)) error {
+	cmd := exec.Command(bin, "import", "--data", dir, "--org", benchOrg, file)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", bin, err)
+	}
+	logs := &tail{}
+	last := time.Now()
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		logs.add(sc.Text())
+		if time.Since(last) >= 30*time.Second {
+			last = time.Now()
+			say("%s", sc.Text())
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("techmarketd import: %v\n%s", err, logs)
+	}
+	return nil
+}
+
+// benchOrg posts the corpus and holds the benchmark's token.
+const benchOrg = "乌海科技大市场"
+
 // operatorToken issues an operator token on a stopped folder.
 func operatorToken(bin, dir string) (string, error) {
-	out, err := runTool(bin, "token", "create", "--data", dir, "--role", "operator", "--org", "乌海科技大市场")
+	out, err := runTool(bin, "token", "create", "--data", dir, "--role", "operator", "--org", benchOrg)
 	if err != nil {
 		return "", err
 	}
