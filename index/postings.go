@@ -36,19 +36,65 @@ type Postings struct {
 
 	deleted []uint64 // deleted documents in each segment
 
-	// terms keeps what this view learnt of each term so far: a match
-	// looks a term up to weigh it and again to score it. entries are the
-	// cache's entries of each term, by segment.
-	terms   map[listKey][]*termInfo
-	entries map[string][]*termEntry
-	avgLens map[string]float64 // by field, as averageLength works them out
-	cache   *postingsCache
-	index   uint64 // the side's index, as the cache names it
+	*memo // what this view learnt so far; back to memos at Close
+	cache *postingsCache
+	index uint64 // the side's index, as the cache names it
 
 	hits, misses uint64 // cache lookups, told to the cache at Close
 }
 
 type listKey struct{ field, term string }
+
+// memo is what a view learns as a match goes: a match looks a term up to
+// weigh it and again to score it. Memos are reused from view to view,
+// emptied, because a match fills maps of a thousand terms and their
+// per-segment slices, which were a quarter of the bytes a served match
+// allocated.
+type memo struct {
+	terms   map[listKey][]*termInfo
+	entries map[string][]*termEntry // the cache's entries of each term, by segment
+	avgLens map[string]float64      // by field, as averageLength works them out
+	infos   slab[*termInfo]         // the slices in terms
+	entryOf slab[*termEntry]        // the slices in entries
+}
+
+var memos = sync.Pool{New: func() any {
+	return &memo{terms: map[listKey][]*termInfo{}, entries: map[string][]*termEntry{}, avgLens: map[string]float64{}}
+}}
+
+// release empties m, dropping its references to cache entries (which
+// must be free to go when evicted), and returns it to memos.
+func (m *memo) release() {
+	clear(m.terms)
+	clear(m.entries)
+	clear(m.avgLens)
+	m.infos.reset()
+	m.entryOf.reset()
+	memos.Put(m)
+}
+
+// slab hands out short slices carved from one longer one.
+type slab[T any] struct {
+	buf  []T
+	used int
+}
+
+// take returns n zero elements.
+func (s *slab[T]) take(n int) []T {
+	if s.used+n > len(s.buf) {
+		// The old buffer stays with the slices taken from it.
+		s.buf, s.used = make([]T, max(1024, 2*len(s.buf), n)), 0
+	}
+	out := s.buf[s.used : s.used+n : s.used+n]
+	s.used += n
+	return out
+}
+
+// reset zeroes what was taken and makes it all available again.
+func (s *slab[T]) reset() {
+	clear(s.buf[:s.used])
+	s.used = 0
+}
 
 // Postings opens a consistent view of one side's index for matching.
 // Close it after use.
@@ -75,7 +121,7 @@ func openPostings(idx bleve.Index, gen uint64, cache *postingsCache) (*Postings,
 		r.Close()
 		return nil, fmt.Errorf("index: %T is not a scorch index", r)
 	}
-	p := &Postings{snap: snap, segs: snap.Segments(), terms: map[listKey][]*termInfo{}, entries: map[string][]*termEntry{}, avgLens: map[string]float64{}, cache: cache, index: gen}
+	p := &Postings{snap: snap, segs: snap.Segments(), memo: memos.Get().(*memo), cache: cache, index: gen}
 	ids := make([]uint64, 0, len(p.segs))
 	for _, s := range p.segs {
 		ids = append(ids, s.Id())
@@ -88,6 +134,7 @@ func openPostings(idx bleve.Index, gen uint64, cache *postingsCache) (*Postings,
 		p.deleted = append(p.deleted, deleted)
 	}
 	if p.docCount, err = snap.DocCount(); err != nil {
+		p.memo.release()
 		snap.Close()
 		return nil, err
 	}
@@ -99,6 +146,8 @@ func openPostings(idx bleve.Index, gen uint64, cache *postingsCache) (*Postings,
 // Close releases the view.
 func (p *Postings) Close() error {
 	p.cache.counted(p.hits, p.misses)
+	p.memo.release()
+	p.memo = nil // a use after Close fails at once
 	return p.snap.Close()
 }
 
@@ -132,7 +181,7 @@ func (p *Postings) lookup(field, term string) ([]*termInfo, error) {
 		return nil, err
 	}
 	entries := p.entriesOf(term)
-	infos := make([]*termInfo, len(p.segs))
+	infos := p.infos.take(len(p.segs))
 	for i, e := range entries {
 		cached := e.fields[slot].Load()
 		if cached == absent || (cached != nil && cached.deleted == p.deleted[i]) {
@@ -167,7 +216,7 @@ func (p *Postings) entriesOf(term string) []*termEntry {
 	if entries, ok := p.entries[term]; ok {
 		return entries
 	}
-	entries := make([]*termEntry, len(p.segs))
+	entries := p.entryOf.take(len(p.segs))
 	for i, s := range p.segs {
 		entries[i] = p.cache.entry(cacheKey{seg: segmentKey{p.index, s.Id()}, term: term})
 	}
@@ -216,6 +265,24 @@ type Scores struct {
 type accumulator struct {
 	cells   []cell
 	touched []uint32 // kept for its capacity
+	runs    [][]run  // by segment, kept for their capacity (a match appends thousands)
+}
+
+// runsFor returns a list of runs for each of n segments, empty.
+func (a *accumulator) runsFor(n int) [][]run {
+	if len(a.runs) < n {
+		a.runs = append(a.runs, make([][]run, n-len(a.runs))...)
+	}
+	return a.runs[:n]
+}
+
+// dropRuns empties the runs, dropping their postings: the pool must not
+// keep lists the cache has evicted.
+func (a *accumulator) dropRuns() {
+	for i := range a.runs {
+		clear(a.runs[i])
+		a.runs[i] = a.runs[i][:0]
+	}
 }
 
 type cell struct {
@@ -263,7 +330,7 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 	s := &Scores{p: p, acc: getAccumulator(p.size)}
 	s.touched = s.acc.touched[:0]
 	acc := s.acc.cells
-	runs := make([][]run, len(p.segs)) // by segment, in clause order
+	runs := s.acc.runsFor(len(p.segs)) // by segment, in clause order; emptied by Release
 	for _, c := range clauses {
 		if err := ctx.Err(); err != nil {
 			s.Release()
@@ -396,6 +463,7 @@ func (s *Scores) Release() {
 		acc[doc] = cell{}
 	}
 	s.acc.touched = s.touched
+	s.acc.dropRuns()
 	accumulators.Put(s.acc)
 	s.acc = nil
 }

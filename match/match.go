@@ -151,6 +151,7 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 	now := m.now()
 	var results []Result
 	var top float64
+	var scratch []byte
 	examined := 0
 	visit := func(rd *store.Reader, hit index.Hit) error {
 		// Each candidate costs a record read; strict filters that admit
@@ -158,14 +159,14 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		if examined++; examined > Tuning.MaxExamined {
 			return index.ErrStop
 		}
-		rec, err := rd.Get(targetKind, hit.ID)
+		value, err := rd.Value(targetKind, hit.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil // deleted since the index saw it
 		} else if err != nil {
 			return err
 		}
-		cand, err := index.DecodeListing(rec)
-		if err != nil {
+		var cand listing.Listing
+		if cand, scratch, err = decodeLean(targetKind, value, scratch); err != nil {
 			return err
 		}
 		if !live(cand, now) || !admits(src, cand, f) {
@@ -182,14 +183,29 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		return nil
 	}
 	err = m.st.Read(func(rd *store.Reader) error {
-		return scores.Top(func(hit index.Hit) error { return visit(rd, hit) })
+		if err := scores.Top(func(hit index.Hit) error { return visit(rd, hit) }); err != nil {
+			return err
+		}
+		sort.SliceStable(results, func(i, j int) bool { return results[i].Score > results[j].Score })
+		if len(results) > limit {
+			results = results[:limit]
+		}
+		// Those kept in full, in the same transaction: explanations
+		// quote their text.
+		for i := range results {
+			value, err := rd.Value(targetKind, results[i].ID)
+			if err != nil {
+				return err
+			}
+			rec := store.Record{Kind: targetKind, ID: results[i].ID, Value: value}
+			if results[i].Listing, err = index.DecodeListing(rec); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("match: ranking %ss: %w", targetKind, err)
-	}
-	sort.SliceStable(results, func(i, j int) bool { return results[i].Score > results[j].Score })
-	if len(results) > limit {
-		results = results[:limit]
 	}
 	return results, terms, nil
 }

@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/wuhai-techmarket/techmarket/interchange"
@@ -70,13 +71,9 @@ func sides(a, b listing.Listing) (*techmarketv1.Demand, *techmarketv1.Offer) {
 }
 
 func industryPart(src, cand listing.Listing) Part {
-	have := map[string]bool{}
-	for _, c := range cand.GetIndustries() {
-		have[c] = true
-	}
-	shared := 0
+	shared := 0 // a listing has a few industries: no map needed
 	for _, c := range src.GetIndustries() {
-		if have[c] {
+		if slices.Contains(cand.GetIndustries(), c) {
 			shared++
 		}
 	}
@@ -148,12 +145,6 @@ func modesPart(d *techmarketv1.Demand, o *techmarketv1.Offer) Part {
 // the cheaper the transfer and the follow-up service.
 func regionPart(d *techmarketv1.Demand, o *techmarketv1.Offer) Part {
 	p := Part{Feature: "region"}
-	near := map[techmarketv1.Region]float64{
-		techmarketv1.Region_REGION_WUHAI:          1,
-		techmarketv1.Region_REGION_INNER_MONGOLIA: 0.8,
-		techmarketv1.Region_REGION_DOMESTIC:       0.6,
-		techmarketv1.Region_REGION_INTERNATIONAL:  0.4,
-	}
 	if d.GetRegion() == o.GetRegion() {
 		p.Value, p.Reason = 1, "same region"
 		return p
@@ -161,6 +152,14 @@ func regionPart(d *techmarketv1.Demand, o *techmarketv1.Offer) Part {
 	p.Value = math.Min(near[d.GetRegion()], near[o.GetRegion()])
 	p.Reason = "different regions"
 	return p
+}
+
+// near is how local a region is to Wuhai; unknown regions count 0.
+var near = map[techmarketv1.Region]float64{
+	techmarketv1.Region_REGION_WUHAI:          1,
+	techmarketv1.Region_REGION_INNER_MONGOLIA: 0.8,
+	techmarketv1.Region_REGION_DOMESTIC:       0.6,
+	techmarketv1.Region_REGION_INTERNATIONAL:  0.4,
 }
 
 // freshnessPart prefers recently published listings: a stale one is less

@@ -96,8 +96,30 @@ func encodeRecord(revision uint64, rec *Record) []byte {
 // everything out of v (which points into bbolt's memory map and is only valid
 // inside the transaction) and never panics on malformed input.
 func decodeRecord(kind Kind, key, v []byte) (Record, error) {
-	fail := func(why string) (Record, error) {
-		return Record{}, corrupt(kind.bucketName(), key, why)
+	e, err := parseEnvelope(kind, key, v)
+	if err != nil {
+		return Record{}, err
+	}
+	return Record{
+		Kind:       kind,
+		ID:         string(key),
+		Org:        string(e.org),
+		ExternalID: string(e.ext),
+		Revision:   e.rev,
+		Value:      append([]byte{}, e.val...),
+	}, nil
+}
+
+// envelope is a record's stored form taken apart, its slices pointing
+// into the bytes parsed.
+type envelope struct {
+	rev           uint64
+	org, ext, val []byte
+}
+
+func parseEnvelope(kind Kind, key, v []byte) (envelope, error) {
+	fail := func(why string) (envelope, error) {
+		return envelope{}, corrupt(kind.bucketName(), key, why)
 	}
 	if len(v) == 0 {
 		return fail("empty envelope")
@@ -105,34 +127,25 @@ func decodeRecord(kind Kind, key, v []byte) (Record, error) {
 	if v[0] != envelopeV1 {
 		return fail(fmt.Sprintf("unknown envelope format %d", v[0]))
 	}
+	var e envelope
+	var ok bool
 	d := decoder{b: v[1:]}
-	rev, ok := d.uvarint()
-	if !ok {
+	if e.rev, ok = d.uvarint(); !ok {
 		return fail("bad revision")
 	}
-	org, ok := d.bytes()
-	if !ok {
+	if e.org, ok = d.bytes(); !ok {
 		return fail("bad organisation")
 	}
-	ext, ok := d.bytes()
-	if !ok {
+	if e.ext, ok = d.bytes(); !ok {
 		return fail("bad external id")
 	}
-	val, ok := d.bytes()
-	if !ok {
+	if e.val, ok = d.bytes(); !ok {
 		return fail("bad value length")
 	}
 	if len(d.b) != 0 {
 		return fail(fmt.Sprintf("%d trailing bytes", len(d.b)))
 	}
-	return Record{
-		Kind:       kind,
-		ID:         string(key),
-		Org:        string(org),
-		ExternalID: string(ext),
-		Revision:   rev,
-		Value:      append([]byte{}, val...),
-	}, nil
+	return e, nil
 }
 
 // decoder reads uvarint-prefixed fields, reporting failure instead of

@@ -171,7 +171,7 @@ func TestGetNotFound(t *testing.T) {
 
 // TestReaderReadsAsGet: many reads in one transaction find what Get
 // finds, and miss what it misses; a record they return outlives the
-// transaction.
+// transaction, and Value gives the same bytes inside it.
 func TestReaderReadsAsGet(t *testing.T) {
 	t.Parallel()
 	s := openTemp(t)
@@ -185,9 +185,16 @@ func TestReaderReadsAsGet(t *testing.T) {
 				return err
 			}
 			got = append(got, rec)
+			v, err := r.Value(KindOffer, id)
+			if err != nil || !bytes.Equal(v, rec.Value) {
+				t.Errorf("Reader.Value(offer %s) = %q, %v; want %q as Get has it", id, v, err, rec.Value)
+			}
 		}
 		if _, err := r.Get(KindDemand, "a"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Reader.Get(demand a) = %v, want ErrNotFound", err)
+		}
+		if _, err := r.Value(KindDemand, "a"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Reader.Value(demand a) = %v, want ErrNotFound", err)
 		}
 		return nil
 	})

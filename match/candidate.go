@@ -1,0 +1,74 @@
+package match
+
+import (
+	"fmt"
+	"slices"
+
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/wuhai-techmarket/techmarket/listing"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+	"github.com/wuhai-techmarket/techmarket/store"
+)
+
+// A match ranks a pool of candidates (Tuning.MinPool, 80 by default) and
+// keeps the best few. Ranking reads only a candidate's structured fields,
+// while decoding a whole listing copies its title, summary, description
+// and the rest: with the copy of the stored bytes, two fifths of what a
+// served match allocated. So candidates are decoded lean, from the
+// fields below, and only those kept are decoded in full.
+//
+// live, admits and rank must read nothing else of a candidate;
+// TestLeanCandidatesRankAsFull holds them to it.
+var (
+	rankedFields = []protoreflect.Name{"state", "expire_time", "publish_time", "industries", "region", "transfer_modes", "quality_score"}
+	leanOffer    = fieldSet(&techmarketv1.Offer{}, slices.Concat(rankedFields, []protoreflect.Name{"trl", "price"}))
+	leanDemand   = fieldSet(&techmarketv1.Demand{}, slices.Concat(rankedFields, []protoreflect.Name{"min_trl", "budget"}))
+)
+
+// fieldSet returns the numbers of msg's fields named, as bits.
+func fieldSet(msg proto.Message, names []protoreflect.Name) uint64 {
+	fields := msg.ProtoReflect().Descriptor().Fields()
+	var set uint64
+	for _, name := range names {
+		f := fields.ByName(name)
+		if f == nil || f.Number() >= 64 {
+			panic(fmt.Sprintf("match: %s has no field %s numbered below 64", msg.ProtoReflect().Descriptor().FullName(), name))
+		}
+		set |= 1 << f.Number()
+	}
+	return set
+}
+
+// decodeLean decodes the fields ranking reads of value, an encoded listing
+// of kind. scratch is reused space for the fields kept; it is returned,
+// grown, for the next call.
+func decodeLean(kind store.Kind, value, scratch []byte) (listing.Listing, []byte, error) {
+	var l listing.Listing = &techmarketv1.Offer{}
+	set := leanOffer
+	if kind == store.KindDemand {
+		l, set = &techmarketv1.Demand{}, leanDemand
+	}
+	kept := scratch[:0]
+	for b := value; len(b) > 0; {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return nil, kept, fmt.Errorf("match: decoding a %s: %w", kind, protowire.ParseError(n))
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if m < 0 {
+			return nil, kept, fmt.Errorf("match: decoding a %s: %w", kind, protowire.ParseError(m))
+		}
+		if num < 64 && set&(1<<num) != 0 {
+			kept = append(kept, b[:n+m]...)
+		}
+		b = b[n+m:]
+	}
+	// Unmarshal copies what it keeps, so kept may be reused at once.
+	if err := proto.Unmarshal(kept, l); err != nil {
+		return nil, kept, fmt.Errorf("match: decoding a %s: %w", kind, err)
+	}
+	return l, kept, nil
+}
