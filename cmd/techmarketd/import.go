@@ -63,8 +63,8 @@ func importFiles(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("%w: --org: %v", errUsage, err)
 	}
 	for _, f := range files {
-		// Every file is opened before anything is written, so that a typo
-		// in the last name does not leave the first files imported.
+		// Every file is looked for before anything is written, so that a
+		// typo in the last name does not leave the first files imported.
 		if _, err := os.Stat(f); err != nil {
 			return fmt.Errorf("%w; check the file name", err)
 		}
@@ -166,7 +166,7 @@ func (b *bulkImport) store(ctx context.Context, name string, batch []*techmarket
 	}
 	results, _, err := b.m.ImportDurable(ctx, b.p, b.draft, batch)
 	if err != nil {
-		return fmt.Errorf("storing lines %d–%d of %s: %w; lines before them are stored, and importing the file again is safe (they are updated, not duplicated)",
+		return fmt.Errorf("storing lines %d–%d of %s: %w; lines before them are stored (the server indexes them when it starts), and importing the file again is safe: they are updated, not duplicated",
 			batch[0].GetNumber(), batch[len(batch)-1].GetNumber(), name, err)
 	}
 	for _, r := range results {
