@@ -43,31 +43,36 @@ type Postings struct {
 	hits, misses uint64 // cache lookups, told to the cache at Close
 }
 
-type listKey struct{ field, term string }
-
 // memo is what a view learns as a match goes: a match looks a term up to
 // weigh it and again to score it. Memos are reused from view to view,
 // emptied, because a match fills maps of a thousand terms and their
 // per-segment slices, which were a quarter of the bytes a served match
 // allocated.
 type memo struct {
-	terms   map[listKey][]*termInfo
-	entries map[string][]*termEntry // the cache's entries of each term, by segment
-	avgLens map[string]float64      // by field, as averageLength works them out
-	infos   slab[*termInfo]         // the slices in terms
-	entryOf slab[*termEntry]        // the slices in entries
+	terms   map[string]*termMemo
+	avgLens map[string]float64 // by field, as averageLength works them out
+	memos   slab[termMemo]     // the values of terms
+	infos   slab[*termInfo]    // the slices in termMemo.fields
+	entryOf slab[*termEntry]   // the slices in termMemo.entries
+}
+
+// termMemo is what a view knows of one term: one map lookup finds it for
+// every field.
+type termMemo struct {
+	entries []*termEntry                 // the cache's entries, by segment
+	fields  [len(textFields)][]*termInfo // by field slot, then segment; nil until looked up
 }
 
 var memos = sync.Pool{New: func() any {
-	return &memo{terms: map[listKey][]*termInfo{}, entries: map[string][]*termEntry{}, avgLens: map[string]float64{}}
+	return &memo{terms: map[string]*termMemo{}, avgLens: map[string]float64{}}
 }}
 
 // release empties m, dropping its references to cache entries (which
 // must be free to go when evicted), and returns it to memos.
 func (m *memo) release() {
 	clear(m.terms)
-	clear(m.entries)
 	clear(m.avgLens)
+	m.memos.reset()
 	m.infos.reset()
 	m.entryOf.reset()
 	memos.Put(m)
@@ -172,17 +177,16 @@ func (p *Postings) DocFreq(field, term string) (uint64, error) {
 // segment's dictionary (a lookup that costs about a microsecond, and a
 // match makes hundreds).
 func (p *Postings) lookup(field, term string) ([]*termInfo, error) {
-	key := listKey{field, term}
-	if infos, ok := p.terms[key]; ok {
-		return infos, nil
-	}
 	slot, err := fieldSlot(field)
 	if err != nil {
 		return nil, err
 	}
-	entries := p.entriesOf(term)
+	tm := p.termMemo(term)
+	if infos := tm.fields[slot]; infos != nil {
+		return infos, nil
+	}
 	infos := p.infos.take(len(p.segs))
-	for i, e := range entries {
+	for i, e := range tm.entries {
 		cached := e.fields[slot].Load()
 		if cached == absent || (cached != nil && cached.deleted == p.deleted[i]) {
 			p.hits++
@@ -207,21 +211,23 @@ func (p *Postings) lookup(field, term string) ([]*termInfo, error) {
 		p.cache.fill(e, slot, info)
 		infos[i] = info
 	}
-	p.terms[key] = infos
+	tm.fields[slot] = infos
 	return infos, nil
 }
 
-// entriesOf returns the cache's entries of term, one per segment.
-func (p *Postings) entriesOf(term string) []*termEntry {
-	if entries, ok := p.entries[term]; ok {
-		return entries
+// termMemo returns what the view knows of term, with the cache's entries
+// of it found.
+func (p *Postings) termMemo(term string) *termMemo {
+	if tm, ok := p.terms[term]; ok {
+		return tm
 	}
-	entries := p.entryOf.take(len(p.segs))
+	tm := &p.memos.take(1)[0]
+	tm.entries = p.entryOf.take(len(p.segs))
 	for i, s := range p.segs {
-		entries[i] = p.cache.entry(cacheKey{seg: segmentKey{p.index, s.Id()}, term: term})
+		tm.entries[i] = p.cache.entry(cacheKey{seg: segmentKey{p.index, s.Id()}, term: term})
 	}
-	p.entries[term] = entries
-	return entries
+	p.terms[term] = tm
+	return tm
 }
 
 // liveList is a term's postings list in segment i without the deleted
@@ -508,7 +514,7 @@ func (p *Postings) decode(i int, field, term string, info *termInfo, avgLen floa
 		d.docs = append(d.docs, uint32(posting.Number()))
 		d.norm = append(d.norm, float32(tf/(tf+base+perLength*length)))
 	}
-	p.cache.fill(p.entriesOf(term)[i], slot, d)
+	p.cache.fill(p.termMemo(term).entries[i], slot, d)
 	return d, nil
 }
 
