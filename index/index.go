@@ -335,15 +335,45 @@ func (x *Index) openBleve(path string) (bleve.Index, error) {
 func mergeSegments(idx bleve.Index) error { return mergeSegmentsContext(context.Background(), idx) }
 
 // mergeSegmentsContext is mergeSegments, stopped early when ctx ends.
+//
+// One force merge folds at most ten segments into each new one, so it
+// runs until one is left: a rebuild writes a segment per batch, 500 a
+// side at 500,000 listings, and a single pass left 32 a side there.
 func mergeSegmentsContext(ctx context.Context, idx bleve.Index) error {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return err
 	}
-	if sc, ok := adv.(*scorch.Scorch); ok {
-		return sc.ForceMerge(ctx, nil)
+	sc, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
 	}
-	return nil
+	before, err := segmentCount(sc)
+	for err == nil && before > 1 && ctx.Err() == nil {
+		if err = sc.ForceMerge(ctx, nil); err != nil {
+			break
+		}
+		var after int
+		if after, err = segmentCount(sc); err == nil && after >= before {
+			break // nothing merged, as when another merge holds the segments
+		}
+		before = after
+	}
+	return err
+}
+
+// segmentCount is the number of segments sc's current snapshot has.
+func segmentCount(sc *scorch.Scorch) (int, error) {
+	r, err := sc.Reader()
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return 0, fmt.Errorf("index: %T is not a scorch snapshot", r)
+	}
+	return len(snap.Segments()), nil
 }
 
 // progress reports a rebuild's progress, one call at a time although

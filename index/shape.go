@@ -43,11 +43,8 @@ func (x *Index) Shape() Shape {
 			ended := atomic.LoadUint64(&st.TotFileMergeZapEnd)
 			sh.Merging += int(atomic.LoadUint64(&st.TotFileMergeZapBeg) - ended)
 		}
-		if r, err := sc.Reader(); err == nil {
-			if snap, ok := r.(*scorch.IndexSnapshot); ok {
-				sh.Segments += len(snap.Segments())
-			}
-			r.Close()
+		if n, err := segmentCount(sc); err == nil {
+			sh.Segments += n
 		}
 	}
 	return sh
