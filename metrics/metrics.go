@@ -29,8 +29,8 @@ type Sources struct {
 	StoreBytes func() (int64, error)
 	// IndexDir is the folder of the indexes.
 	IndexDir string
-	// CacheBytes is the memory the decoded-postings cache holds.
-	CacheBytes func() int64
+	// Cache reads the decoded-postings cache's figures.
+	Cache func() CacheFigures
 	// IndexShape counts the indexes' segments and running merges, and
 	// tells whether a compaction is due or running.
 	IndexShape func() (segments, merging int, compacting bool)
@@ -89,8 +89,16 @@ func New(src Sources) *Metrics {
 	if src.IndexDir != "" {
 		gauge("techmarket_index_bytes", "Size of the bleve indexes on disk.", func() float64 { return float64(dirSize(src.IndexDir)) })
 	}
-	if src.CacheBytes != nil {
-		gauge("techmarket_postings_cache_bytes", "Memory held by the decoded-postings cache of matching.", func() float64 { return float64(src.CacheBytes()) })
+	if src.Cache != nil {
+		gauge("techmarket_postings_cache_bytes", "Memory held by the decoded-postings cache of matching.", func() float64 { return float64(src.Cache().Bytes) })
+		// Misses against hits say whether the cache holds what matches
+		// read: a market that outgrows it decodes postings on every match.
+		counter := func(name, help string, read func(CacheFigures) uint64) {
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(read(src.Cache())) }))
+		}
+		counter("techmarket_postings_cache_hits_total", "Lookups of a term in a field of a segment that the decoded-postings cache answered.", func(f CacheFigures) uint64 { return f.Hits })
+		counter("techmarket_postings_cache_misses_total", "Lookups of a term in a field of a segment that read the index.", func(f CacheFigures) uint64 { return f.Misses })
+		counter("techmarket_postings_cache_evictions_total", "Terms dropped from the decoded-postings cache for room.", func(f CacheFigures) uint64 { return f.Evictions })
 	}
 	if src.IndexShape != nil {
 		gauge("techmarket_index_segments", "Segments of the full-text indexes; each match reads every one.", func() float64 {
@@ -109,6 +117,12 @@ func New(src Sources) *Metrics {
 		})
 	}
 	return m
+}
+
+// CacheFigures are what the decoded-postings cache reports.
+type CacheFigures struct {
+	Bytes                   int64
+	Hits, Misses, Evictions uint64
 }
 
 func dirSize(dir string) int64 {

@@ -47,6 +47,7 @@ func TestLimitFlagsChecked(t *testing.T) {
 		{"--max-call-time", "10ms"},
 		{"--max-streams", "0"},
 		{"--max-watchers", "0"},
+		{"--postings-cache", "0"},
 		{"--pprof"}, // without --metrics-addr
 		{"--tune", "NoSuchKnob=1"},
 		{"--tune", "BodyTerms=-3"},

@@ -29,6 +29,10 @@ func TestMetricsEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = c.Offers.GetOffer(ctx, &techmarketv1.GetOfferRequest{Name: "offers/0000000000000000"}) // a refused call
+	// A match reads the offer's postings, first from the index.
+	if _, err := c.MatchOffers(ctx, &techmarketv1.MatchOffersRequest{Draft: &techmarketv1.Demand{Title: "焦炉煤气制氢", Industries: []string{"hydrogen"}, Region: techmarketv1.Region_REGION_WUHAI}}); err != nil {
+		t.Fatal(err)
+	}
 
 	resp, err := http.Get("http://" + m[1] + "/metrics")
 	if err != nil {
@@ -56,6 +60,9 @@ func TestMetricsEndpoint(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+	if m := regexp.MustCompile(`(?m)^techmarket_postings_cache_misses_total (\S+)$`).FindStringSubmatch(text); m == nil || m[1] == "0" {
+		t.Errorf("after a match, postings cache misses %v; want some counted", m)
 	}
 }
 

@@ -52,6 +52,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&limits.MaxCallTime, "max-call-time", server.DefaultMaxCallTime, "the longest any unary call runs, whatever deadline it brings")
 	maxStreams := fs.Uint("max-streams", server.DefaultMaxConcurrentStreams, "calls in flight on one connection")
 	fs.IntVar(&limits.MaxWatchers, "max-watchers", server.DefaultMaxWatchers, "open alert streams (WatchMatches) per organisation")
+	cacheMiB := fs.Int64("postings-cache", index.DefaultPostingsCacheBytes>>20, "`MiB` of decoded postings matching keeps in memory; watch techmarket_postings_cache_misses_total (README: sizing)")
 	var tuned []string
 	fs.Func("tune", "`knob=value`: set a matching knob (match.Tuning) for this server, such as BodyTerms=32 (README: knobs); repeatable", func(pair string) error {
 		if err := match.SetTuningFlag(pair); err != nil {
@@ -83,6 +84,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("%w: --max-streams must be between 1 and 65536", errUsage)
 	case limits.MaxWatchers < 1:
 		return fmt.Errorf("%w: --max-watchers must be at least 1", errUsage)
+	case *cacheMiB < 1 || *cacheMiB > 1<<20:
+		return fmt.Errorf("%w: --postings-cache must be between 1 and 1048576 MiB", errUsage)
 	}
 	limits.MaxConcurrentStreams = uint32(*maxStreams)
 	var log *slog.Logger
@@ -105,7 +108,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	idx, err := index.Open(filepath.Join(*dir, indexDir), st, index.Options{Logger: log})
+	idx, err := index.Open(filepath.Join(*dir, indexDir), st, index.Options{Logger: log, PostingsCacheBytes: *cacheMiB << 20})
 	if err != nil {
 		return fmt.Errorf("opening the index: %w; `techmarketd reindex --data %s` rebuilds it from the store", err, *dir)
 	}
@@ -151,7 +154,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		opts.Metrics = metrics.New(metrics.Sources{
 			LastSeq: st.LastSeq, IndexApplied: idx.Applied, AlertsFollowed: alerts.Followed,
 			StoreBytes: st.Size, IndexDir: filepath.Join(*dir, indexDir),
-			CacheBytes: func() int64 { return idx.PostingsCacheStats().Bytes },
+			Cache: func() metrics.CacheFigures {
+				c := idx.PostingsCacheStats()
+				return metrics.CacheFigures{Bytes: c.Bytes, Hits: c.Hits, Misses: c.Misses, Evictions: c.Evictions}
+			},
 			IndexShape: func() (int, int, bool) { sh := idx.Shape(); return sh.Segments, sh.Merging, sh.Compacting },
 		})
 		stop, err := serveMetrics(*metricsAddr, opts.Metrics, *withPprof, log)
