@@ -46,7 +46,7 @@ type Postings struct {
 // memo is what a view learns as a match goes: a match looks a term up to
 // weigh it and again to score it. Memos are reused from view to view,
 // emptied, because a match fills maps of a thousand terms and their
-// per-segment slices, which were a quarter of the bytes a served match
+// per-segment slices, which were an eighth of the bytes a served match
 // allocated.
 type memo struct {
 	terms   map[string]*termMemo
