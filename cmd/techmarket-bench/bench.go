@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"maps"
 	"os"
 	"path/filepath"
@@ -322,33 +323,34 @@ func importOnline(ctx context.Context, c *client.Client, r *result, corpusFile s
 // spreadOut returns k listings of each side spread evenly over the n a
 // side the market lists.
 func spreadOut(ctx context.Context, c *client.Client, n, k int) ([]*techmarketv1.Demand, []*techmarketv1.Offer, error) {
-	pick := func(i int) bool { return i*k%n < k } // k of every n places, evenly
-	var demands []*techmarketv1.Demand
-	var offers []*techmarketv1.Offer
-	i := 0
-	for o, err := range c.ListOffers(ctx, &techmarketv1.ListOffersRequest{PageSize: 1000}) {
-		if err != nil {
-			return nil, nil, err
-		}
-		if pick(i) {
-			offers = append(offers, o)
-		}
-		i++
+	offers, err := spread(c.ListOffers(ctx, &techmarketv1.ListOffersRequest{PageSize: 1000}), n, k)
+	if err != nil {
+		return nil, nil, err
 	}
-	i = 0
-	for d, err := range c.ListDemands(ctx, &techmarketv1.ListDemandsRequest{PageSize: 1000}) {
-		if err != nil {
-			return nil, nil, err
-		}
-		if pick(i) {
-			demands = append(demands, d)
-		}
-		i++
+	demands, err := spread(c.ListDemands(ctx, &techmarketv1.ListDemandsRequest{PageSize: 1000}), n, k)
+	if err != nil {
+		return nil, nil, err
 	}
 	if len(offers) != k || len(demands) != k {
 		return nil, nil, fmt.Errorf("the market lists %d offers and %d demands to match, want %d of each", len(offers), len(demands), k)
 	}
 	return demands, offers, nil
+}
+
+// spread keeps k of every n items, evenly.
+func spread[T any](items iter.Seq2[T, error], n, k int) ([]T, error) {
+	var out []T
+	i := 0
+	for item, err := range items {
+		if err != nil {
+			return nil, err
+		}
+		if i*k%n < k {
+			out = append(out, item)
+		}
+		i++
+	}
+	return out, nil
 }
 
 // timePasses matches every listing twice: the first pass is cold, the
