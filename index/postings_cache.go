@@ -14,7 +14,7 @@ import (
 // 400 matches a side read some 515 MB of postings again and again: with
 // 256 MiB a third of the lookups missed and evicted (p50 36–42 ms, 49
 // matches/s under 8 clients), with 512 MiB none (18–20 ms, 107/s), for
-// 1.3 GiB of anonymous memory in all.
+// 1.25 GiB of anonymous memory in all.
 const DefaultPostingsCacheBytes = 512 << 20
 
 // postingsCache keeps what matching learnt of a term in a segment (its

@@ -3,10 +3,12 @@ package match
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/wuhai-techmarket/techmarket/demo"
@@ -28,19 +30,22 @@ func storedDemo(t *testing.T, now time.Time) []listing.Listing {
 			t.Fatal(err)
 		}
 		published := now.Add(-time.Duration(i*9) * 24 * time.Hour)
-		states := []techmarketv1.ListingState{techmarketv1.ListingState_LISTING_STATE_PUBLISHED, techmarketv1.ListingState_LISTING_STATE_WITHDRAWN}
-		switch l := msg.(type) {
-		case *techmarketv1.Offer:
-			l.Name, l.Poster, l.State = fmt.Sprintf("offers/%d", i), "乌海科技大市场", states[i%7/6]
-			l.PublishTime, l.ExpireTime = timestamppb.New(published), timestamppb.New(published.Add(time.Duration(200+i)*24*time.Hour))
-			l.QualityScore = float64(i%4) / 4
-			out = append(out, l)
-		case *techmarketv1.Demand:
-			l.Name, l.Poster, l.State = fmt.Sprintf("demands/%d", i), "乌海科技大市场", states[i%7/6]
-			l.PublishTime, l.ExpireTime = timestamppb.New(published), timestamppb.New(published.Add(time.Duration(200+i)*24*time.Hour))
-			l.QualityScore = float64(i%4) / 4
-			out = append(out, l)
+		state := techmarketv1.ListingState_LISTING_STATE_PUBLISHED
+		if i%7 == 6 {
+			state = techmarketv1.ListingState_LISTING_STATE_WITHDRAWN
 		}
+		// Offers and demands share these fields by name: set them once.
+		m := msg.ProtoReflect()
+		set := func(field string, v protoreflect.Value) {
+			m.Set(m.Descriptor().Fields().ByName(protoreflect.Name(field)), v)
+		}
+		set("name", protoreflect.ValueOfString(fmt.Sprintf("%s/%d", strings.ToLower(string(m.Descriptor().Name())), i)))
+		set("poster", protoreflect.ValueOfString("乌海科技大市场"))
+		set("state", protoreflect.ValueOfEnum(state.Number()))
+		set("publish_time", protoreflect.ValueOfMessage(timestamppb.New(published).ProtoReflect()))
+		set("expire_time", protoreflect.ValueOfMessage(timestamppb.New(published.Add(time.Duration(200+i)*24*time.Hour)).ProtoReflect()))
+		set("quality_score", protoreflect.ValueOfFloat64(float64(i%4)/4))
+		out = append(out, msg.(listing.Listing))
 	}
 	return out
 }

@@ -52,7 +52,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&limits.MaxCallTime, "max-call-time", server.DefaultMaxCallTime, "the longest any unary call runs, whatever deadline it brings")
 	maxStreams := fs.Uint("max-streams", server.DefaultMaxConcurrentStreams, "calls in flight on one connection")
 	fs.IntVar(&limits.MaxWatchers, "max-watchers", server.DefaultMaxWatchers, "open alert streams (WatchMatches) per organisation")
-	cacheMiB := fs.Int64("postings-cache", index.DefaultPostingsCacheBytes>>20, "`MiB` of decoded postings matching keeps in memory; watch techmarket_postings_cache_misses_total (README: sizing)")
+	cacheMiB := fs.Int64("postings-cache", index.DefaultPostingsCacheBytes>>20, "`MiB` of decoded postings matching keeps in memory; watch techmarket_postings_cache_misses_total (README: Match speed)")
 	var tuned []string
 	fs.Func("tune", "`knob=value`: set a matching knob (match.Tuning) for this server, such as BodyTerms=32 (README: knobs); repeatable", func(pair string) error {
 		if err := match.SetTuningFlag(pair); err != nil {
