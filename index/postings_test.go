@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -243,6 +244,60 @@ func TestClauseLimit(t *testing.T) {
 	}
 	if _, err := p.Disjunction(context.Background(), append(clauses, clauses[0])); err == nil {
 		t.Errorf("%d clauses: no error", len(clauses)+1)
+	}
+}
+
+// TestTopVisitsEachOnceBestFirst: past the first few hundred hits Top
+// picks the next best in wider and wider batches below the last one's
+// least score; every matched offer must come exactly once, best first,
+// across those boundaries, ties included.
+func TestTopVisitsEachOnceBestFirst(t *testing.T) {
+	f := open(t, t.TempDir())
+	defer f.close()
+	const n = 700 // past the first batch (256) and the second (1,024 more)
+	for i := range n {
+		// Titles of 40 lengths: 40 scores, each shared by many offers.
+		if _, err := f.m.Offers.Create(context.Background(), agency, &techmarketv1.Offer{
+			ExternalId: fmt.Sprintf("len-%d", i), Title: "疏干水" + strings.Repeat("处理", i%40),
+			Industries: []string{"water"}, Region: techmarketv1.Region_REGION_WUHAI,
+		}, true, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := f.idx.Postings(store.KindOffer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	scores, err := p.Disjunction(context.Background(), []index.Clause{{Field: index.FieldTitle, Term: "疏干水", Boost: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer scores.Release()
+	seen := map[string]bool{}
+	last := math.Inf(1)
+	levels := 0
+	if err := scores.Top(func(h index.Hit) error {
+		if seen[h.ID] {
+			t.Fatalf("%s visited twice", h.ID)
+		}
+		seen[h.ID] = true
+		if h.Score > last {
+			t.Fatalf("hit %d: score %g after %g", len(seen), h.Score, last)
+		}
+		if h.Score < last {
+			levels++
+		}
+		last = h.Score
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != n || scores.Len() != n {
+		t.Errorf("Top visited %d offers, Len says %d; want %d", len(seen), scores.Len(), n)
+	}
+	if levels != 40 {
+		t.Errorf("%d distinct scores, want 40: the test no longer spreads the scores", levels)
 	}
 }
 

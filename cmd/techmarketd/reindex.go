@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/wuhai-techmarket/techmarket/index"
@@ -41,6 +42,7 @@ func rebuildIndex(path string, st *store.Store, what string, stderr io.Writer) e
 	if err := os.RemoveAll(path); err != nil {
 		return fmt.Errorf("removing the old index: %w", err)
 	}
+	defer roomForCollector()()
 	start := time.Now()
 	last := time.Time{}
 	idx, err := index.Open(path, st, index.Options{Progress: func(kind store.Kind, done, total int) {
@@ -54,4 +56,25 @@ func rebuildIndex(path string, st *store.Store, what string, stderr io.Writer) e
 	}
 	fmt.Fprintf(stderr, "%s: index built in %s\n", what, time.Since(start).Round(time.Millisecond))
 	return idx.Close()
+}
+
+// batchGCPercent is the collector's target (GOGC) while a command builds
+// an index. Why: a build allocates fast and keeps little (each batch's
+// segment goes to disk), so under the default of 100 the collector took
+// about a sixth of its CPU. BenchmarkRebuild spent 3,153 and 3,369 CPU-µs
+// a listing at 100, 2,736 at 200, 2,565 and 2,684 at 400, 2,499 at 800;
+// reindexing 100,000 listings a side took 423 s (605 s of CPU, peak RSS
+// 2.0 GB) at 100 and 337 s (537 s, 3.9 GB) at 400. A build is a job of
+// its own on a stopped folder, so it may take the memory; the server
+// keeps Go's default, as memory is its budget at a million listings.
+const batchGCPercent = 400
+
+// roomForCollector raises the collector's target for a batch build, unless
+// the operator set GOGC, and returns what restores it.
+func roomForCollector() (restore func()) {
+	if _, set := os.LookupEnv("GOGC"); set {
+		return func() {}
+	}
+	old := debug.SetGCPercent(batchGCPercent)
+	return func() { debug.SetGCPercent(old) }
 }
