@@ -68,7 +68,7 @@ func startService(ctx context.Context, s *set, log io.Writer) (_ *service, err e
 	if svc.st, err = store.Open(filepath.Join(svc.dir, "techmarket.db"), store.Options{}); err != nil {
 		return nil, fmt.Errorf("opening the store: %w", err)
 	}
-	if svc.idx, err = index.Open(filepath.Join(svc.dir, "index"), svc.st, index.Options{}); err != nil {
+	if svc.idx, err = index.Open(ctx, filepath.Join(svc.dir, "index"), svc.st, index.Options{}); err != nil {
 		return nil, fmt.Errorf("opening the index: %w", err)
 	}
 	// The index makes every import batch wait until it is searchable, so

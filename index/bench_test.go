@@ -3,6 +3,7 @@
 package index_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -42,7 +43,7 @@ func BenchmarkRebuild(b *testing.B) {
 		}
 		begin := cpuTime(b)
 		b.StartTimer()
-		idx, err := index.Open(indexDir, st, index.Options{})
+		idx, err := index.Open(context.Background(), indexDir, st, index.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -82,7 +82,7 @@ func compactSides(ctx context.Context, sides []*side) error {
 	for _, s := range sides {
 		err := awaitPersisted(ctx, s)
 		if err == nil {
-			err = mergeSegmentsContext(ctx, s.idx)
+			err = mergeSegments(ctx, s.idx)
 		}
 		if err != nil {
 			return fmt.Errorf("index: compacting %s: %w", s.path, err)

@@ -105,7 +105,13 @@ func (x *Index) setIndex(s *side, idx bleve.Index) {
 // rebuilding them from the store when they are missing or damaged, and
 // catches up with the store before returning. It then follows the store
 // until Close.
-func Open(dir string, st *store.Store, opts Options) (*Index, error) {
+//
+// ctx bounds the opening only: a rebuild takes minutes at 100,000
+// listings and most of an hour at a million, and an operator's Ctrl-C or
+// a service manager's stop must not wait for it. When ctx ends first,
+// Open returns its error and leaves no half-built index in place (the
+// next Open rebuilds, or catches up from where this one stopped).
+func Open(ctx context.Context, dir string, st *store.Store, opts Options) (*Index, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 1000
 	}
@@ -143,18 +149,18 @@ func Open(dir string, st *store.Store, opts Options) (*Index, error) {
 	for i, kind := range kinds {
 		s := &side{kind: kind, path: filepath.Join(dir, kind.String()+"s.bleve")}
 		x.sides[kind] = s
-		wg.Go(func() { errs[i] = x.openSide(s) })
+		wg.Go(func() { errs[i] = x.openSide(ctx, s) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		x.closeSides()
 		return nil, err
 	}
-	if _, err := x.catchUp(); err != nil {
+	if _, err := x.catchUp(ctx); err != nil {
 		x.closeSides()
 		return nil, err
 	}
-	if err := x.verify(); err != nil {
+	if err := x.verify(ctx); err != nil {
 		x.closeSides()
 		return nil, err
 	}
@@ -166,7 +172,7 @@ func Open(dir string, st *store.Store, opts Options) (*Index, error) {
 
 // openSide opens one side's index, rebuilding it when it is missing,
 // cannot be opened or has no applied sequence.
-func (x *Index) openSide(s *side) error {
+func (x *Index) openSide(ctx context.Context, s *side) error {
 	idx, err := x.openBleve(s.path)
 	if err == nil {
 		var raw, version []byte
@@ -189,13 +195,13 @@ func (x *Index) openSide(s *side) error {
 	if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		x.log.Warn("index damaged; rebuilding it from the store", "index", s.path, "err", err)
 	}
-	return x.rebuild(s)
+	return x.rebuild(ctx, s)
 }
 
 // rebuild indexes every record of s's kind into a fresh index beside the
 // old one and swaps it in, so a crash mid-rebuild leaves the old index (or
 // none, which means another rebuild) but never a half-built one in place.
-func (x *Index) rebuild(s *side) error {
+func (x *Index) rebuild(ctx context.Context, s *side) error {
 	start := time.Now()
 	seq, err := x.st.LastSeq()
 	if err != nil {
@@ -216,6 +222,9 @@ func (x *Index) rebuild(s *side) error {
 	batch, done := idx.NewBatch(), 0
 	var scanErr error
 	err = x.st.Scan(s.kind, "", func(rec store.Record) bool {
+		if scanErr = ctx.Err(); scanErr != nil {
+			return false
+		}
 		doc, err := decodeDocument(rec)
 		if err != nil {
 			scanErr = err
@@ -242,21 +251,23 @@ func (x *Index) rebuild(s *side) error {
 	marks := map[string][]byte{string(appliedKey): seqBytes(seq), string(versionKey): []byte(mappingVersion)}
 	if err == nil {
 		// bleve merges only segments on disk.
-		err = persistInternal(context.Background(), idx, marks)
+		err = persistInternal(ctx, idx, marks)
 	}
 	if err == nil {
-		err = mergeSegments(idx)
+		err = mergeSegments(ctx, idx)
 	}
 	if err == nil {
 		// Closed before the persister wrote the merged snapshot, the
 		// index would reopen with the segments from before the merge
 		// and merge them again in the background.
-		err = persistInternal(context.Background(), idx, marks)
+		err = persistInternal(ctx, idx, marks)
 	}
 	if cerr := idx.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
+		// The next rebuild would clear it too; a stopped one tidies up.
+		_ = os.RemoveAll(tmp)
 		return fmt.Errorf("index: rebuilding %s: %w", s.path, err)
 	}
 	x.progress(s.kind, done, total)
@@ -328,18 +339,16 @@ func (x *Index) openBleve(path string) (bleve.Index, error) {
 	})
 }
 
-// mergeSegments merges a freshly built index into one segment: matching
-// reads every query term's postings in every segment, so each segment
-// adds a dictionary lookup per term (benchmark: 100,000 offers in 13
-// segments match about 1.2× slower than in one).
-func mergeSegments(idx bleve.Index) error { return mergeSegmentsContext(context.Background(), idx) }
-
-// mergeSegmentsContext is mergeSegments, stopped early when ctx ends.
+// mergeSegments merges a freshly built index into one segment, stopped
+// early when ctx ends: matching reads every query term's postings in
+// every segment, so each segment adds a dictionary lookup per term
+// (benchmark: 100,000 offers in 13 segments match about 1.2× slower than
+// in one).
 //
 // One force merge folds at most ten segments into each new one, so it
 // runs until one is left: a rebuild writes a segment per batch, 500 a
 // side at 500,000 listings, and a single pass left 32 a side there.
-func mergeSegmentsContext(ctx context.Context, idx bleve.Index) error {
+func mergeSegments(ctx context.Context, idx bleve.Index) error {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return err
@@ -388,7 +397,7 @@ func (x *Index) progress(kind store.Kind, done, total int) {
 
 // verify compares document counts with the store once caught up: an index
 // that lost documents (a truncated segment, say) is rebuilt.
-func (x *Index) verify() error {
+func (x *Index) verify(ctx context.Context) error {
 	for _, s := range x.live() {
 		want, err := x.st.Count(s.kind)
 		if err != nil {
@@ -403,11 +412,11 @@ func (x *Index) verify() error {
 			x.log.Warn("closing the damaged index", "err", err)
 		}
 		x.setIndex(s, nil)
-		if err := x.rebuild(s); err != nil {
+		if err := x.rebuild(ctx, s); err != nil {
 			return err
 		}
 	}
-	_, err := x.catchUp()
+	_, err := x.catchUp(ctx)
 	return err
 }
 
@@ -428,7 +437,7 @@ func (x *Index) follow() {
 			continue
 		case <-x.kick:
 		}
-		applied, err := x.catchUp()
+		applied, err := x.catchUp(context.Background())
 		if applied > 0 && x.compactor.due(x.opts.CompactAfter) {
 			// Changes: the pause starts again. Only changes count: the
 			// alerter's waits kick the follower too, all through its
@@ -447,9 +456,12 @@ func (x *Index) follow() {
 
 // catchUp applies every change after the sides' applied sequences and
 // returns how many it applied.
-func (x *Index) catchUp() (int, error) {
+func (x *Index) catchUp(ctx context.Context) (int, error) {
 	applied := 0
 	for {
+		if err := ctx.Err(); err != nil {
+			return applied, err
+		}
 		from := min(x.sides[store.KindOffer].applied, x.sides[store.KindDemand].applied)
 		changes, err := x.st.Changes(from, x.opts.BatchSize)
 		if err != nil || len(changes) == 0 {

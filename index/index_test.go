@@ -3,6 +3,7 @@ package index_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -42,7 +43,7 @@ func openWith(t *testing.T, dir string, opts index.Options) *folder {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := index.Open(filepath.Join(dir, "index"), st, opts)
+	idx, err := index.Open(context.Background(), filepath.Join(dir, "index"), st, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,6 +189,49 @@ func TestDamagedIndexIsRebuilt(t *testing.T) {
 				t.Errorf("after damage and reopen the index finds %d of 25 offers", got)
 			}
 		})
+	}
+}
+
+// TestOpenStopsWhenCancelled: an operator's Ctrl-C during a rebuild
+// stops it at once and leaves no half-built index in place; the next
+// open rebuilds it whole.
+func TestOpenStopsWhenCancelled(t *testing.T) {
+	dir := t.TempDir()
+	f := open(t, dir)
+	f.create(25, "c")
+	f.close()
+	indexDir := filepath.Join(dir, "index")
+	if err := os.RemoveAll(indexDir); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := store.Open(filepath.Join(dir, "techmarket.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if idx, err := index.Open(ctx, indexDir, st, index.Options{}); !errors.Is(err, context.Canceled) {
+		if err == nil {
+			idx.Close()
+		}
+		t.Fatalf("Open with its context ended: %v, want context.Canceled", err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	left, err := os.ReadDir(indexDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range left {
+		t.Errorf("a stopped rebuild left %s in the index folder", e.Name())
+	}
+
+	f = open(t, dir)
+	defer f.close()
+	if got := f.findable(); got != 25 {
+		t.Errorf("the next open finds %d of 25 offers", got)
 	}
 }
 

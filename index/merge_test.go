@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -39,7 +40,7 @@ func TestMergeSegmentsLeavesOne(t *testing.T) {
 	if n, err := segmentCount(sc); err != nil || n <= 10 {
 		t.Fatalf("%d batches made %d segments (%v); the test needs more than one merge takes", batches, n, err)
 	}
-	if err := mergeSegments(idx); err != nil {
+	if err := mergeSegments(context.Background(), idx); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := segmentCount(sc); err != nil || n != 1 {

@@ -135,7 +135,7 @@ func benchMarket(b *testing.B) (*match.Matcher, *index.Index, []*techmarketv1.De
 	if os.Getenv("TECHMARKET_BENCH_CACHE") == "off" {
 		opts.PostingsCacheBytes = -1
 	}
-	idx, err := index.Open(filepath.Join(dir, "index"), st, opts)
+	idx, err := index.Open(context.Background(), filepath.Join(dir, "index"), st, opts)
 	if err != nil {
 		b.Fatal(err)
 	}

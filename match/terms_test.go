@@ -30,7 +30,7 @@ func offerMarket(t testing.TB, titles ...string) (*index.Index, *store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	idx, err := index.Open(filepath.Join(dir, "index"), st, index.Options{})
+	idx, err := index.Open(context.Background(), filepath.Join(dir, "index"), st, index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

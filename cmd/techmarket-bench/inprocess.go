@@ -33,7 +33,7 @@ func inProcess(ctx context.Context, dir string, demands []*techmarketv1.Demand, 
 		return phases{}, err
 	}
 	defer st.Close()
-	idx, err := index.Open(filepath.Join(dir, indexDir), st, index.Options{})
+	idx, err := index.Open(ctx, filepath.Join(dir, indexDir), st, index.Options{})
 	if err != nil {
 		return phases{}, err
 	}

@@ -79,7 +79,7 @@ func startInProcess(ctx context.Context, dir string, extra []string, log *slog.L
 	if p.st, err = store.Open(filepath.Join(p.dir, storeFile), store.Options{LockTimeout: 2 * time.Second}); err != nil {
 		return nil, err
 	}
-	if p.idx, err = index.Open(filepath.Join(p.dir, indexDir), p.st, index.Options{Logger: log}); err != nil {
+	if p.idx, err = index.Open(ctx, filepath.Join(p.dir, indexDir), p.st, index.Options{Logger: log}); err != nil {
 		return nil, fmt.Errorf("opening the index: %w", err)
 	}
 	if p.m, err = market.New(p.st, market.Options{Index: p.idx}); err != nil {

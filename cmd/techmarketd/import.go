@@ -91,7 +91,7 @@ func importFiles(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	imp.report(stdout)
 
 	written := imp.sum.Taken + imp.sum.Updated
-	if err := updateIndex(*dir, st, written >= before && written > 0, stderr); err != nil {
+	if err := updateIndex(ctx, *dir, st, written >= before && written > 0, stderr); err != nil {
 		return fmt.Errorf("the listings are stored, but the index was not brought up to date (%w); the server does it on start, or run `techmarketd reindex`", err)
 	}
 	if imp.sum.Rejected > 0 {
@@ -207,13 +207,13 @@ func (b *bulkImport) report(w io.Writer) {
 
 // updateIndex brings the index of the folder dir up to date with st:
 // rebuilt from scratch, with progress, or caught up.
-func updateIndex(dir string, st *store.Store, rebuild bool, stderr io.Writer) error {
+func updateIndex(ctx context.Context, dir string, st *store.Store, rebuild bool, stderr io.Writer) error {
 	path := filepath.Join(dir, indexDir)
 	if rebuild {
-		return rebuildIndex(path, st, "import", stderr)
+		return rebuildIndex(ctx, path, st, "import", stderr)
 	}
 	start := time.Now()
-	idx, err := index.Open(path, st, index.Options{})
+	idx, err := index.Open(ctx, path, st, index.Options{})
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "import":
 		return importFiles(ctx, args[1:], stdout, stderr)
 	case "reindex":
-		return reindex(args[1:], stderr)
+		return reindex(ctx, args[1:], stderr)
 	case "backup":
 		return backup(ctx, args[1:], stderr)
 	case "restore":

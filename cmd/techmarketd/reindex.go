@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,7 +18,7 @@ import (
 // reindex rebuilds the index of a stopped data folder. The server rebuilds
 // a missing or damaged index by itself; this is for an operator who
 // changed the dictionary or synonyms, or wants a clean index.
-func reindex(args []string, stderr io.Writer) error {
+func reindex(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := newFlags("reindex", stderr)
 	dir := fs.String("data", "", "data folder of the marketplace")
 	if err := parseFlags(fs, args); err != nil {
@@ -31,12 +32,12 @@ func reindex(args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	return rebuildIndex(filepath.Join(*dir, indexDir), st, "reindex", stderr)
+	return rebuildIndex(ctx, filepath.Join(*dir, indexDir), st, "reindex", stderr)
 }
 
 // rebuildIndex builds the index at path afresh from st, saying how far it
 // has come about once a second; what prefixes those lines.
-func rebuildIndex(path string, st *store.Store, what string, stderr io.Writer) error {
+func rebuildIndex(ctx context.Context, path string, st *store.Store, what string, stderr io.Writer) error {
 	// Removing the folder first makes Open rebuild both sides, reporting
 	// progress, instead of catching up an index that is already there.
 	if err := os.RemoveAll(path); err != nil {
@@ -45,13 +46,15 @@ func rebuildIndex(path string, st *store.Store, what string, stderr io.Writer) e
 	defer roomForCollector()()
 	start := time.Now()
 	last := time.Time{}
-	idx, err := index.Open(path, st, index.Options{Progress: func(kind store.Kind, done, total int) {
+	idx, err := index.Open(ctx, path, st, index.Options{Progress: func(kind store.Kind, done, total int) {
 		if time.Since(last) > time.Second || done == total {
 			fmt.Fprintf(stderr, "%s: indexing %ss %d/%d\n", what, kind, done, total)
 			last = time.Now()
 		}
 	}})
-	if err != nil {
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("%s stopped before the index was built (%w): the store is intact and the folder has no index; run `techmarketd reindex`, or start the server, which builds a missing one", what, err)
+	} else if err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "%s: index built in %s\n", what, time.Since(start).Round(time.Millisecond))

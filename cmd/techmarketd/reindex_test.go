@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
+	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -31,4 +35,32 @@ func TestBatchBuildCollectorTarget(t *testing.T) {
 		t.Errorf("with GOGC=150 a build set the target to %d", got)
 	}
 	restore()
+}
+
+// TestReindexStopsOnInterrupt: Ctrl-C during a rebuild ends the command
+// at once, saying what state the folder is in and what to run next; the
+// next reindex builds the index whole.
+func TestReindexStopsOnInterrupt(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "market")
+	stock := filepath.Join(t.TempDir(), "stock.jsonl")
+	writeLines(t, stock, demoLines()...)
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"import", "--data", dir, "--org", "乌海科技大市场", stock}, &out, &errOut); code != 0 {
+		t.Fatalf("import: exit status %d\n%s", code, errOut.String())
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as the signal handler does on Ctrl-C
+	errOut.Reset()
+	if code := run(ctx, []string{"reindex", "--data", dir}, &out, &errOut); code != 1 {
+		t.Fatalf("interrupted reindex: exit status %d, want 1\n%s", code, errOut.String())
+	}
+	if msg := errOut.String(); !strings.Contains(msg, "reindex stopped before the index was built") || !strings.Contains(msg, "run `techmarketd reindex`") {
+		t.Errorf("interrupted reindex says:\n%s\nwant what happened and what to run next", msg)
+	}
+
+	errOut.Reset()
+	if code := run(context.Background(), []string{"reindex", "--data", dir}, &out, &errOut); code != 0 || !strings.Contains(errOut.String(), "index built") {
+		t.Errorf("reindex after the interrupted one: exit status %d\n%s", code, errOut.String())
+	}
 }

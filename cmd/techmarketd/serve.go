@@ -108,8 +108,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	idx, err := index.Open(filepath.Join(*dir, indexDir), st, index.Options{Logger: log, PostingsCacheBytes: *cacheMiB << 20})
-	if err != nil {
+	idx, err := index.Open(ctx, filepath.Join(*dir, indexDir), st, index.Options{Logger: log, PostingsCacheBytes: *cacheMiB << 20})
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("stopped while opening the index (%w); the store is intact, and the index is built again, or caught up, on the next start", err)
+	} else if err != nil {
 		return fmt.Errorf("opening the index: %w; `techmarketd reindex --data %s` rebuilds it from the store", err, *dir)
 	}
 	defer idx.Close()

@@ -67,7 +67,7 @@ func BenchStore(tb testing.TB) (*store.Store, string) {
 // closed before its timer starts).
 func BenchMarket(tb testing.TB, st *store.Store, indexDir string) (m *market.Market, closeIndex func()) {
 	tb.Helper()
-	idx, err := index.Open(indexDir, st, index.Options{})
+	idx, err := index.Open(context.Background(), indexDir, st, index.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func (e *Env) start(cfg config) {
 	if err != nil {
 		e.t.Fatalf("open store: %v", err)
 	}
-	idx, err := index.Open(filepath.Join(e.Dir, "index"), st, index.Options{})
+	idx, err := index.Open(context.Background(), filepath.Join(e.Dir, "index"), st, index.Options{})
 	if err != nil {
 		e.t.Fatalf("open index: %v", err)
 	}
