@@ -32,7 +32,11 @@ func reindex(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	return rebuildIndex(ctx, filepath.Join(*dir, indexDir), st, "reindex", stderr)
+	err = rebuildIndex(ctx, filepath.Join(*dir, indexDir), st, "reindex", stderr)
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("reindex stopped before the index was built (%w): the store is intact and the folder has no index; run `techmarketd reindex` again, or start the server, which builds a missing one", err)
+	}
+	return err
 }
 
 // rebuildIndex builds the index at path afresh from st, saying how far it
@@ -52,9 +56,7 @@ func rebuildIndex(ctx context.Context, path string, st *store.Store, what string
 			last = time.Now()
 		}
 	}})
-	if err != nil && ctx.Err() != nil {
-		return fmt.Errorf("%s stopped before the index was built (%w): the store is intact and the folder has no index; run `techmarketd reindex`, or start the server, which builds a missing one", what, err)
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "%s: index built in %s\n", what, time.Since(start).Round(time.Millisecond))

@@ -55,7 +55,7 @@ func TestReindexStopsOnInterrupt(t *testing.T) {
 	if code := run(ctx, []string{"reindex", "--data", dir}, &out, &errOut); code != 1 {
 		t.Fatalf("interrupted reindex: exit status %d, want 1\n%s", code, errOut.String())
 	}
-	if msg := errOut.String(); !strings.Contains(msg, "reindex stopped before the index was built") || !strings.Contains(msg, "run `techmarketd reindex`") {
+	if msg := errOut.String(); !strings.Contains(msg, "reindex stopped before the index was built") || !strings.Contains(msg, "run `techmarketd reindex` again") {
 		t.Errorf("interrupted reindex says:\n%s\nwant what happened and what to run next", msg)
 	}
 
