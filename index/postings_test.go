@@ -253,7 +253,7 @@ func TestClauseLimit(t *testing.T) {
 // across those boundaries, ties included.
 func TestTopVisitsEachOnceBestFirst(t *testing.T) {
 	f := open(t, t.TempDir())
-	defer f.close()
+	t.Cleanup(f.close) // after the scores and their view (Cleanup runs last first)
 	const n = 700 // past the first batch (256) and the second (1,024 more)
 	for i := range n {
 		// Titles of 40 lengths: 40 scores, each shared by many offers.
@@ -264,16 +264,7 @@ func TestTopVisitsEachOnceBestFirst(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := f.idx.Postings(store.KindOffer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	scores, err := p.Disjunction(context.Background(), []index.Clause{{Field: index.FieldTitle, Term: "疏干水", Boost: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer scores.Release()
+	scores := titleScores(t, f)
 	seen := map[string]bool{}
 	last := math.Inf(1)
 	levels := 0
@@ -301,20 +292,28 @@ func TestTopVisitsEachOnceBestFirst(t *testing.T) {
 	}
 }
 
-func TestTopStops(t *testing.T) {
-	f := open(t, t.TempDir())
-	defer f.close()
-	f.create(10, "stop")
+// titleScores scores the offers of f for 疏干水 in their titles, until
+// the test ends; register f's close with t.Cleanup first.
+func titleScores(t *testing.T, f *folder) *index.Scores {
+	t.Helper()
 	p, err := f.idx.Postings(store.KindOffer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Close()
+	t.Cleanup(func() { p.Close() })
 	scores, err := p.Disjunction(context.Background(), []index.Clause{{Field: index.FieldTitle, Term: "疏干水", Boost: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer scores.Release()
+	t.Cleanup(scores.Release)
+	return scores
+}
+
+func TestTopStops(t *testing.T) {
+	f := open(t, t.TempDir())
+	t.Cleanup(f.close) // after the scores and their view (Cleanup runs last first)
+	f.create(10, "stop")
+	scores := titleScores(t, f)
 	n := 0
 	if err := scores.Top(func(index.Hit) error {
 		if n++; n == 3 {
