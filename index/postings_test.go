@@ -254,6 +254,7 @@ func TestClauseLimit(t *testing.T) {
 func TestTopVisitsEachOnceBestFirst(t *testing.T) {
 	f := open(t, t.TempDir())
 	t.Cleanup(f.close) // after the scores and their view (Cleanup runs last first)
+
 	const n = 700 // past the first batch (256) and the second (1,024 more)
 	for i := range n {
 		// Titles of 40 lengths: 40 scores, each shared by many offers.
