@@ -115,7 +115,7 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 		r.ImportPerSec = float64(2*n) / r.ImportSeconds
 		say("offline import: %d listings stored and indexed in %.1fs, %.0f/s", 2*n, r.ImportSeconds, r.ImportPerSec)
 	}
-	srv, err := startServer(bin, market)
+	srv, err := startServer(bin, market, cfg.profile != "")
 	if err != nil {
 		return r, err
 	}
@@ -155,6 +155,18 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	}
 	r.Segments = int(segments)
 	say("index settled (no merge for %s) in %.1fs more, %d segments", settleFor, r.SettleSeconds, r.Segments)
+	profilePath := func(what string) string {
+		return filepath.Join(cfg.profile, fmt.Sprintf("server-%d-%s.pprof", n, what))
+	}
+	if cfg.profile != "" {
+		if err := os.MkdirAll(cfg.profile, 0o755); err != nil {
+			return r, err
+		}
+		if err := srv.profile("heap", 0, profilePath("heap")); err != nil {
+			return r, err
+		}
+		say("server heap profile written to %s", profilePath("heap"))
+	}
 
 	matchDemand := func(d *techmarketv1.Demand) error {
 		_, err := c.Match.MatchOffers(ctx, &techmarketv1.MatchOffersRequest{Demand: d.GetName()})
@@ -178,9 +190,22 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	}
 	say("search p50 %.1f ms p99 %.1f ms", r.Search.P50, r.Search.P99)
 
+	var cpuProfile chan error // the server's CPU profile over the throughput phase
+	if cfg.profile != "" {
+		cpuProfile = make(chan error, 1)
+		go func() {
+			cpuProfile <- srv.profile("profile", max(1, int(cfg.throughputTime.Seconds())), profilePath("cpu"))
+		}()
+	}
 	r.Throughput, err = throughput(ctx, cfg, demands, offers, matchDemand, matchOffer)
 	if err != nil {
 		return r, fmt.Errorf("throughput: %w", err)
+	}
+	if cpuProfile != nil {
+		if err := <-cpuProfile; err != nil {
+			return r, fmt.Errorf("CPU profile: %w", err)
+		}
+		say("server CPU profile of the throughput phase written to %s", profilePath("cpu"))
 	}
 	say("%.0f matches/s with %d clients", r.Throughput, cfg.clients)
 
@@ -191,7 +216,7 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	r.DiskBytes = diskSize(market)
 
 	// Start to serving on the folder just written.
-	again, err := startServer(bin, market)
+	again, err := startServer(bin, market, false)
 	if err != nil {
 		return r, err
 	}

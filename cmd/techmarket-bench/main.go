@@ -2,7 +2,8 @@
 // against a fresh techmarketd on loopback, and prints a table per size.
 //
 //	techmarket-bench [--sizes 10000,100000] [--seed S] [--vocab FILE]... [--server PATH]
-//	                 [--data DIR] [--matches N] [--clients N] [--throughput-time D] [--json]
+//	                 [--data DIR] [--matches N] [--clients N] [--throughput-time D]
+//	                 [--offline] [--profile DIR] [--json]
 //
 // For each size N it writes a corpus of N offers and N demands (package
 // corpus: deterministic, from the market's own text), starts techmarketd
@@ -69,6 +70,7 @@ type config struct {
 	throughputTime time.Duration
 	json           bool
 	offline        bool
+	profile        string // folder for the server's pprof profiles; "" for none
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -118,6 +120,7 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.throughputTime, "throughput-time", 20*time.Second, "how long the throughput phase runs")
 	fs.BoolVar(&cfg.json, "json", false, "print the results as JSON")
 	fs.BoolVar(&cfg.offline, "offline", false, "stock each folder with `techmarketd import` before serving it, instead of importing over gRPC: no alerts, and the import's time includes building the index, so no rebuild is timed apart")
+	fs.StringVar(&cfg.profile, "profile", "", "write the server's heap profile once the index has settled, and a CPU profile of its throughput phase, under `DIR` (go tool pprof reads them)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

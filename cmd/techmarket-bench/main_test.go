@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -23,11 +24,11 @@ func buildServer(t *testing.T) string {
 
 func TestBench(t *testing.T) {
 	bin := buildServer(t)
-	data := t.TempDir()
+	data, profiles := t.TempDir(), filepath.Join(t.TempDir(), "profiles")
 	var stdout, stderr bytes.Buffer
 	code := run(t.Context(), []string{
 		"--sizes", "300", "--matches", "20", "--clients", "2", "--throughput-time", "1s",
-		"--server", bin, "--data", data, "--json",
+		"--server", bin, "--data", data, "--profile", profiles, "--json",
 	}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit status %d\nstderr:\n%s", code, stderr.String())
@@ -71,6 +72,14 @@ func TestBench(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "[300] import: 600 listings") {
 		t.Errorf("no import progress line:\n%s", stderr.String())
+	}
+	// --profile leaves the server's profiles, gzip-compressed as pprof
+	// writes them.
+	for _, name := range []string{"server-300-heap.pprof", "server-300-cpu.pprof"} {
+		raw, err := os.ReadFile(filepath.Join(profiles, name))
+		if err != nil || len(raw) < 2 || raw[0] != 0x1f || raw[1] != 0x8b {
+			t.Errorf("--profile: %s: %v, %d bytes; want a pprof profile", name, err, len(raw))
+		}
 	}
 	// --data keeps the folder, and refuses to reuse it.
 	code = run(t.Context(), []string{"--sizes", "300", "--server", bin, "--data", data}, &stdout, &stderr)

@@ -66,9 +66,13 @@ var (
 var limitsOff = []string{"--rate", "1000000", "--burst", "1000000"}
 
 // startServer runs `techmarketd serve` on a free loopback port over dir
-// and waits until it serves.
-func startServer(bin, dir string) (*server, error) {
+// and waits until it serves; with pprof it serves profiles beside its
+// metrics.
+func startServer(bin, dir string, pprof bool) (*server, error) {
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--metrics-addr", "127.0.0.1:0"}, limitsOff...)
+	if pprof {
+		args = append(args, "--pprof")
+	}
 	cmd := exec.Command(bin, args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -113,6 +117,33 @@ func startServer(bin, dir string) (*server, error) {
 }
 
 // gauge reads one of the server's metrics (a gauge without labels).
+// profile writes the server's pprof profile called name to path: heap
+// (seconds 0: as it is now), or profile (CPU for the given seconds, the
+// call lasting as long).
+func (s *server) profile(name string, seconds int, path string) error {
+	url := fmt.Sprintf("http://%s/debug/pprof/%s", s.metrics, name)
+	if seconds > 0 {
+		url += "?seconds=" + strconv.Itoa(seconds)
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s profile: %s", name, resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func (s *server) gauge(name string) (float64, error) {
 	resp, err := http.Get("http://" + s.metrics + "/metrics")
 	if err != nil {
