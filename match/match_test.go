@@ -279,6 +279,9 @@ func TestStrictFiltersReadBoundedCandidates(t *testing.T) {
 	if got := externalIDs(m.matchOffers(t, strict)); !slices.Equal(got, []string{"far"}) {
 		t.Fatalf("international offers only: got %v, want [far]", got)
 	}
+	// The alerter matches in the background and reads the tuning: it is
+	// stopped before the tuning changes (closing it twice is harmless).
+	m.env.Alerts.Close()
 	defer func(n int) { match.Tuning.MaxExamined = n }(match.Tuning.MaxExamined)
 	match.Tuning.MaxExamined = 2 // the two near twins outrank it on text
 	if got := externalIDs(m.matchOffers(t, strict)); len(got) != 0 {
