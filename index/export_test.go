@@ -11,3 +11,6 @@ func Fingerprint(p *Postings) string {
 	}
 	return s
 }
+
+// TallySegments is the number of segments the tally's search read.
+func TallySegments(t *FacetTally) int { return len(t.segs) }

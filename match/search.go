@@ -1,10 +1,11 @@
 package match
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"time"
 
@@ -69,10 +70,10 @@ type SearchResult struct {
 }
 
 // trlBands are the TRL facet's ranges: research, pilot, production.
-var trlBands = []struct {
-	name   string
-	lo, hi float64 // [lo, hi)
-}{{"unknown", 0, 1}, {"1-3", 1, 4}, {"4-6", 4, 7}, {"7-9", 7, 10}}
+var trlBands = []index.NumericRange{
+	{Name: "unknown", Min: 0, Max: 1}, {Name: "1-3", Min: 1, Max: 4},
+	{Name: "4-6", Min: 4, Max: 7}, {Name: "7-9", Min: 7, Max: 10},
+}
 
 // Search runs s over live listings. The text is analysed like listing
 // text and searched term by term; it never reaches a query syntax.
@@ -82,7 +83,9 @@ func (m *Matcher) Search(ctx context.Context, s Search) (SearchResult, error) {
 	b := query.NewBooleanQuery([]query.Query{textQuery}, nil, nil)
 	b.AddFilter(query.NewConjunctionQuery(m.searchFilters(s)))
 
-	req := bleve.NewSearchRequestOptions(b, s.Size+1, 0, false)
+	tally := &index.FacetTally{}
+	defer tally.Close()
+	req := bleve.NewSearchRequestOptions(tally.Wrap(b), s.Size+1, 0, false)
 	if len(words) > 0 {
 		req.SortBy([]string{"-_score", "_id"})
 	} else {
@@ -94,33 +97,13 @@ func (m *Matcher) Search(ctx context.Context, s Search) (SearchResult, error) {
 		}
 		req.SetSearchAfter(s.After)
 	}
-	ind := bleve.NewFacetRequest(index.FieldIndustries, 30)
-	req.AddFacet("industry", ind)
-	req.AddFacet("region", bleve.NewFacetRequest(index.FieldRegion, 5))
-	band := bleve.NewFacetRequest(index.FieldTRL, len(trlBands))
-	for _, tb := range trlBands {
-		lo, hi := tb.lo, tb.hi
-		band.AddNumericRange(tb.name, &lo, &hi)
-	}
-	req.AddFacet("trl_band", band)
-
 	res, err := target.SearchInContext(ctx, req)
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search: %w", err)
 	}
-	out := SearchResult{Total: res.Total, Facets: map[string][]FacetCount{}}
-	for name, fr := range res.Facets {
-		var counts []FacetCount
-		for _, t := range fr.Terms.Terms() {
-			counts = append(counts, FacetCount{Value: t.Term, Count: int64(t.Count)})
-		}
-		for _, r := range fr.NumericRanges {
-			if r.Count > 0 {
-				counts = append(counts, FacetCount{Value: r.Name, Count: int64(r.Count)})
-			}
-		}
-		sort.SliceStable(counts, func(i, j int) bool { return counts[i].Count > counts[j].Count })
-		out.Facets[name] = counts
+	out := SearchResult{Total: res.Total}
+	if out.Facets, err = facets(tally); err != nil {
+		return SearchResult{}, fmt.Errorf("search: counting facets: %w", err)
 	}
 	hits := res.Hits
 	if len(hits) > s.Size {
@@ -145,6 +128,42 @@ func (m *Matcher) Search(ctx context.Context, s Search) (SearchResult, error) {
 		_, hit.Snippet = set.explain(l)
 		out.Hits = append(out.Hits, hit)
 	}
+	return out, nil
+}
+
+// facets counts the hits of a search by industry (the 30 commonest),
+// region (the 5 commonest) and TRL band (those with hits), most first.
+func facets(tally *index.FacetTally) (map[string][]FacetCount, error) {
+	out := map[string][]FacetCount{}
+	for _, f := range []struct {
+		name, field string
+		n           int
+	}{{"industry", index.FieldIndustries, 30}, {"region", index.FieldRegion, 5}} {
+		terms, err := tally.Terms(f.field, f.n)
+		if err != nil {
+			return nil, err
+		}
+		var counts []FacetCount
+		for _, t := range terms {
+			counts = append(counts, FacetCount{Value: t.Term, Count: int64(t.Count)})
+		}
+		out[f.name] = counts
+	}
+	bands, err := tally.Ranges(index.FieldTRL, trlBands)
+	if err != nil {
+		return nil, err
+	}
+	var counts []FacetCount
+	for i, n := range bands {
+		if n > 0 {
+			counts = append(counts, FacetCount{Value: trlBands[i].Name, Count: int64(n)})
+		}
+	}
+	// Most first, ties in name order.
+	slices.SortStableFunc(counts, func(a, b FacetCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))
+	})
+	out["trl_band"] = counts
 	return out, nil
 }
 
