@@ -111,6 +111,33 @@ func BenchmarkReverse(b *testing.B) {
 	b.ReportMetric(float64(percentile(took, 99).Microseconds())/1000, "p99-ms")
 }
 
+// BenchmarkSearch measures a portal search of the same offer index: each
+// development demand's first keyword, filtered to its first industry and
+// TRL 4–9, with the facets a portal shows (techmarket-bench searches the
+// same way over gRPC).
+func BenchmarkSearch(b *testing.B) {
+	mt, _, sources := benchMarket(b)
+	ctx := context.Background()
+	var searches []match.Search
+	for _, d := range sources {
+		if len(d.GetKeywords()) == 0 || len(d.GetIndustries()) == 0 {
+			continue
+		}
+		searches = append(searches, match.Search{Kind: store.KindOffer, Text: d.GetKeywords()[0],
+			Industries: d.GetIndustries()[:1], MinTRL: 4, MaxTRL: 9, Size: match.DefaultPageSize})
+	}
+	took := make([]time.Duration, 0, b.N)
+	for i := 0; b.Loop(); i++ {
+		t := time.Now()
+		if _, err := mt.Search(ctx, searches[i%len(searches)]); err != nil {
+			b.Fatal(err)
+		}
+		took = append(took, time.Since(t))
+	}
+	b.ReportMetric(float64(percentile(took, 50).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(percentile(took, 99).Microseconds())/1000, "p99-ms")
+}
+
 // benchMarket opens (building it when it is new) the offer index of the
 // match benchmarks and returns a matcher over it and the development
 // demands to match; the index is closed when the benchmark ends.
