@@ -80,12 +80,11 @@ var trlBands = []index.NumericRange{
 func (m *Matcher) Search(ctx context.Context, s Search) (SearchResult, error) {
 	target := m.idx.Side(s.Kind)
 	textQuery, words := m.searchText(s.Text)
-	b := query.NewBooleanQuery([]query.Query{textQuery}, nil, nil)
-	b.AddFilter(query.NewConjunctionQuery(m.searchFilters(s)))
+	q := index.Filtered(textQuery, query.NewConjunctionQuery(m.searchFilters(s)))
 
 	tally := &index.FacetTally{}
 	defer tally.Close()
-	req := bleve.NewSearchRequestOptions(tally.Wrap(b), s.Size+1, 0, false)
+	req := bleve.NewSearchRequestOptions(tally.Wrap(q), s.Size+1, 0, false)
 	if len(words) > 0 {
 		req.SortBy([]string{"-_score", "_id"})
 	} else {
