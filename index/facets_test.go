@@ -12,8 +12,6 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/wuhai-techmarket/techmarket/auth"
-	"github.com/wuhai-techmarket/techmarket/demo"
 	"github.com/wuhai-techmarket/techmarket/index"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/store"
@@ -35,29 +33,16 @@ func TestFacetTallyCountsAsBleve(t *testing.T) {
 	f := open(t, t.TempDir())
 	defer f.close()
 	ctx := context.Background()
-	op := auth.Principal{Org: "运营", Role: techmarketv1.Role_ROLE_OPERATOR}
-	lines := demo.Lines()
-	for i := 0; i < len(lines); i += 10 { // ten at a time: several segments
-		if _, err := f.m.Import(ctx, op, false, lines[i:min(i+10, len(lines))]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	lines := f.importDemo()
 	for i, line := range lines[:20] { // replaced: deleted documents stay in their segments
 		changed := proto.Clone(line).(*techmarketv1.ImportLine)
 		changed.Text = line.Text[:len(line.Text)-1] + fmt.Sprintf(`,"keywords":["改版%d"]}`, i)
-		if _, err := f.m.Import(ctx, op, false, []*techmarketv1.ImportLine{changed}); err != nil {
+		if _, err := f.m.Import(ctx, operator, false, []*techmarketv1.ImportLine{changed}); err != nil {
 			t.Fatal(err)
 		}
 	}
 
-	term := func(field, text string) query.Query {
-		q := query.NewTermQuery(text)
-		q.SetField(field)
-		return q
-	}
-	lo, hi := 4.0, 10.0
-	trl := query.NewNumericRangeQuery(&lo, &hi)
-	trl.SetField(index.FieldTRL)
+	term, trl := fieldTerm, trlIn(4, 10)
 	searches := map[string]query.Query{
 		"everything":        query.NewMatchAllQuery(),
 		"one industry":      term(index.FieldIndustries, "hydrogen"),

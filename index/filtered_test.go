@@ -8,10 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
-	"github.com/wuhai-techmarket/techmarket/auth"
-	"github.com/wuhai-techmarket/techmarket/demo"
 	"github.com/wuhai-techmarket/techmarket/index"
-	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/store"
 )
 
@@ -22,21 +19,8 @@ import (
 func TestFilteredFindsAsBooleanFilter(t *testing.T) {
 	f := open(t, t.TempDir())
 	defer f.close()
-	op := auth.Principal{Org: "运营", Role: techmarketv1.Role_ROLE_OPERATOR}
-	lines := demo.Lines()
-	for i := 0; i < len(lines); i += 10 { // several segments
-		if _, err := f.m.Import(context.Background(), op, false, lines[i:min(i+10, len(lines))]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	term := func(field, text string) query.Query {
-		q := query.NewTermQuery(text)
-		q.SetField(field)
-		return q
-	}
-	lo, hi := 4.0, 10.0
-	trl := query.NewNumericRangeQuery(&lo, &hi)
-	trl.SetField(index.FieldTRL)
+	f.importDemo()
+	term, trl := fieldTerm, trlIn(4, 10)
 	texts := map[string]query.Query{
 		"common words": query.NewDisjunctionQuery([]query.Query{term(index.FieldBody, "技术"), term(index.FieldBody, "工艺"), term(index.FieldTitle, "氢")}),
 		"a rare word":  term(index.FieldTitle, "疏干水"),

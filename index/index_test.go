@@ -16,13 +16,17 @@ import (
 
 	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/corpus"
+	"github.com/wuhai-techmarket/techmarket/demo"
 	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/market"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/store"
 )
 
-var agency = auth.Principal{Org: "甲技术转移中心", Role: techmarketv1.Role_ROLE_AGENCY}
+var (
+	agency   = auth.Principal{Org: "甲技术转移中心", Role: techmarketv1.Role_ROLE_AGENCY}
+	operator = auth.Principal{Org: "运营", Role: techmarketv1.Role_ROLE_OPERATOR}
+)
 
 type folder struct {
 	t   *testing.T
@@ -78,6 +82,33 @@ func (f *folder) create(n int, prefix string) []string {
 		names = append(names, o.GetName())
 	}
 	return names
+}
+
+// importDemo imports the demo market ten listings at a time, so that its
+// index has several segments, and returns its lines.
+func (f *folder) importDemo() []*techmarketv1.ImportLine {
+	f.t.Helper()
+	lines := demo.Lines()
+	for i := 0; i < len(lines); i += 10 {
+		if _, err := f.m.Import(context.Background(), operator, false, lines[i:min(i+10, len(lines))]); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	return lines
+}
+
+// fieldTerm is a term query on one field.
+func fieldTerm(field, text string) query.Query {
+	q := query.NewTermQuery(text)
+	q.SetField(field)
+	return q
+}
+
+// trlIn finds the listings with a TRL in [lo, hi).
+func trlIn(lo, hi float64) query.Query {
+	q := query.NewNumericRangeQuery(&lo, &hi)
+	q.SetField(index.FieldTRL)
+	return q
 }
 
 // findable counts the offers the index finds for 疏干水.
@@ -242,7 +273,7 @@ func TestLargeBatchSplit(t *testing.T) {
 	f := open(t, t.TempDir())
 	defer f.close()
 	ctx := context.Background()
-	op := auth.Principal{Org: "运营", Role: techmarketv1.Role_ROLE_OPERATOR}
+	op := operator
 	v, err := corpus.Load()
 	if err != nil {
 		t.Fatal(err)

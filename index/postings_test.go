@@ -14,8 +14,6 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/wuhai-techmarket/techmarket/auth"
-	"github.com/wuhai-techmarket/techmarket/demo"
 	"github.com/wuhai-techmarket/techmarket/index"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/store"
@@ -41,13 +39,7 @@ func TestDisjunctionScoresAsBleve(t *testing.T) {
 	f := open(t, t.TempDir())
 	defer f.close()
 	ctx := context.Background()
-	op := auth.Principal{Org: "运营", Role: techmarketv1.Role_ROLE_OPERATOR}
-	lines := demo.Lines()
-	for i := 0; i < len(lines); i += 10 { // ten batches: several segments
-		if _, err := f.m.Import(ctx, op, false, lines[i:min(i+10, len(lines))]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	lines := f.importDemo()
 	f.create(5, "replaced")
 
 	compareWithBleve(t, f, "cold")
@@ -61,7 +53,7 @@ func TestDisjunctionScoresAsBleve(t *testing.T) {
 	for i, line := range lines[:30] {
 		changed := proto.Clone(line).(*techmarketv1.ImportLine)
 		changed.Text = line.Text[:len(line.Text)-1] + `,"keywords":["改版` + string(rune('a'+i)) + `"]}`
-		if _, err := f.m.Import(ctx, op, false, []*techmarketv1.ImportLine{changed}); err != nil {
+		if _, err := f.m.Import(ctx, operator, false, []*techmarketv1.ImportLine{changed}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -155,12 +147,7 @@ func TestConcurrentDisjunctions(t *testing.T) {
 	f := openWith(t, t.TempDir(), index.Options{BatchSize: 7, PostingsCacheBytes: 2 << 10})
 	defer f.close()
 	ctx := context.Background()
-	lines := demo.Lines()
-	for i := 0; i < len(lines); i += 10 { // several segments
-		if _, err := f.m.Import(ctx, auth.Principal{Org: "运营", Role: techmarketv1.Role_ROLE_OPERATOR}, false, lines[i:min(i+10, len(lines))]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.importDemo()
 	var clauses []index.Clause // more lists than the cache holds
 	for _, term := range []string{"氢", "储能", "废水", "技术", "煤", "电石渣", "疏干水", "回收", "催化", "工艺", "设备", "系统"} {
 		for _, field := range []string{index.FieldTitle, index.FieldKeywords, index.FieldBody} {
