@@ -245,7 +245,7 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 		say("rebuild %.1fs, %.0f listings/s", r.RebuildSeconds, r.RebuildPerSec)
 	}
 
-	if r.ReferencePerSec, err = referenceImport(corpusFile, filepath.Join(dir, "reference.bleve")); err != nil {
+	if r.ReferencePerSec, err = referenceImport(ctx, corpusFile, filepath.Join(dir, "reference.bleve")); err != nil {
 		return r, err
 	}
 	say("plain bleve reference import %.0f listings/s; the service's import is %.2f× it", r.ReferencePerSec, r.ImportPerSec/r.ReferencePerSec)

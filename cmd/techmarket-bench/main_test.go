@@ -2,16 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/wuhai-techmarket/techmarket/corpus"
 )
 
-// TestBench runs every phase at a small size against a real techmarketd
-// and checks that each figure was measured and is plausible.
 // buildServer builds techmarketd for a test to run.
 func buildServer(t *testing.T) string {
 	t.Helper()
@@ -22,6 +25,8 @@ func buildServer(t *testing.T) string {
 	return bin
 }
 
+// TestBench runs every phase at a small size against a real techmarketd
+// and checks that each figure was measured and is plausible.
 func TestBench(t *testing.T) {
 	bin := buildServer(t)
 	data, profiles := t.TempDir(), filepath.Join(t.TempDir(), "profiles")
@@ -132,5 +137,33 @@ func TestArgs(t *testing.T) {
 		if code := run(t.Context(), tc.args, &bytes.Buffer{}, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("%v: exit %d, %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
 		}
+	}
+}
+
+// TestReferenceImportStops: the plain bleve reference, the bench's last
+// and at a million listings its longest phase, stops when its context
+// ends, and leaves no index behind.
+func TestReferenceImportStops(t *testing.T) {
+	v, err := corpus.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "corpus.jsonl")
+	if err := writeCorpus(file, corpus.New(v, 1, time.Now()), 200); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	index := filepath.Join(dir, "reference.bleve")
+	if _, err := referenceImport(ctx, file, index); !errors.Is(err, context.Canceled) {
+		t.Errorf("stopped reference import: %v, want context.Canceled", err)
+	}
+	if _, err := os.Stat(index); !os.IsNotExist(err) {
+		t.Errorf("the stopped reference left %s: %v", index, err)
+	}
+	rate, err := referenceImport(t.Context(), file, index)
+	if err != nil || rate <= 0 {
+		t.Errorf("reference import: %.0f/s, %v", rate, err)
 	}
 }

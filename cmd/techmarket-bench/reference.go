@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -23,8 +24,10 @@ const referenceBatch = 1000
 // does more for each listing (dictionary segmentation, fields by role,
 // bigrams, the store, the alerter), so the ratio of the two says what that
 // costs on the same listings and machine. The index is removed afterwards:
-// it is as large as the service's and serves nothing.
-func referenceImport(corpusFile, dir string) (float64, error) {
+// it is as large as the service's and serves nothing, and so is a
+// stopped one (ctx ends on Ctrl-C: at a million listings this takes most
+// of half an hour).
+func referenceImport(ctx context.Context, corpusFile, dir string) (float64, error) {
 	f, err := os.Open(corpusFile)
 	if err != nil {
 		return 0, err
@@ -54,6 +57,9 @@ func referenceImport(corpusFile, dir string) (float64, error) {
 	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
 	batch, n := idx.NewBatch(), 0
 	for sc.Scan() {
+		if err := ctx.Err(); err != nil {
+			return 0, fmt.Errorf("reference index: stopped after %d listings: %w", n, err)
+		}
 		var l struct {
 			Title, Summary, Description string
 			Keywords                    []string
