@@ -198,7 +198,7 @@ func (a *Alerter) follow(ctx context.Context, followed uint64) {
 				followed = done
 				a.followed.Store(followed)
 			}
-			if err == nil && a.idx.WrittenWithin(writeQuiet) && !pause(ctx, writerShare*time.Since(begin)) {
+			if err == nil && a.idx.WrittenWithin(writeQuiet) && !pause(ctx, restAfter(time.Since(begin))) {
 				return
 			}
 		}
@@ -232,7 +232,18 @@ const writeQuiet = time.Second
 // after a group while writers are busy: it then takes a quarter of one
 // core, and a bulk import the rest. Alerts still flow during a long
 // import, only slower, and catch up at full speed once it ends.
-const writerShare = 3
+//
+// The rest is at most maxRest: a group that took long for once (the
+// first loads the segmentation dictionary, seconds on a busy machine)
+// must not hold the next alerts back three times as long.
+const (
+	writerShare = 3
+	maxRest     = time.Second
+)
+
+// restAfter is the rest after a group that took took while writers are
+// busy.
+func restAfter(took time.Duration) time.Duration { return min(writerShare*took, maxRest) }
 
 // pause waits d unless ctx ends first; it reports whether to go on.
 func pause(ctx context.Context, d time.Duration) bool {
