@@ -192,14 +192,10 @@ func (a *Alerter) follow(ctx context.Context, followed uint64) {
 				n++
 			}
 			var done uint64
-			begin := time.Now()
 			done, err = a.handle(ctx, changes[:n])
 			if done > followed {
 				followed = done
 				a.followed.Store(followed)
-			}
-			if err == nil && a.idx.WrittenWithin(writeQuiet) && !pause(ctx, restAfter(time.Since(begin))) {
-				return
 			}
 		}
 		if err != nil {
@@ -227,23 +223,6 @@ const (
 // writeQuiet is how long after the index last applied changes the
 // alerter still counts writers as busy (see matchGroup).
 const writeQuiet = time.Second
-
-// writerShare is how many times its own matching time the alerter rests
-// after a group while writers are busy: it then takes a quarter of one
-// core, and a bulk import the rest. Alerts still flow during a long
-// import, only slower, and catch up at full speed once it ends.
-//
-// The rest is at most maxRest: a group that took long for once (the
-// first loads the segmentation dictionary, seconds on a busy machine)
-// must not hold the next alerts back three times as long.
-const (
-	writerShare = 3
-	maxRest     = time.Second
-)
-
-// restAfter is the rest after a group that took took while writers are
-// busy.
-func restAfter(took time.Duration) time.Duration { return min(writerShare*took, maxRest) }
 
 // pause waits d unless ctx ends first; it reports whether to go on.
 func pause(ctx context.Context, d time.Duration) bool {
@@ -312,9 +291,9 @@ func (a *Alerter) handle(ctx context.Context, changes []store.Change) (uint64, e
 // Why at once: a reverse match is read-only and mostly CPU (analysis and
 // scoring), and after a bulk import the alerter alone has thousands to
 // catch up with while the other cores idle. But while writes are still
-// coming in (a bulk import streaming) it matches one change at a time,
-// and follow rests after each group (writerShare): the import has a user
-// waiting on it, and alerts can come a little later.
+// coming in (a bulk import streaming) it matches one change at a time:
+// the import has a user waiting on it, and alerts can come a little
+// later.
 func (a *Alerter) matchGroup(ctx context.Context, changes []store.Change) ([]reverse, error) {
 	begin := time.Now()
 	workers := runtime.GOMAXPROCS(0)
