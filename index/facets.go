@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -201,20 +200,15 @@ func (t *FacetTally) start(r bleveindex.IndexReader) error {
 	}
 	snap.AddRef()
 	t.snap, t.segs = snap, snap.Segments()
-	t.offsets = make([]uint64, len(t.segs))
+	t.offsets, _ = segmentOffsets(t.segs)
 	t.hits = make([]*roaring.Bitmap, len(t.segs))
-	var n uint64
-	for i, s := range t.segs {
-		t.offsets[i] = n
-		n += s.Segment().Count()
-	}
 	return nil
 }
 
 // add records a found document by its number in the snapshot.
 func (t *FacetTally) add(id bleveindex.IndexInternalID) {
 	doc := id.Value()
-	i := sort.Search(len(t.offsets), func(i int) bool { return t.offsets[i] > doc }) - 1
+	i := segmentOf(t.offsets, doc)
 	if t.hits[i] == nil {
 		t.hits[i] = roaring.New()
 	}

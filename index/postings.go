@@ -127,11 +127,10 @@ func openPostings(idx bleve.Index, gen uint64, cache *postingsCache) (*Postings,
 		return nil, fmt.Errorf("index: %T is not a scorch index", r)
 	}
 	p := &Postings{snap: snap, segs: snap.Segments(), memo: memos.Get().(*memo), cache: cache, index: gen}
+	p.offsets, p.size = segmentOffsets(p.segs)
 	ids := make([]uint64, 0, len(p.segs))
 	for _, s := range p.segs {
 		ids = append(ids, s.Id())
-		p.offsets = append(p.offsets, p.size)
-		p.size += s.Segment().Count()
 		var deleted uint64
 		if d := s.Deleted(); d != nil {
 			deleted = d.GetCardinality()
@@ -656,10 +655,27 @@ func (h minHeap) down() {
 	}
 }
 
+// segmentOffsets numbers a snapshot's documents as scorch does: each
+// segment's first document comes after all of the segments before it.
+// It returns each segment's first number and the count of all.
+func segmentOffsets(segs []*scorch.SegmentSnapshot) (offsets []uint64, size uint64) {
+	offsets = make([]uint64, len(segs))
+	for i, s := range segs {
+		offsets[i] = size
+		size += s.Segment().Count()
+	}
+	return offsets, size
+}
+
+// segmentOf is the segment holding document number doc.
+func segmentOf(offsets []uint64, doc uint64) int {
+	i, _ := slices.BinarySearch(offsets, doc+1)
+	return i - 1
+}
+
 // docID is the external id (the listing id) of a document number.
 func (p *Postings) docID(doc uint32) (string, error) {
-	i, _ := slices.BinarySearch(p.offsets, uint64(doc)+1)
-	i--
+	i := segmentOf(p.offsets, uint64(doc))
 	id, err := p.segs[i].DocID(uint64(doc) - p.offsets[i])
 	if err != nil {
 		return "", err
