@@ -115,8 +115,6 @@ func (s *filteredSearcher) Close() error {
 	return err
 }
 
-func (s *filteredSearcher) Count() uint64 { return s.Searcher.Count() }
-
 func (s *filteredSearcher) DocumentMatchPoolSize() int {
 	return s.Searcher.DocumentMatchPoolSize() + s.filter.DocumentMatchPoolSize()
 }

@@ -116,7 +116,6 @@ func startServer(bin, dir string, pprof bool) (*server, error) {
 	return s, nil
 }
 
-// gauge reads one of the server's metrics (a gauge without labels).
 // profile writes the server's pprof profile called name to path: heap
 // (seconds 0: as it is now), or profile (CPU for the given seconds, the
 // call lasting as long).
@@ -144,6 +143,7 @@ func (s *server) profile(name string, seconds int, path string) error {
 	return f.Close()
 }
 
+// gauge reads one of the server's metrics (a gauge without labels).
 func (s *server) gauge(name string) (float64, error) {
 	resp, err := http.Get("http://" + s.metrics + "/metrics")
 	if err != nil {
