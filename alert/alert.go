@@ -332,13 +332,27 @@ func (a *Alerter) matchGroup(ctx context.Context, changes []store.Change) ([]rev
 
 // match finds the listings a change's listing fits: none when it was
 // deleted, is not published or has expired.
+//
+// The alerter may run behind the index (a bulk import, a restart), and
+// the index then already holds listings written after the change. Those
+// are left to their own, later turn, as if the alerter had kept up: when
+// a demand and then an offer that fits it arrive, the offer is the news
+// and the demand's owner is the one to tell. Matched from the demand's
+// turn, the pair would go to the offer's owner instead, and since a pair
+// is alerted once, the demand's owner would never hear of it. For the
+// same reason a change whose listing has been written again since is
+// skipped: the later change matches the version that stands.
+//
+// Revisions tell "written after", which is "appeared after" unless both
+// listings of a pair were written during the lag and the older one again
+// after the newer; the pair then goes to the newer one's owner.
 func (a *Alerter) match(ctx context.Context, c store.Change) (reverse, error) {
 	r := reverse{c: c}
 	if c.Deleted {
 		return r, nil
 	}
 	rec, err := a.st.Get(c.Kind, c.ID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && rec.Revision > c.Seq) {
 		return r, nil
 	} else if err != nil {
 		return r, err
@@ -346,9 +360,11 @@ func (a *Alerter) match(ctx context.Context, c store.Change) (reverse, error) {
 	if r.src, err = index.DecodeListing(rec); err != nil {
 		return r, err
 	}
-	if r.src.GetState() == techmarketv1.ListingState_LISTING_STATE_PUBLISHED && r.src.GetExpireTime().AsTime().After(a.opts.Now()) {
-		r.results, err = a.mt.Reverse(ctx, r.src, a.opts.PerListing, a.opts.Threshold)
+	if r.src.GetState() != techmarketv1.ListingState_LISTING_STATE_PUBLISHED || !r.src.GetExpireTime().AsTime().After(a.opts.Now()) {
+		return r, nil
 	}
+	r.results, err = a.mt.Reverse(ctx, r.src, a.opts.PerListing, a.opts.Threshold)
+	r.results = slices.DeleteFunc(r.results, func(res match.Result) bool { return res.Revision > c.Seq })
 	return r, err
 }
 

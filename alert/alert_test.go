@@ -291,3 +291,47 @@ func TestBulkImportAlertsInOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestLaggingAlerterTellsTheOlderListingsOwner: when the alerter falls
+// behind (here it is stopped) while a demand and then an offer that fits
+// it are published, it catches up as if it had kept up: the offer is the
+// news, so the demand's owner hears of it, and the pair raises no other
+// alert. Matching the demand first must not take the offer, which it
+// only finds because the index already holds the later change.
+func TestLaggingAlerterTellsTheOlderListingsOwner(t *testing.T) {
+	env := testutil.Start(t)
+	env.Alerts.Close()
+	ctx := context.Background()
+	agency := env.Client(env.Token("agency", "甲技术转移中心"))
+	enterprise := env.Client(env.Token("enterprise", "乌海某焦化公司"))
+	for _, o := range unrelated {
+		if _, err := agency.CreateOffer(ctx, o, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := enterprise.CreateDemand(ctx, cokeDemand(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := agency.CreateOffer(ctx, cokeOffer(1), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	env.Restart() // the alerter resumes where it stopped, behind both
+	enterprise = env.Client(env.Token("enterprise", "乌海某焦化公司"))
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	stream, err := enterprise.Alerts.WatchMatches(wctx, &techmarketv1.WatchMatchesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if al := receive(t, stream); al.GetListing() != d.GetName() || al.GetMatch().GetName() != o.GetName() {
+		t.Fatalf("alert for %s about %s; want the demand %s told of the offer %s", al.GetListing(), al.GetMatch().GetName(), d.GetName(), o.GetName())
+	}
+	// The offer was the last change, so its alert came with or after
+	// every other: the count is final.
+	if n, err := env.Alerts.Raised(time.Time{}, time.Time{}); err != nil || n != 1 {
+		t.Errorf("%d alerts raised (%v); want only the demand owner's", n, err)
+	}
+}

@@ -46,10 +46,13 @@ type Filters struct {
 type Result struct {
 	ID      string
 	Listing listing.Listing
-	Score   float64
-	Parts   []Part
-	Terms   []string
-	Snippet string
+	// Revision is the store revision of the listing as matched: the
+	// sequence number of the change that wrote it.
+	Revision uint64
+	Score    float64
+	Parts    []Part
+	Terms    []string
+	Snippet  string
 }
 
 // Part is one feature's share of a score.
@@ -193,11 +196,11 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		// Those kept in full, in the same transaction: explanations
 		// quote their text.
 		for i := range results {
-			value, err := rd.Value(targetKind, results[i].ID)
+			rec, err := rd.Get(targetKind, results[i].ID)
 			if err != nil {
 				return err
 			}
-			rec := store.Record{Kind: targetKind, ID: results[i].ID, Value: value}
+			results[i].Revision = rec.Revision
 			if results[i].Listing, err = index.DecodeListing(rec); err != nil {
 				return err
 			}
