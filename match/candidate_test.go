@@ -92,10 +92,15 @@ func TestLeanCandidatesRankAsFull(t *testing.T) {
 					t.Errorf("%q for %q, filters %+v: admitted %v lean, %v whole", cand.GetTitle(), src.GetTitle(), f, admits(src, lean, f), admits(src, cand, f))
 				}
 			}
-			score, parts := rank(src, cand, 0.8, now)
-			leanScore, leanParts := rank(src, lean, 0.8, now)
+			score, parts := rank(src, cand, 0.8, now, true)
+			leanScore, leanParts := rank(src, lean, 0.8, now, true)
 			if score != leanScore || !reflect.DeepEqual(parts, leanParts) {
 				t.Errorf("%q for %q: ranked %v %+v lean, %v %+v whole", cand.GetTitle(), src.GetTitle(), leanScore, leanParts, score, parts)
+			}
+			// The pool is ranked without reasons, the kept with them:
+			// both must put a candidate in the same place.
+			if quick, _ := rank(src, lean, 0.8, now, false); quick != score {
+				t.Errorf("%q for %q: ranked %v without reasons, %v with them", cand.GetTitle(), src.GetTitle(), quick, score)
 			}
 			differ[score] = true
 		}

@@ -179,7 +179,7 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 			top = hit.Score
 		}
 		r := Result{ID: hit.ID, Listing: cand}
-		r.Score, r.Parts = rank(src, cand, math.Pow(hit.Score/top, Tuning.TextExponent), now)
+		r.Score, r.Parts = rank(src, cand, math.Pow(hit.Score/top, Tuning.TextExponent), now, false)
 		if results = append(results, r); len(results) == pool {
 			return index.ErrStop
 		}
@@ -194,16 +194,18 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 			results = results[:limit]
 		}
 		// Those kept in full, in the same transaction: explanations
-		// quote their text.
+		// quote their text. Ranked again, for the reasons.
 		for i := range results {
-			rec, err := rd.Get(targetKind, results[i].ID)
+			r := &results[i]
+			rec, err := rd.Get(targetKind, r.ID)
 			if err != nil {
 				return err
 			}
-			results[i].Revision = rec.Revision
-			if results[i].Listing, err = index.DecodeListing(rec); err != nil {
+			r.Revision = rec.Revision
+			if r.Listing, err = index.DecodeListing(rec); err != nil {
 				return err
 			}
+			r.Score, r.Parts = rank(src, r.Listing, r.Parts[0].Value, now, true) // Parts[0] is the text
 		}
 		return nil
 	})

@@ -15,18 +15,20 @@ import (
 const unknown = 0.7
 
 // rank scores candidate cand for source src, given its text score relative
-// to the best candidate's.
-func rank(src, cand listing.Listing, text float64, now time.Time) (float64, []Part) {
+// to the best candidate's. The parts' reasons are written only when why
+// is set: a match ranks a pool of 80 candidates to show ten, and
+// formatting the reasons of all 80 cost more than scoring them.
+func rank(src, cand listing.Listing, text float64, now time.Time, why bool) (float64, []Part) {
 	demand, offer := sides(src, cand)
 	parts := []Part{
-		{Feature: "text", Value: text, Reason: fmt.Sprintf("text %.0f%% as close as the closest candidate's", 100*text)},
-		industryPart(src, cand),
-		readinessPart(demand, offer),
-		pricePart(demand, offer),
+		textPart(text, why),
+		industryPart(src, cand, why),
+		readinessPart(demand, offer, why),
+		pricePart(demand, offer, why),
 		modesPart(demand, offer),
 		regionPart(demand, offer),
-		freshnessPart(cand, now),
-		qualityPart(cand),
+		freshnessPart(cand, now, why),
+		qualityPart(cand, why),
 	}
 	t := Tuning
 	w := []float64{t.Text, t.Industry, t.Readiness, t.Price, t.Modes, t.Region, t.Freshness, t.Quality}
@@ -48,7 +50,7 @@ func rank(src, cand listing.Listing, text float64, now time.Time) (float64, []Pa
 
 // qualityPart prefers clear, complete listings a little: a vague one costs
 // the other side time before it can even judge the fit.
-func qualityPart(cand listing.Listing) Part {
+func qualityPart(cand listing.Listing, why bool) Part {
 	q := cand.GetQualityScore()
 	switch {
 	case q == 0: // written before listings were assessed
@@ -56,7 +58,19 @@ func qualityPart(cand listing.Listing) Part {
 	case q >= 0.9:
 		return Part{Feature: "quality", Value: q, Reason: "clear and complete"}
 	}
-	return Part{Feature: "quality", Value: q, Reason: fmt.Sprintf("quality %.2f of 1: details are missing", q)}
+	p := Part{Feature: "quality", Value: q}
+	if why {
+		p.Reason = fmt.Sprintf("quality %.2f of 1: details are missing", q)
+	}
+	return p
+}
+
+func textPart(text float64, why bool) Part {
+	p := Part{Feature: "text", Value: text}
+	if why {
+		p.Reason = fmt.Sprintf("text %.0f%% as close as the closest candidate's", 100*text)
+	}
+	return p
 }
 
 // sides returns the demand and the offer of a pair, whichever is the source.
@@ -70,7 +84,7 @@ func sides(a, b listing.Listing) (*techmarketv1.Demand, *techmarketv1.Offer) {
 	return d, o
 }
 
-func industryPart(src, cand listing.Listing) Part {
+func industryPart(src, cand listing.Listing, why bool) Part {
 	shared := 0 // a listing has a few industries: no map needed
 	for _, c := range src.GetIndustries() {
 		if slices.Contains(cand.GetIndustries(), c) {
@@ -84,25 +98,33 @@ func industryPart(src, cand listing.Listing) Part {
 	}
 	union := len(src.GetIndustries()) + len(cand.GetIndustries()) - shared
 	p.Value = 0.5 + 0.5*float64(shared)/float64(union)
-	p.Reason = fmt.Sprintf("%d of the industries in common", shared)
+	if why {
+		p.Reason = fmt.Sprintf("%d of the industries in common", shared)
+	}
 	return p
 }
 
-func readinessPart(d *techmarketv1.Demand, o *techmarketv1.Offer) Part {
+func readinessPart(d *techmarketv1.Demand, o *techmarketv1.Offer, why bool) Part {
 	p := Part{Feature: "readiness"}
 	need, have := d.GetMinTrl(), o.GetTrl()
 	switch {
 	case need == 0 || have == 0:
 		p.Value, p.Reason = unknown, "readiness not stated on both sides"
 	case have >= need:
-		p.Value, p.Reason = 1, fmt.Sprintf("TRL %d meets the required %d", have, need)
+		p.Value = 1
+		if why {
+			p.Reason = fmt.Sprintf("TRL %d meets the required %d", have, need)
+		}
 	default:
-		p.Value, p.Reason = 0, fmt.Sprintf("TRL %d is below the required %d", have, need)
+		p.Value = 0
+		if why {
+			p.Reason = fmt.Sprintf("TRL %d is below the required %d", have, need)
+		}
 	}
 	return p
 }
 
-func pricePart(d *techmarketv1.Demand, o *techmarketv1.Offer) Part {
+func pricePart(d *techmarketv1.Demand, o *techmarketv1.Offer, why bool) Part {
 	p := Part{Feature: "price"}
 	budget, price := d.GetBudget(), o.GetPrice()
 	if budget == nil || price == nil || budget.GetMaxYuan() == 0 {
@@ -114,11 +136,20 @@ func pricePart(d *techmarketv1.Demand, o *techmarketv1.Offer) Part {
 	case ratio <= 1:
 		p.Value, p.Reason = 1, "the price starts within the budget"
 	case ratio <= 1.5:
-		p.Value, p.Reason = 0.8, fmt.Sprintf("the price starts %.1f× the budget; negotiable", ratio)
+		p.Value = 0.8
+		if why {
+			p.Reason = fmt.Sprintf("the price starts %.1f× the budget; negotiable", ratio)
+		}
 	case ratio < 3:
-		p.Value, p.Reason = 0.3, fmt.Sprintf("the price starts %.1f× the budget", ratio)
+		p.Value = 0.3
+		if why {
+			p.Reason = fmt.Sprintf("the price starts %.1f× the budget", ratio)
+		}
 	default:
-		p.Value, p.Reason = 0, fmt.Sprintf("the price starts %.0f× the budget", ratio)
+		p.Value = 0
+		if why {
+			p.Reason = fmt.Sprintf("the price starts %.0f× the budget", ratio)
+		}
 	}
 	return p
 }
@@ -164,13 +195,15 @@ var near = map[techmarketv1.Region]float64{
 
 // freshnessPart prefers recently published listings: a stale one is less
 // likely to be answered.
-func freshnessPart(cand listing.Listing, now time.Time) Part {
+func freshnessPart(cand listing.Listing, now time.Time, why bool) Part {
 	p := Part{Feature: "freshness", Value: unknown, Reason: "publication date unknown"}
 	if pt := cand.GetPublishTime(); pt.IsValid() {
 		age := now.Sub(pt.AsTime())
 		days := age.Hours() / 24
-		p.Value = math.Max(0.3, 1-0.7*days/365)
-		p.Reason = fmt.Sprintf("published %d days ago", int(days))
+		p.Value, p.Reason = math.Max(0.3, 1-0.7*days/365), ""
+		if why {
+			p.Reason = fmt.Sprintf("published %d days ago", int(days))
+		}
 	}
 	return p
 }
