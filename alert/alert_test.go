@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
+	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/client"
 	"github.com/wuhai-techmarket/techmarket/internal/testutil"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
@@ -257,13 +258,21 @@ func TestExpiryReminder(t *testing.T) {
 
 // TestBulkImportAlertsInOrder: offers that fit a demand, imported
 // together (so the alerter takes them as one group and matches several at
-// once), alert the demand's owner once each, in the order of the file.
+// once), alert the demand's owner once each, in the order of the file,
+// when the owner asked to hear of all of its first ten matches: each
+// offer stands among the demand's matches as they were when it came.
 func TestBulkImportAlertsInOrder(t *testing.T) {
 	m := newMarket(t)
+	if _, err := m.enterprise.Alerts.UpdateAlertSettings(context.Background(), &techmarketv1.UpdateAlertSettingsRequest{
+		Settings:   &techmarketv1.AlertSettings{Name: m.demand + "/alertSettings", TopN: alert.MaxTopN},
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"top_n"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
 	stream, cancel := m.watch(t, "")
 	defer cancel()
 
-	const n = 12
+	const n = alert.MaxTopN
 	var file strings.Builder
 	for i := range n {
 		o := cokeOffer(100 + i)

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 
+	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/client"
 	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/market"
@@ -34,9 +35,12 @@ type service struct {
 	dir    string
 	st     *store.Store
 	idx    *index.Index
+	alerts *alert.Alerter // when started with one
 	srv    *server.Server
 	served chan struct{}
+	lis    *bufconn.Listener
 	c      *client.Client
+	m      *market.Market
 
 	// names maps a listing name (offers/…, demands/…) to its external id,
 	// and byExternal the external id of each kind to its name. The service
@@ -51,7 +55,23 @@ const evalOrg = "乌海科技大市场匹配评测"
 // bufAddr is the target for client.Dial; the dialer ignores it.
 const bufAddr = "passthrough:///bufnet"
 
-func startService(ctx context.Context, s *set, log io.Writer) (_ *service, err error) {
+// startService starts a service and imports the whole set into it as one
+// poster.
+func startService(ctx context.Context, s *set, log io.Writer) (*service, error) {
+	svc, err := newService(ctx, s, log, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := svc.importAll(ctx, s, log); err != nil {
+		_ = svc.close()
+		return nil, err
+	}
+	return svc, nil
+}
+
+// newService starts an empty service on the set's clock, with an alerter
+// when alerts is not nil.
+func newService(ctx context.Context, s *set, log io.Writer, alerts *alert.Options) (_ *service, err error) {
 	svc := &service{names: map[string]string{}, byExternal: map[Direction]map[string]string{DemandToOffer: {}, OfferToDemand: {}}}
 	defer func() {
 		if err != nil {
@@ -77,45 +97,63 @@ func startService(ctx context.Context, s *set, log io.Writer) (_ *service, err e
 	if err != nil {
 		return nil, fmt.Errorf("starting the market: %w", err)
 	}
-	svc.srv = server.New(m, match.New(svc.idx, svc.st, now), server.Options{Limits: server.Limits{RatePerSecond: 1e9, Burst: 1 << 30}}) // one caller matches as fast as it can
-	lis := bufconn.Listen(1 << 20)
+	svc.m = m
+	mt := match.New(svc.idx, svc.st, now)
+	opts := server.Options{Limits: server.Limits{RatePerSecond: 1e9, Burst: 1 << 30}} // one caller matches as fast as it can
+	if alerts != nil {
+		a := *alerts
+		a.Now = now
+		if svc.alerts, err = alert.Start(svc.st, svc.idx, mt, a); err != nil {
+			return nil, fmt.Errorf("starting the alerter: %w", err)
+		}
+		opts.Alerts = svc.alerts
+	}
+	svc.srv = server.New(m, mt, opts)
+	svc.lis = bufconn.Listen(1 << 20)
 	svc.served = make(chan struct{})
 	go func() {
 		defer close(svc.served)
-		_ = svc.srv.Serve(lis) // returns when stopped
+		_ = svc.srv.Serve(svc.lis) // returns when stopped
 	}()
 
 	_, secret, err := m.IssueToken(ctx, evalOrg, techmarketv1.Role_ROLE_OPERATOR, "matching evaluation")
 	if err != nil {
 		return nil, fmt.Errorf("issuing the operator token: %w", err)
 	}
-	svc.c, err = client.Dial(bufAddr, client.WithToken(secret), client.WithDialOptions(
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-	))
+	svc.c, err = client.Dial(bufAddr, client.WithToken(secret), svc.dialer())
 	if err != nil {
 		return nil, err
 	}
+	return svc, nil
+}
 
+// dialer makes client.Dial(bufAddr, …) reach the service.
+func (svc *service) dialer() client.Option {
+	return client.WithDialOptions(
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return svc.lis.DialContext(ctx) }),
+	)
+}
+
+// importAll imports every file of the set as the evaluation's operator,
+// one segment a side, and learns the names it gave.
+func (svc *service) importAll(ctx context.Context, s *set, log io.Writer) error {
 	for _, f := range s.files {
 		progress(log, "techmarket: importing %s", f.path)
 		sum, err := svc.c.Import(ctx, bytes.NewReader(f.data), client.ImportOptions{})
 		if err != nil {
-			return nil, fmt.Errorf("importing %s: %w", f.path, err)
+			return fmt.Errorf("importing %s: %w", f.path, err)
 		}
 		if sum.Rejected > 0 {
-			return nil, rejected(f.path, sum)
+			return rejected(f.path, sum)
 		}
 	}
 	// Scores hang on the average field lengths, which bleve works out
 	// segment by segment: one segment a side makes the figures the same
 	// from run to run.
 	if err := svc.idx.Compact(ctx); err != nil {
-		return nil, err
+		return err
 	}
-	if err := svc.learnNames(ctx, s); err != nil {
-		return nil, err
-	}
-	return svc, nil
+	return svc.learnNames(ctx, s)
 }
 
 // rejected explains an import that did not take every line. Every listing
@@ -207,6 +245,9 @@ func (svc *service) close() error {
 	if svc.srv != nil {
 		svc.srv.Stop()
 		<-svc.served
+	}
+	if svc.alerts != nil {
+		svc.alerts.Close()
 	}
 	if svc.idx != nil {
 		errs = append(errs, svc.idx.Close())

@@ -27,8 +27,11 @@ type set struct {
 	files   []listingFile
 	offers  map[string]listing.Listing
 	demands map[string]listing.Listing
-	qrels   *qrels
-	groups  map[string]string
+	// lines are the interchange lines of the listings by kind and
+	// external id (lineKey), for imports one listing at a time.
+	lines  map[string][]byte
+	qrels  *qrels
+	groups map[string]string
 }
 
 // loadSet reads and checks the whole input before any service is started,
@@ -37,7 +40,7 @@ func loadSet(cfg Config) (*set, error) {
 	if cfg.SetDir == "" {
 		return nil, errors.New("no evaluation set: give the folder holding offers.jsonl, demands.jsonl and qrels.tsv")
 	}
-	s := &set{offers: map[string]listing.Listing{}, demands: map[string]listing.Listing{}, groups: cfg.Groups}
+	s := &set{offers: map[string]listing.Listing{}, demands: map[string]listing.Listing{}, lines: map[string][]byte{}, groups: cfg.Groups}
 	// seen remembers where each (kind, external id) came from: every file is
 	// imported by one poster, so a second line with the same id would
 	// silently replace the first instead of adding a listing.
@@ -66,12 +69,13 @@ func loadSet(cfg Config) (*set, error) {
 			if _, ok := l.(*techmarketv1.Demand); ok {
 				byID, kind = s.demands, "demand"
 			}
-			key := kind + "\x00" + l.GetExternalId()
+			key := lineKey(kind, l.GetExternalId())
 			if prev, dup := seen[key]; dup {
 				return nil, fmt.Errorf("%s: %s %s is already at %s; all files are imported by one poster, so it would replace that listing: give it another externalId", where, kind, l.GetExternalId(), prev)
 			}
 			seen[key] = where
 			byID[l.GetExternalId()] = l
+			s.lines[key] = line
 		}
 	}
 	qpath := filepath.Join(cfg.SetDir, "qrels.tsv")
@@ -105,6 +109,9 @@ func loadSet(cfg Config) (*set, error) {
 // d, sorted: those with at least one judged item of grade ≥ 1. A listed
 // grade 0 is the same as no judgment (FORMAT.md), and a query with nothing
 // relevant has no ideal ranking to compare with.
+// lineKey keys set.lines: kind is "offer" or "demand".
+func lineKey(kind, externalID string) string { return kind + "\x00" + externalID }
+
 func (s *set) queries(d Direction) []string {
 	judged := s.qrels.byDemand
 	if d == OfferToDemand {

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/interchange"
@@ -92,8 +91,8 @@ func BenchmarkMatchThroughput(b *testing.B) {
 }
 
 // BenchmarkReverse measures the alerter's reverse match of a new demand
-// against the same offer index as BenchmarkMatchOffers, with the
-// alerter's defaults: each source is analysed every time (the alerter
+// against the same offer index as BenchmarkMatchOffers, as the alerter
+// proposes candidates: each source is analysed every time (the alerter
 // does not keep one-off sources' analysis) and more candidates are ranked
 // than a portal's match ranks.
 func BenchmarkReverse(b *testing.B) {
@@ -102,7 +101,7 @@ func BenchmarkReverse(b *testing.B) {
 	took := make([]time.Duration, 0, b.N)
 	for i := 0; b.Loop(); i++ {
 		t := time.Now()
-		if _, err := mt.Reverse(ctx, sources[i%len(sources)], alert.DefaultPerListing, alert.DefaultThreshold); err != nil {
+		if _, err := mt.Reverse(ctx, sources[i%len(sources)], match.DefaultLimit, 0); err != nil {
 			b.Fatal(err)
 		}
 		took = append(took, time.Since(t))

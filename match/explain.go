@@ -29,6 +29,26 @@ func explain(terms []term, cand listing.Listing, minRunes int) ([]string, string
 // explain is explain for the set's terms; a set explains any number of
 // candidates.
 func (set *termSet) explain(cand listing.Listing) ([]string, string) {
+	matched, best, _ := set.scan(cand, true)
+	snippet := best.render()
+	if snippet == "" {
+		snippet = clip(strings.TrimSpace(firstNonEmpty(cand.GetSummary(), cand.GetDescription(), cand.GetTitle())), snippetRunes)
+	}
+	return matched, snippet
+}
+
+// cover returns the set's terms that cand contains, most telling first,
+// and their share of the weight of all the set's terms (Result.Coverage).
+// A term counts wherever cand has it.
+func (set *termSet) cover(cand listing.Listing) ([]string, float64) {
+	matched, _, coverage := set.scan(cand, false)
+	return matched, coverage
+}
+
+// scan finds the set's terms in cand: those it contains, most telling
+// first, the weight share they hold, and with passages the passage of
+// its summary or description holding the most weight.
+func (set *termSet) scan(cand listing.Listing, withPassages bool) ([]string, passage, float64) {
 	found := make([]bool, len(set.terms))
 	for _, t := range []string{cand.GetTitle(), strings.Join(cand.GetKeywords(), "；")} {
 		for _, o := range set.find(lowerInPlace(t)) {
@@ -41,6 +61,9 @@ func (set *termSet) explain(cand listing.Listing) ([]string, string) {
 		for _, o := range occ {
 			found[o.term] = true
 		}
+		if !withPassages {
+			continue
+		}
 		for _, p := range passages(text, occ, set.terms) {
 			if p.score > best.score {
 				best = p
@@ -48,16 +71,22 @@ func (set *termSet) explain(cand listing.Listing) ([]string, string) {
 		}
 	}
 	var matched []string
+	var have, all float64
 	for i, t := range set.terms {
+		if !set.listed(i) {
+			continue
+		}
+		all += t.weight
 		if found[i] {
 			matched = append(matched, t.text)
+			have += t.weight
 		}
 	}
-	snippet := best.render()
-	if snippet == "" {
-		snippet = clip(strings.TrimSpace(firstNonEmpty(cand.GetSummary(), cand.GetDescription(), cand.GetTitle())), snippetRunes)
+	coverage := 0.0
+	if all > 0 {
+		coverage = have / all
 	}
-	return matched, snippet
+	return matched, best, coverage
 }
 
 // lowerInPlace lower-cases text for finding terms at the same byte
@@ -107,10 +136,11 @@ func lowerInPlace(text string) string {
 // the first byte of a term's first character is that of most characters,
 // so searching term by term cost a quarter of a match.
 type termSet struct {
-	terms   []term
-	starts  [1 << 16 / 64]uint64 // bit r mod 2¹⁶: some term starts with r
-	byPair  map[[2]rune][]int    // first two characters → terms
-	byFirst map[rune][]int       // the character → one-character terms
+	terms    []term
+	minRunes int
+	starts   [1 << 16 / 64]uint64 // bit r mod 2¹⁶: some term starts with r
+	byPair   map[[2]rune][]int    // first two characters → terms
+	byFirst  map[rune][]int       // the character → one-character terms
 }
 
 // occurrence is where a term (by index) occurs in a text, in bytes.
@@ -119,12 +149,12 @@ type occurrence struct {
 }
 
 func newTermSet(terms []term, minRunes int) *termSet {
-	set := &termSet{terms: terms, byPair: map[[2]rune][]int{}, byFirst: map[rune][]int{}}
+	set := &termSet{terms: terms, minRunes: minRunes, byPair: map[[2]rune][]int{}, byFirst: map[rune][]int{}}
 	for i, t := range terms {
-		n := utf8.RuneCountInString(t.text)
-		if n < minRunes || n == 0 {
+		if !set.listed(i) {
 			continue
 		}
+		n := utf8.RuneCountInString(t.text)
 		r1, n1 := utf8.DecodeRuneInString(t.text)
 		set.starts[uint16(r1)/64] |= 1 << (uint16(r1) % 64)
 		if n == 1 {
@@ -135,6 +165,13 @@ func newTermSet(terms []term, minRunes int) *termSet {
 		set.byPair[[2]rune{r1, r2}] = append(set.byPair[[2]rune{r1, r2}], i)
 	}
 	return set
+}
+
+// listed reports whether the set looks for term i: those shorter than
+// minRunes are neither found nor counted in coverage.
+func (set *termSet) listed(i int) bool {
+	n := utf8.RuneCountInString(set.terms[i].text)
+	return n > 0 && n >= set.minRunes
 }
 
 // find returns every occurrence of the set's terms in text, in order of

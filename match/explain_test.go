@@ -11,7 +11,8 @@ import (
 // TestExplain: the terms a candidate contains are listed most telling
 // first, and the snippet is the sentence holding the most weight of
 // distinct terms, each marked once with the longest term where terms
-// overlap, letters found whatever their case.
+// overlap, letters found whatever their case; the coverage is the weight
+// of the terms found over that of all the terms looked for.
 func TestExplain(t *testing.T) {
 	terms := []term{
 		{text: "焦炉煤气", weight: 3},
@@ -31,6 +32,10 @@ func TestExplain(t *testing.T) {
 	if want := []string{"焦炉煤气", "pvc", "余热", "焦炉"}; !slices.Equal(matched, want) {
 		t.Errorf("matched %q, want %q (most telling first, one-character 水 left out)", matched, want)
 	}
+	// 9 of the 10 weight of the terms of two characters or more: 电石渣 is missing.
+	if covered, coverage := newTermSet(terms, 2).cover(cand); !slices.Equal(covered, matched) || coverage < 0.8999 || coverage > 0.9001 {
+		t.Errorf("cover: %q, %.4f; want the terms explain found, and 0.9", covered, coverage)
+	}
 	if want := "回收【焦炉煤气】【余热】产生蒸汽，用于【PVC】干燥。"; snippet != want {
 		t.Errorf("snippet %q, want %q", snippet, want)
 	}
@@ -43,8 +48,9 @@ func TestExplain(t *testing.T) {
 
 	// Nothing found: the summary stands in, unmarked.
 	matched, snippet = explain([]term{{text: "电石渣", weight: 1}}, cand, 2)
-	if len(matched) != 0 || snippet != cand.Summary {
-		t.Errorf("no term found: matched %q, snippet %q", matched, snippet)
+	_, coverage := newTermSet([]term{{text: "电石渣", weight: 1}}, 2).cover(cand)
+	if len(matched) != 0 || snippet != cand.Summary || coverage != 0 {
+		t.Errorf("no term found: matched %q, snippet %q, coverage %v", matched, snippet, coverage)
 	}
 }
 

@@ -40,6 +40,11 @@ type Filters struct {
 	StrictReadiness     bool
 	StrictTransferModes bool
 	StrictPrice         bool
+	// WrittenBy, when not 0, keeps only the listings whose stored revision
+	// is at most this change sequence: the market as it stood then. The
+	// alerter, running behind the index, asks what an owner would have
+	// seen when a listing appeared.
+	WrittenBy uint64
 }
 
 // Result is one match.
@@ -51,6 +56,11 @@ type Result struct {
 	Revision uint64
 	Score    float64
 	Parts    []Part
+	// Coverage is the share, 0–1 by weight, of the source's telling terms
+	// that the listing contains: how much of what the source asks its
+	// text answers. Unlike the text part's value it does not depend on
+	// the other candidates, so it compares across matches.
+	Coverage float64
 	Terms    []string
 	Snippet  string
 }
@@ -72,12 +82,22 @@ const (
 // Match returns up to limit listings of the other side that fit src (a
 // *techmarketv1.Offer or *techmarketv1.Demand), best first.
 func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f Filters) ([]Result, error) {
-	results, terms, err := m.match(ctx, src, limit, f, true)
-	set := newTermSet(terms, 2)
+	results, terms, need, err := m.match(ctx, src, limit, f, true)
+	set, needs := newTermSet(terms, 2), newTermSet(need, 2)
 	for i := range results {
-		results[i].Terms, results[i].Snippet = set.explain(results[i].Listing)
+		r := &results[i]
+		r.Terms, r.Snippet = set.explain(r.Listing)
+		r.coverText(src, needs)
 	}
 	return results, err
+}
+
+// coverText sets the coverage of the result's listing against the
+// source's need terms (needTerms) and says it in the text part's reason.
+func (r *Result) coverText(src listing.Listing, needs *termSet) {
+	shared, coverage := needs.cover(r.Listing)
+	r.Coverage = coverage
+	r.Parts[0].Reason = textReason(src, shared, coverage) // Parts[0] is the text
 }
 
 // Reverse matches a new or changed listing src against the other side and
@@ -87,17 +107,18 @@ func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f F
 // share and its Snippet is a passage of src with them marked, since src
 // is the news.
 func (m *Matcher) Reverse(ctx context.Context, src listing.Listing, limit int, minScore float64) ([]Result, error) {
-	results, terms, err := m.match(ctx, src, limit, Filters{}, false)
+	results, terms, need, err := m.match(ctx, src, limit, Filters{}, false)
 	if err != nil {
 		return nil, err
 	}
 	var out []Result
-	set := newTermSet(terms, 2)
+	set, needs := newTermSet(terms, 2), newTermSet(need, 2)
 	for _, r := range results {
 		if r.Score < minScore {
 			break
 		}
 		r.Terms, _ = set.explain(r.Listing)
+		r.coverText(src, needs)
 		shared := slices.DeleteFunc(slices.Clone(terms), func(t term) bool { return !slices.Contains(r.Terms, t.text) })
 		_, r.Snippet = explain(shared, src, 2)
 		out = append(out, r)
@@ -110,6 +131,7 @@ func (r Result) Proto() *techmarketv1.Match {
 	m := &techmarketv1.Match{
 		Name: r.Listing.GetName(), ExternalId: r.Listing.GetExternalId(), Title: r.Listing.GetTitle(),
 		Poster: r.Listing.GetPoster(), Score: r.Score, MatchedTerms: r.Terms, Snippet: r.Snippet,
+		TextCoverage: r.Coverage,
 	}
 	for _, p := range r.Parts {
 		m.Parts = append(m.Parts, &techmarketv1.ScorePart{Feature: p.Feature, Contribution: p.Contribution, Value: p.Value, Reason: p.Reason})
@@ -121,30 +143,41 @@ func (r Result) Proto() *techmarketv1.Match {
 // keeps src's analysis for the next match of the same text: portal
 // matches repeat, while the alerter's reverse match of each new listing
 // runs once and must not push them out of the cache.
-func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f Filters, remember bool) ([]Result, []term, error) {
-	targetKind := store.KindOffer
+func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f Filters, remember bool) (_ []Result, terms, need []term, _ error) {
+	targetKind, ownKind := store.KindOffer, store.KindDemand
 	if _, ok := src.(*techmarketv1.Offer); ok {
-		targetKind = store.KindDemand
+		targetKind, ownKind = store.KindDemand, store.KindOffer
 	}
 	postings, err := m.idx.Postings(targetKind)
 	if err != nil {
-		return nil, nil, fmt.Errorf("match: reading the %s index: %w", targetKind, err)
+		return nil, nil, nil, fmt.Errorf("match: reading the %s index: %w", targetKind, err)
 	}
 	defer postings.Close()
-	terms, err := telling(src, postings, remember)
-	if err != nil {
-		return nil, nil, fmt.Errorf("match: weighing terms: %w", err)
+	occ := occurrencesOf(src, remember)
+	if terms, err = tellingOf(occ, postings); err != nil {
+		return nil, nil, nil, fmt.Errorf("match: weighing terms: %w", err)
 	}
 	if len(terms) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
+	}
+	own, err := m.idx.Postings(ownKind)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("match: reading the %s index: %w", ownKind, err)
+	}
+	need, err = needTerms(occ, postings, own)
+	if cerr := own.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("match: weighing the need's terms: %w", err)
 	}
 	cs, err := clauses(src, terms, postings)
 	if err != nil {
-		return nil, nil, fmt.Errorf("match: weighing bigrams: %w", err)
+		return nil, nil, nil, fmt.Errorf("match: weighing bigrams: %w", err)
 	}
 	scores, err := postings.Disjunction(ctx, cs)
 	if err != nil {
-		return nil, nil, fmt.Errorf("match: searching %ss: %w", targetKind, err)
+		return nil, nil, nil, fmt.Errorf("match: searching %ss: %w", targetKind, err)
 	}
 	defer scores.Release()
 
@@ -162,11 +195,14 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		if examined++; examined > Tuning.MaxExamined {
 			return index.ErrStop
 		}
-		value, err := rd.Value(targetKind, hit.ID)
+		value, revision, err := rd.Value(targetKind, hit.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil // deleted since the index saw it
 		} else if err != nil {
 			return err
+		}
+		if f.WrittenBy > 0 && revision > f.WrittenBy {
+			return nil
 		}
 		var cand listing.Listing
 		if cand, scratch, err = decodeLean(targetKind, value, scratch); err != nil {
@@ -210,9 +246,9 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("match: ranking %ss: %w", targetKind, err)
+		return nil, nil, nil, fmt.Errorf("match: ranking %ss: %w", targetKind, err)
 	}
-	return results, terms, nil
+	return results, terms, need, nil
 }
 
 // clauses are the retrieval query: the telling terms over the target's

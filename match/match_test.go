@@ -2,6 +2,7 @@ package match_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -286,5 +287,55 @@ func TestStrictFiltersReadBoundedCandidates(t *testing.T) {
 	match.Tuning.MaxExamined = 2 // the two near twins outrank it on text
 	if got := externalIDs(m.matchOffers(t, strict)); len(got) != 0 {
 		t.Errorf("with 2 candidates examined: got %v, want nothing", got)
+	}
+}
+
+// TestTextFitIsAbsolute: a poor offer alone on the market is the best
+// candidate there, so its text part is 1, yet its coverage and the
+// reason say how little of the demand it answers; a fitting offer coming
+// after it covers far more, and leaves the poor one's coverage about as
+// it was, while its text part drops.
+func TestTextFitIsAbsolute(t *testing.T) {
+	m := newMarket(t)
+	poor := m.publishOffer(t, &techmarketv1.Offer{
+		ExternalId: "poor", Title: "焦炉煤气制甲醇", Summary: "以焦炉煤气为原料，经净化、转化合成甲醇。",
+		Industries: []string{"coal-chemical"}, Region: techmarketv1.Region_REGION_WUHAI,
+	})
+	find := func(ms []*techmarketv1.Match, name string) *techmarketv1.Match {
+		t.Helper()
+		for _, x := range ms {
+			if x.GetName() == name {
+				return x
+			}
+		}
+		t.Fatalf("%s is not among the matches %v", name, externalIDs(ms))
+		return nil
+	}
+	alone := find(m.matchOffers(t, nil), poor.GetName())
+	if v := part(alone, "text").GetValue(); v != 1 {
+		t.Fatalf("the best offer's text part is %v, want 1", v)
+	}
+	if c := alone.GetTextCoverage(); c <= 0 || c >= 0.5 {
+		t.Errorf("a methanol offer covers %.2f of a heat-recovery demand; want a small share", c)
+	}
+	reason := part(alone, "text").GetReason()
+	if want := fmt.Sprintf("covers %.0f%% of the demand's telling terms", 100*alone.GetTextCoverage()); !strings.HasPrefix(reason, want) {
+		t.Errorf("text reason %q, want it to start %q", reason, want)
+	}
+
+	fit := m.publishOffer(t, cokeOffer("fit"))
+	got := m.matchOffers(t, nil)
+	best, after := find(got, fit.GetName()), find(got, poor.GetName())
+	if best.GetTextCoverage() < 2*after.GetTextCoverage() {
+		t.Errorf("the fitting offer covers %.2f, the methanol one %.2f; want the fit far ahead", best.GetTextCoverage(), after.GetTextCoverage())
+	}
+	// The fit's arrival moves the market's term statistics a little, and
+	// the methanol offer's relative text part a lot: it is no longer the
+	// best. Its coverage, measured against the demand alone, stays.
+	if d := after.GetTextCoverage() - alone.GetTextCoverage(); d < -0.02 || d > 0.02 {
+		t.Errorf("the methanol offer covers %.3f with the fit beside it, %.3f alone: coverage must not hang on the other candidates", after.GetTextCoverage(), alone.GetTextCoverage())
+	}
+	if v := part(after, "text").GetValue(); v > 0.9 {
+		t.Errorf("the methanol offer's text part is %.2f beside the fit; want it well below the fit's 1", v)
 	}
 }

@@ -4,12 +4,24 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wuhai-techmarket/techmarket/interchange"
 	"github.com/wuhai-techmarket/techmarket/listing"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
+
+// FeatureConstraints is the part a score gets when the pair breaks a
+// hard constraint of the demand.
+const FeatureConstraints = "constraints"
+
+// BreaksConstraint reports whether the match breaks a hard constraint of
+// the demand: readiness below its minimum, no transfer mode in common, or
+// a price three times its budget.
+func (r Result) BreaksConstraint() bool {
+	return slices.ContainsFunc(r.Parts, func(p Part) bool { return p.Feature == FeatureConstraints })
+}
 
 // Neutral values for a constraint one side leaves open.
 const unknown = 0.7
@@ -43,7 +55,7 @@ func rank(src, cand listing.Listing, text float64, now time.Time, why bool) (flo
 	}
 	if violated {
 		penalty := -(1-Tuning.ViolationFactor)*score - Tuning.ViolationPenalty
-		parts = append(parts, Part{Feature: "constraints", Contribution: penalty, Value: 0, Reason: "breaks a hard constraint of the demand"})
+		parts = append(parts, Part{Feature: FeatureConstraints, Contribution: penalty, Value: 0, Reason: "breaks a hard constraint of the demand"})
 		score += penalty
 	}
 	return score, parts
@@ -66,12 +78,32 @@ func qualityPart(cand listing.Listing, why bool) Part {
 	return p
 }
 
-func textPart(text float64, why bool) Part {
-	p := Part{Feature: "text", Value: text}
-	if why {
-		p.Reason = fmt.Sprintf("text %.0f%% as close as the closest candidate's", 100*text)
+// textPart is the text fit relative to the best candidate's, which ranks
+// well within one answer but says nothing on its own: the best of poor
+// candidates has 1 too. Its reason is written with the shared terms
+// (textReason), once they are known.
+func textPart(text float64, _ bool) Part {
+	return Part{Feature: "text", Value: text}
+}
+
+// textReason explains a text fit in absolute words: how much of what src
+// asks the candidate's text covers (Result.Coverage) and the most
+// telling of the terms they share.
+func textReason(src listing.Listing, shared []string, coverage float64) string {
+	whose := "the demand's"
+	if _, ok := src.(*techmarketv1.Offer); ok {
+		whose = "the offer's"
 	}
-	return p
+	if len(shared) == 0 {
+		return "shares none of " + whose + " telling terms"
+	}
+	const named = 3
+	more := ""
+	if len(shared) > named {
+		more = fmt.Sprintf(" and %d more", len(shared)-named)
+	}
+	return fmt.Sprintf("covers %.0f%% of %s telling terms by weight: %s%s",
+		100*coverage, whose, strings.Join(shared[:min(named, len(shared))], "、"), more)
 }
 
 // sides returns the demand and the offer of a pair, whichever is the source.

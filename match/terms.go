@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/listing"
@@ -33,7 +34,11 @@ type term struct {
 // telling returns the most telling terms of src against the target index,
 // best first.
 func telling(src listing.Listing, target *index.Postings, remember bool) ([]term, error) {
-	occ := occurrencesOf(src, remember)
+	return tellingOf(occurrencesOf(src, remember), target)
+}
+
+// tellingOf is telling for the source's occurrences.
+func tellingOf(occ occurrences, target *index.Postings) ([]term, error) {
 	if len(occ) == 0 {
 		return nil, nil
 	}
@@ -50,8 +55,16 @@ func telling(src listing.Listing, target *index.Postings, remember bool) ([]term
 		if df == 0 || (n >= uint64(Tuning.CommonFloor) && float64(df) > Tuning.CommonShare*float64(n)) {
 			continue
 		}
+		// 1 + log o is below 0 for a term the source barely mentions (o
+		// under 1/e: once in an aside, found inside a longer word): such a
+		// term would count against the candidates that have it, and
+		// against coverage.
+		tf := 1 + math.Log(o)
+		if tf <= 0 {
+			continue
+		}
 		idf := math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
-		terms = append(terms, term{text: text, weight: (1 + math.Log(o)) * idf, df: df})
+		terms = append(terms, term{text: text, weight: tf * idf, df: df})
 	}
 	sort.Slice(terms, func(i, j int) bool {
 		if terms[i].weight != terms[j].weight {
@@ -82,4 +95,50 @@ func docFreq(target *index.Postings, text string) (uint64, error) {
 // isNumber reports whether t is digits only (with a decimal point).
 func isNumber(t string) bool {
 	return strings.Trim(t, "0123456789.") == ""
+}
+
+// needTerms are the source's own most telling terms, of two characters
+// or more, best first: what Result.Coverage measures a candidate's text
+// against. They are weighed like telling's, but against both sides of the
+// market together (sides), and a term no listing has counts at the
+// highest weight instead of dropping out. The target side alone would
+// not do: while it holds few listings, every term they lack drops out of
+// telling's, and the first offer on a new market would cover "all" of
+// any demand.
+func needTerms(occ occurrences, sides ...*index.Postings) ([]term, error) {
+	var n uint64
+	for _, p := range sides {
+		n += p.DocCount()
+	}
+	terms := make([]term, 0, len(occ))
+	for text, o := range occ {
+		tf := 1 + math.Log(o)
+		if tf <= 0 || utf8.RuneCountInString(text) < 2 {
+			continue
+		}
+		var df uint64
+		for _, p := range sides {
+			d, err := docFreq(p, text)
+			if err != nil {
+				return nil, err
+			}
+			df += d
+		}
+		if n >= uint64(Tuning.CommonFloor) && float64(df) > Tuning.CommonShare*float64(n) {
+			continue
+		}
+		df = min(df, n) // a side's view may count a term its DocCount has not caught up with
+		idf := math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+		terms = append(terms, term{text: text, weight: tf * idf, df: df})
+	}
+	sort.Slice(terms, func(i, j int) bool {
+		if terms[i].weight != terms[j].weight {
+			return terms[i].weight > terms[j].weight
+		}
+		return terms[i].text < terms[j].text
+	})
+	if len(terms) > Tuning.NeedTerms {
+		terms = terms[:Tuning.NeedTerms]
+	}
+	return terms, nil
 }

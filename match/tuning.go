@@ -30,6 +30,9 @@ var Tuning = struct {
 	// MaxQueryTerms bounds the query: bleve scores every document matching
 	// any clause, so it bounds the cost of a match.
 	MaxQueryTerms int
+	// NeedTerms is how many of the source's own most telling terms
+	// (needTerms) its coverage by a candidate is measured against.
+	NeedTerms int
 	// BodyTerms is how many of the best terms also search the target's
 	// body, whose long posting lists are most of a match's cost; the rest
 	// search titles, keywords and need sections only.
@@ -69,7 +72,7 @@ var Tuning = struct {
 	SubwordWeight:    0.6,
 	SingleCharWeight: 1,
 	CommonShare:      0.1, CommonFloor: 50,
-	MaxQueryTerms: 48, BodyTerms: 48,
+	MaxQueryTerms: 48, BodyTerms: 48, NeedTerms: 48,
 	TitleBoost: 1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3,
 	BigramCommonShare: 0.05,
 	PoolFactor:        8, MinPool: 60, MaxExamined: 5000,

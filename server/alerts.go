@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"google.golang.org/grpc/metadata"
@@ -66,4 +68,69 @@ func (s *alertServer) WatchMatches(req *techmarketv1.WatchMatchesRequest, stream
 	return s.a.Watch(ctx, p.Org, after, req.GetListings(), func(al *techmarketv1.Alert) error {
 		return stream.Send(&techmarketv1.WatchMatchesResponse{Alert: al})
 	})
+}
+
+func (s *alertServer) GetAlertSettings(ctx context.Context, req *techmarketv1.GetAlertSettingsRequest) (*techmarketv1.GetAlertSettingsResponse, error) {
+	name, err := s.ownListing(ctx, "name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	set, err := s.a.Settings(name)
+	if err != nil {
+		return nil, err
+	}
+	return &techmarketv1.GetAlertSettingsResponse{Settings: set}, nil
+}
+
+func (s *alertServer) UpdateAlertSettings(ctx context.Context, req *techmarketv1.UpdateAlertSettingsRequest) (*techmarketv1.UpdateAlertSettingsResponse, error) {
+	if req.GetSettings() == nil {
+		return nil, market.Invalid("settings", "required: the settings to set, with their name")
+	}
+	paths := req.GetUpdateMask().GetPaths()
+	for i, p := range paths {
+		if !slices.Contains(alert.SettingsFields, p) {
+			return nil, market.Invalid(fmt.Sprintf("update_mask.paths[%d]", i), "%q is not a settings field; name %s", p, strings.Join(alert.SettingsFields, ", "))
+		}
+	}
+	if field, why := alert.CheckSettings(req.GetSettings()); field != "" {
+		return nil, market.Invalid("settings."+field, "%s", why)
+	}
+	name, err := s.ownListing(ctx, "settings.name", req.GetSettings().GetName())
+	if err != nil {
+		return nil, err
+	}
+	set, err := s.a.UpdateSettings(ctx, name, req.GetSettings(), paths)
+	if err != nil {
+		return nil, err
+	}
+	return &techmarketv1.UpdateAlertSettingsResponse{Settings: set}, nil
+}
+
+// ownListing returns the listing that the settings name (or listing
+// name) in field names, if the caller posted it or is an operator.
+func (s *alertServer) ownListing(ctx context.Context, field, name string) (string, error) {
+	p := auth.FromContext(ctx)
+	if p.Org == "" {
+		return "", fmt.Errorf("%w: alert settings are for the owners of listings; call with a token", market.ErrUnauthenticated)
+	}
+	listingName := alert.ListingOf(name)
+	var (
+		l   listing.Listing
+		err error
+	)
+	switch {
+	case strings.HasPrefix(listingName, "offers/"):
+		l, err = s.m.Offers.Get(ctx, p, listingName)
+	case strings.HasPrefix(listingName, "demands/"):
+		l, err = s.m.Demands.Get(ctx, p, listingName)
+	default:
+		return "", market.Invalid(field, "want offers/{offer}%[1]s or demands/{demand}%[1]s, got %[2]q", alert.SettingsSuffix, name)
+	}
+	if err != nil {
+		return "", err
+	}
+	if l.GetPoster() != p.Org && !p.IsOperator() {
+		return "", fmt.Errorf("%w: %s is a listing of %s; only its poster or an operator sets its alerts", market.ErrPermissionDenied, listingName, l.GetPoster())
+	}
+	return listingName, nil
 }

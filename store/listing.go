@@ -58,17 +58,18 @@ func (s *Store) Read(fn func(*Reader) error) error {
 // Get is Store.Get inside the reader's transaction.
 func (r *Reader) Get(kind Kind, id string) (Record, error) { return getRecord(r.btx, kind, id) }
 
-// Value returns the encoded listing of kind and id (Record.Value) without
-// copying it: the bytes are the transaction's own, valid until Read's fn
-// returns, and must not be changed. A match reads 80 candidates to rank
-// them and keeps ten; copying each was a seventh of what it allocated.
-func (r *Reader) Value(kind Kind, id string) ([]byte, error) {
+// Value returns the encoded listing of kind and id (Record.Value) and its
+// revision without copying it: the bytes are the transaction's own, valid
+// until Read's fn returns, and must not be changed. A match reads 80
+// candidates to rank them and keeps ten; copying each was a seventh of
+// what it allocated.
+func (r *Reader) Value(kind Kind, id string) ([]byte, uint64, error) {
 	v, err := rawRecord(r.btx, kind, id)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	e, err := parseEnvelope(kind, []byte(id), v)
-	return e.val, err
+	return e.val, e.rev, err
 }
 
 // LookupExternal returns the listing of kind that org posted under

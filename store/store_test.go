@@ -185,15 +185,15 @@ func TestReaderReadsAsGet(t *testing.T) {
 				return err
 			}
 			got = append(got, rec)
-			v, err := r.Value(KindOffer, id)
-			if err != nil || !bytes.Equal(v, rec.Value) {
-				t.Errorf("Reader.Value(offer %s) = %q, %v; want %q as Get has it", id, v, err, rec.Value)
+			v, rev, err := r.Value(KindOffer, id)
+			if err != nil || !bytes.Equal(v, rec.Value) || rev != rec.Revision {
+				t.Errorf("Reader.Value(offer %s) = %q, revision %d, %v; want %q, revision %d as Get has it", id, v, rev, err, rec.Value, rec.Revision)
 			}
 		}
 		if _, err := r.Get(KindDemand, "a"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Reader.Get(demand a) = %v, want ErrNotFound", err)
 		}
-		if _, err := r.Value(KindDemand, "a"); !errors.Is(err, ErrNotFound) {
+		if _, _, err := r.Value(KindDemand, "a"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Reader.Value(demand a) = %v, want ErrNotFound", err)
 		}
 		return nil

@@ -3,6 +3,11 @@
 // group, optionally beside the naive baseline. See package eval.
 //
 //	techmarket-eval --set DIR [--background FILE]... [--groups FILE] [--baseline] [--verbose] [--json]
+//	techmarket-eval --alerts --set DIR --clusters FILE [--folds K] [--background FILE]... [--json]
+//
+// With --alerts it replays the set's arrivals through the alerter instead
+// (eval.ReplayAlerts) and reports alert precision and recall, held out by
+// topic cluster.
 package main
 
 import (
@@ -40,6 +45,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		baseline   bool
 		verbose    bool
 		jsonOutput bool
+		alerts     bool
+		clusters   string
+		folds      int
 	)
 	fs.StringVar(&cfg.SetDir, "set", "", "evaluation set `folder` with offers.jsonl, demands.jsonl and qrels.tsv (required)")
 	fs.Func("background", "JSON Lines `file` of distractor listings to import too; repeatable", func(path string) error {
@@ -51,8 +59,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&baseline, "baseline", false, "also measure the naive bleve baseline and show it beside the service")
 	fs.BoolVar(&verbose, "verbose", false, fmt.Sprintf("list the %d worst queries of each direction with what ranked above the relevant items", worstShown))
 	fs.BoolVar(&jsonOutput, "json", false, "print the reports, every query included, as one JSON object")
+	fs.BoolVar(&alerts, "alerts", false, "replay the set's arrivals through the alerter and report alert precision and recall, held out by topic")
+	fs.StringVar(&clusters, "clusters", "", "`file` of externalId<TAB>cluster lines: the topic clusters --alerts holds out (required with --alerts)")
+	fs.IntVar(&folds, "folds", 5, "how many folds of clusters --alerts holds out in turn")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: techmarket-eval --set DIR [--background FILE]... [--groups FILE] [--baseline] [--verbose] [--json]")
+		fmt.Fprintln(stderr, "       techmarket-eval --alerts --set DIR --clusters FILE [--folds K] [--background FILE]... [--json]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -73,6 +85,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	cfg.Progress = stderr
+	if alerts {
+		return runAlerts(ctx, cfg, clusters, folds, jsonOutput, stdout, stderr)
+	}
 
 	rep, err := eval.Run(ctx, cfg)
 	if err != nil {
@@ -99,6 +114,49 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err == nil && verbose {
 			err = eval.WriteWorst(stdout, rep, worstShown)
 		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "techmarket-eval: writing the report: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// runAlerts is --alerts.
+func runAlerts(ctx context.Context, cfg eval.Config, clustersFile string, folds int, jsonOutput bool, stdout, stderr io.Writer) int {
+	if clustersFile == "" {
+		fmt.Fprintln(stderr, "techmarket-eval: --alerts holds out topic clusters: give them with --clusters, e.g. --clusters eval/testdata/dev-clusters.tsv")
+		return 2
+	}
+	if folds < 2 {
+		fmt.Fprintf(stderr, "techmarket-eval: --folds %d: holding out needs at least 2 folds\n", folds)
+		return 2
+	}
+	clusters, err := eval.ReadClusters(clustersFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "techmarket-eval: reading --clusters: %v\n", err)
+		return 1
+	}
+	replay, err := eval.ReplayAlerts(ctx, cfg, clusters)
+	if err != nil {
+		fmt.Fprintf(stderr, "techmarket-eval: %v\n", err)
+		return 1
+	}
+	held, err := replay.CrossValidate(folds)
+	if err != nil {
+		fmt.Fprintf(stderr, "techmarket-eval: %v\n", err)
+		return 2
+	}
+	if jsonOutput {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(struct {
+			HeldOut *eval.HeldOut       `json:"heldOut"`
+			Shipped []eval.AlertFigures `json:"shipped"`
+			Replay  *eval.AlertReplay   `json:"replay"`
+		}{held, replay.Score(eval.ShippedAlertRule), replay})
+	} else {
+		err = eval.WriteAlerts(stdout, replay, held, folds)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "techmarket-eval: writing the report: %v\n", err)

@@ -17,6 +17,7 @@ func writeSet(t *testing.T) string {
 		"demands.jsonl": `{"kind": "demand", "externalId": "d1", "title": "寻求电解水制氢装备", "industries": ["hydrogen"], "region": "wuhai"}` + "\n",
 		"qrels.tsv":     "d1\to1\t3\n",
 		"groups.tsv":    "d1\th2\n",
+		"clusters.tsv":  "o1\t1\nd1\t1\n",
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
@@ -39,6 +40,9 @@ func TestRunErrors(t *testing.T) {
 		{"unknown flag", []string{"--set", dir, "--k", "5"}, 2, "flag provided but not defined"},
 		{"missing set", []string{"--set", filepath.Join(dir, "nope")}, 1, "nope/offers.jsonl"},
 		{"missing groups", []string{"--set", dir, "--groups", filepath.Join(dir, "nope.tsv")}, 1, "reading --groups"},
+		{"alerts without clusters", []string{"--set", dir, "--alerts"}, 2, "give them with --clusters"},
+		{"alerts with one fold", []string{"--set", dir, "--alerts", "--clusters", filepath.Join(dir, "clusters.tsv"), "--folds", "1"}, 2, "at least 2 folds"},
+		{"missing clusters", []string{"--set", dir, "--alerts", "--clusters", filepath.Join(dir, "nope.tsv")}, 1, "reading --clusters"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,5 +87,36 @@ func TestRunJSON(t *testing.T) {
 	}
 	if len(out.Techmarket.Rows) != 2 || out.Baseline != nil {
 		t.Errorf("JSON report %+v, want two rows and no baseline", out)
+	}
+}
+
+// TestRunAlerts: the fitting offer arriving after its demand, and the
+// demand after its offer, are each alerted; the report says so.
+func TestRunAlerts(t *testing.T) {
+	dir := writeSet(t)
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"--set", dir, "--alerts", "--clusters", filepath.Join(dir, "clusters.tsv"), "--folds", "2", "--json"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var out struct {
+		Shipped []struct {
+			Direction       string
+			Alerts, Fitting int
+		}
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		t.Fatalf("%v:\n%s", err, stdout.String())
+	}
+	if len(out.Shipped) != 2 {
+		t.Fatalf("shipped figures %+v, want both directions", out.Shipped)
+	}
+	for _, f := range out.Shipped {
+		if f.Alerts != 1 || f.Fitting != 1 {
+			t.Errorf("%s: %d alerts, %d fitting; want the one fitting pair alerted", f.Direction, f.Alerts, f.Fitting)
+		}
+	}
+	if !strings.Contains(stderr.String(), "arrive one at a time") {
+		t.Errorf("no progress on stderr: %s", stderr.String())
 	}
 }

@@ -89,6 +89,7 @@ func commands() []command {
 	cmds = append(cmds, matchCommand())
 	cmds = append(cmds, searchCommands()...)
 	cmds = append(cmds, watchCommand())
+	cmds = append(cmds, alertsCommands()...)
 	cmds = append(cmds, reviewCommands()...)
 	cmds = append(cmds, statsCommand())
 	cmds = append(cmds, auditCommand())

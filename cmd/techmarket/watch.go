@@ -24,7 +24,8 @@ func watchCommand() command {
 		about: "Each alert names your listing, the new listing that fits it, the score and the\n" +
 			"reasons, or reminds you that your listing expires soon. Text output is one line\n" +
 			"per alert: cursor, your listing, the new listing, score, its title, reasons\n" +
-			"(for a reminder the middle columns are empty and the last says what to do),\n" +
+			"(for a reminder the middle columns are empty and the last says what to do;\n" +
+			"a daily digest is such a line, then one line per listing it gathers),\n" +
 			"separated by tabs. Give the last cursor you saw with --cursor to get only\n" +
 			"what came after it.",
 		setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
@@ -76,15 +77,31 @@ func writeAlert(c *cli, a *techmarketv1.Alert, asJSON bool) error {
 	if asJSON {
 		return writeJSON(c.stdout, a)
 	}
-	m := a.GetMatch()
-	if a.GetKind() != techmarketv1.AlertKind_ALERT_KIND_MATCH {
-		return writeRow(c.stdout, a.GetCursor(), a.GetListing(), "", "", "", a.GetMessage())
+	switch a.GetKind() {
+	case techmarketv1.AlertKind_ALERT_KIND_MATCH:
+		return writeMatchAlert(c, a.GetCursor(), a.GetListing(), a.GetMatch())
+	case techmarketv1.AlertKind_ALERT_KIND_DIGEST:
+		// One line for the digest, then one per listing in it, each
+		// with the digest's cursor.
+		if err := writeRow(c.stdout, a.GetCursor(), a.GetListing(), "", "", "", a.GetMessage()); err != nil {
+			return err
+		}
+		for _, m := range a.GetDigest() {
+			if err := writeMatchAlert(c, a.GetCursor(), a.GetListing(), m); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
+	return writeRow(c.stdout, a.GetCursor(), a.GetListing(), "", "", "", a.GetMessage())
+}
+
+func writeMatchAlert(c *cli, cursor, listing string, m *techmarketv1.Match) error {
 	var reasons []string
 	for _, p := range m.GetParts() {
 		if p.GetReason() != "" {
 			reasons = append(reasons, p.GetReason())
 		}
 	}
-	return writeRow(c.stdout, a.GetCursor(), a.GetListing(), m.GetName(), fmt.Sprintf("%.3f", m.GetScore()), m.GetTitle(), strings.Join(reasons, "; "))
+	return writeRow(c.stdout, cursor, listing, m.GetName(), fmt.Sprintf("%.3f", m.GetScore()), m.GetTitle(), strings.Join(reasons, "; "))
 }

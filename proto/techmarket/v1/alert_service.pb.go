@@ -9,6 +9,7 @@ package techmarketv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -22,6 +23,64 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// AlertDelivery says when match alerts reach the owner.
+type AlertDelivery int32
+
+const (
+	// Not set: at once.
+	AlertDelivery_ALERT_DELIVERY_UNSPECIFIED AlertDelivery = 0
+	// Each alert as soon as the fitting listing appears.
+	AlertDelivery_ALERT_DELIVERY_IMMEDIATE AlertDelivery = 1
+	// One DIGEST alert a day (at 08:00 China time) with the fitting
+	// listings of the last day, best first.
+	AlertDelivery_ALERT_DELIVERY_DAILY_DIGEST AlertDelivery = 2
+	// No match alerts for this listing; expiry reminders still come.
+	AlertDelivery_ALERT_DELIVERY_OFF AlertDelivery = 3
+)
+
+// Enum value maps for AlertDelivery.
+var (
+	AlertDelivery_name = map[int32]string{
+		0: "ALERT_DELIVERY_UNSPECIFIED",
+		1: "ALERT_DELIVERY_IMMEDIATE",
+		2: "ALERT_DELIVERY_DAILY_DIGEST",
+		3: "ALERT_DELIVERY_OFF",
+	}
+	AlertDelivery_value = map[string]int32{
+		"ALERT_DELIVERY_UNSPECIFIED":  0,
+		"ALERT_DELIVERY_IMMEDIATE":    1,
+		"ALERT_DELIVERY_DAILY_DIGEST": 2,
+		"ALERT_DELIVERY_OFF":          3,
+	}
+)
+
+func (x AlertDelivery) Enum() *AlertDelivery {
+	p := new(AlertDelivery)
+	*p = x
+	return p
+}
+
+func (x AlertDelivery) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AlertDelivery) Descriptor() protoreflect.EnumDescriptor {
+	return file_techmarket_v1_alert_service_proto_enumTypes[0].Descriptor()
+}
+
+func (AlertDelivery) Type() protoreflect.EnumType {
+	return &file_techmarket_v1_alert_service_proto_enumTypes[0]
+}
+
+func (x AlertDelivery) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AlertDelivery.Descriptor instead.
+func (AlertDelivery) EnumDescriptor() ([]byte, []int) {
+	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{0}
+}
+
 // AlertKind says what an alert is about.
 type AlertKind int32
 
@@ -32,6 +91,9 @@ const (
 	// The caller's published listing expires within two weeks; publish it
 	// again to renew it (a demand needs a later deadline first).
 	AlertKind_ALERT_KIND_EXPIRY_REMINDER AlertKind = 2
+	// The day's fitting listings for a listing whose owner asked for a
+	// daily digest.
+	AlertKind_ALERT_KIND_DIGEST AlertKind = 3
 )
 
 // Enum value maps for AlertKind.
@@ -40,11 +102,13 @@ var (
 		0: "ALERT_KIND_UNSPECIFIED",
 		1: "ALERT_KIND_MATCH",
 		2: "ALERT_KIND_EXPIRY_REMINDER",
+		3: "ALERT_KIND_DIGEST",
 	}
 	AlertKind_value = map[string]int32{
 		"ALERT_KIND_UNSPECIFIED":     0,
 		"ALERT_KIND_MATCH":           1,
 		"ALERT_KIND_EXPIRY_REMINDER": 2,
+		"ALERT_KIND_DIGEST":          3,
 	}
 )
 
@@ -59,11 +123,11 @@ func (x AlertKind) String() string {
 }
 
 func (AlertKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_techmarket_v1_alert_service_proto_enumTypes[0].Descriptor()
+	return file_techmarket_v1_alert_service_proto_enumTypes[1].Descriptor()
 }
 
 func (AlertKind) Type() protoreflect.EnumType {
-	return &file_techmarket_v1_alert_service_proto_enumTypes[0]
+	return &file_techmarket_v1_alert_service_proto_enumTypes[1]
 }
 
 func (x AlertKind) Number() protoreflect.EnumNumber {
@@ -72,7 +136,276 @@ func (x AlertKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use AlertKind.Descriptor instead.
 func (AlertKind) EnumDescriptor() ([]byte, []int) {
+	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{1}
+}
+
+// AlertSettings say when the owner of one listing is alerted about it.
+type AlertSettings struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `offers/{offer}/alertSettings` or `demands/{demand}/alertSettings`.
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
+	// Alert only for a listing that stands among this many best matches of
+	// the owner's listing, 1–10; 0 means the market's default (3).
+	TopN int32 `protobuf:"varint,2,opt,name=top_n,json=topN" json:"top_n,omitempty"`
+	// Alert only for a match scoring at least this, 0–1; 0 means the
+	// market's default.
+	MinScore float64 `protobuf:"fixed64,3,opt,name=min_score,json=minScore" json:"min_score,omitempty"`
+	// When alerts are delivered.
+	Delivery      AlertDelivery `protobuf:"varint,4,opt,name=delivery,enum=techmarket.v1.AlertDelivery" json:"delivery,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AlertSettings) Reset() {
+	*x = AlertSettings{}
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AlertSettings) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AlertSettings) ProtoMessage() {}
+
+func (x *AlertSettings) ProtoReflect() protoreflect.Message {
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AlertSettings.ProtoReflect.Descriptor instead.
+func (*AlertSettings) Descriptor() ([]byte, []int) {
 	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *AlertSettings) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *AlertSettings) GetTopN() int32 {
+	if x != nil {
+		return x.TopN
+	}
+	return 0
+}
+
+func (x *AlertSettings) GetMinScore() float64 {
+	if x != nil {
+		return x.MinScore
+	}
+	return 0
+}
+
+func (x *AlertSettings) GetDelivery() AlertDelivery {
+	if x != nil {
+		return x.Delivery
+	}
+	return AlertDelivery_ALERT_DELIVERY_UNSPECIFIED
+}
+
+// GetAlertSettingsRequest is the input of GetAlertSettings.
+type GetAlertSettingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `offers/{offer}/alertSettings` or `demands/{demand}/alertSettings`;
+	// the listing's own name is taken too.
+	Name          string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAlertSettingsRequest) Reset() {
+	*x = GetAlertSettingsRequest{}
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAlertSettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAlertSettingsRequest) ProtoMessage() {}
+
+func (x *GetAlertSettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAlertSettingsRequest.ProtoReflect.Descriptor instead.
+func (*GetAlertSettingsRequest) Descriptor() ([]byte, []int) {
+	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetAlertSettingsRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// GetAlertSettingsResponse is the output of GetAlertSettings.
+type GetAlertSettingsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The settings in force, defaults filled in.
+	Settings      *AlertSettings `protobuf:"bytes,1,opt,name=settings" json:"settings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAlertSettingsResponse) Reset() {
+	*x = GetAlertSettingsResponse{}
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAlertSettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAlertSettingsResponse) ProtoMessage() {}
+
+func (x *GetAlertSettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAlertSettingsResponse.ProtoReflect.Descriptor instead.
+func (*GetAlertSettingsResponse) Descriptor() ([]byte, []int) {
+	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GetAlertSettingsResponse) GetSettings() *AlertSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+// UpdateAlertSettingsRequest is the input of UpdateAlertSettings.
+type UpdateAlertSettingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new settings; settings.name says whose.
+	Settings *AlertSettings `protobuf:"bytes,1,opt,name=settings" json:"settings,omitempty"`
+	// The fields to change: top_n, min_score, delivery; empty means all.
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateAlertSettingsRequest) Reset() {
+	*x = UpdateAlertSettingsRequest{}
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateAlertSettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateAlertSettingsRequest) ProtoMessage() {}
+
+func (x *UpdateAlertSettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateAlertSettingsRequest.ProtoReflect.Descriptor instead.
+func (*UpdateAlertSettingsRequest) Descriptor() ([]byte, []int) {
+	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *UpdateAlertSettingsRequest) GetSettings() *AlertSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+func (x *UpdateAlertSettingsRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+// UpdateAlertSettingsResponse is the output of UpdateAlertSettings.
+type UpdateAlertSettingsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The settings in force after the change, defaults filled in.
+	Settings      *AlertSettings `protobuf:"bytes,1,opt,name=settings" json:"settings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateAlertSettingsResponse) Reset() {
+	*x = UpdateAlertSettingsResponse{}
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateAlertSettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateAlertSettingsResponse) ProtoMessage() {}
+
+func (x *UpdateAlertSettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateAlertSettingsResponse.ProtoReflect.Descriptor instead.
+func (*UpdateAlertSettingsResponse) Descriptor() ([]byte, []int) {
+	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *UpdateAlertSettingsResponse) GetSettings() *AlertSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
 }
 
 // WatchMatchesRequest is the input of WatchMatches.
@@ -88,7 +421,7 @@ type WatchMatchesRequest struct {
 
 func (x *WatchMatchesRequest) Reset() {
 	*x = WatchMatchesRequest{}
-	mi := &file_techmarket_v1_alert_service_proto_msgTypes[0]
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -100,7 +433,7 @@ func (x *WatchMatchesRequest) String() string {
 func (*WatchMatchesRequest) ProtoMessage() {}
 
 func (x *WatchMatchesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_alert_service_proto_msgTypes[0]
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -113,7 +446,7 @@ func (x *WatchMatchesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchMatchesRequest.ProtoReflect.Descriptor instead.
 func (*WatchMatchesRequest) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{0}
+	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *WatchMatchesRequest) GetListings() []string {
@@ -141,7 +474,7 @@ type WatchMatchesResponse struct {
 
 func (x *WatchMatchesResponse) Reset() {
 	*x = WatchMatchesResponse{}
-	mi := &file_techmarket_v1_alert_service_proto_msgTypes[1]
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -153,7 +486,7 @@ func (x *WatchMatchesResponse) String() string {
 func (*WatchMatchesResponse) ProtoMessage() {}
 
 func (x *WatchMatchesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_alert_service_proto_msgTypes[1]
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -166,7 +499,7 @@ func (x *WatchMatchesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchMatchesResponse.ProtoReflect.Descriptor instead.
 func (*WatchMatchesResponse) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{1}
+	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *WatchMatchesResponse) GetAlert() *Alert {
@@ -193,14 +526,24 @@ type Alert struct {
 	// What kind of alert it is.
 	Kind AlertKind `protobuf:"varint,5,opt,name=kind,enum=techmarket.v1.AlertKind" json:"kind,omitempty"`
 	// The alert in words, for a notification.
-	Message       string `protobuf:"bytes,6,opt,name=message" json:"message,omitempty"`
+	Message string `protobuf:"bytes,6,opt,name=message" json:"message,omitempty"`
+	// For a MATCH alert: where the new listing stands among the matches of
+	// the caller's listing, 1 for the best.
+	Rank int32 `protobuf:"varint,7,opt,name=rank" json:"rank,omitempty"`
+	// For a DIGEST alert: the listings that came to fit the caller's
+	// listing since the last digest, best first, each as a MATCH alert
+	// would show it.
+	Digest []*Match `protobuf:"bytes,8,rep,name=digest" json:"digest,omitempty"`
+	// For a MATCH alert: where the caller's listing stands among the new
+	// listing's own matches, 1 for the best. A fit goes both ways.
+	CallerRank    int32 `protobuf:"varint,9,opt,name=caller_rank,json=callerRank" json:"caller_rank,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Alert) Reset() {
 	*x = Alert{}
-	mi := &file_techmarket_v1_alert_service_proto_msgTypes[2]
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -212,7 +555,7 @@ func (x *Alert) String() string {
 func (*Alert) ProtoMessage() {}
 
 func (x *Alert) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_alert_service_proto_msgTypes[2]
+	mi := &file_techmarket_v1_alert_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -225,7 +568,7 @@ func (x *Alert) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Alert.ProtoReflect.Descriptor instead.
 func (*Alert) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{2}
+	return file_techmarket_v1_alert_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Alert) GetCursor() string {
@@ -270,16 +613,52 @@ func (x *Alert) GetMessage() string {
 	return ""
 }
 
+func (x *Alert) GetRank() int32 {
+	if x != nil {
+		return x.Rank
+	}
+	return 0
+}
+
+func (x *Alert) GetDigest() []*Match {
+	if x != nil {
+		return x.Digest
+	}
+	return nil
+}
+
+func (x *Alert) GetCallerRank() int32 {
+	if x != nil {
+		return x.CallerRank
+	}
+	return 0
+}
+
 var File_techmarket_v1_alert_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_alert_service_proto_rawDesc = "" +
 	"\n" +
-	"!techmarket/v1/alert_service.proto\x12\rtechmarket.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!techmarket/v1/match_service.proto\"I\n" +
+	"!techmarket/v1/alert_service.proto\x12\rtechmarket.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!techmarket/v1/match_service.proto\"\x8f\x01\n" +
+	"\rAlertSettings\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x13\n" +
+	"\x05top_n\x18\x02 \x01(\x05R\x04topN\x12\x1b\n" +
+	"\tmin_score\x18\x03 \x01(\x01R\bminScore\x128\n" +
+	"\bdelivery\x18\x04 \x01(\x0e2\x1c.techmarket.v1.AlertDeliveryR\bdelivery\"-\n" +
+	"\x17GetAlertSettingsRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"T\n" +
+	"\x18GetAlertSettingsResponse\x128\n" +
+	"\bsettings\x18\x01 \x01(\v2\x1c.techmarket.v1.AlertSettingsR\bsettings\"\x93\x01\n" +
+	"\x1aUpdateAlertSettingsRequest\x128\n" +
+	"\bsettings\x18\x01 \x01(\v2\x1c.techmarket.v1.AlertSettingsR\bsettings\x12;\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\"W\n" +
+	"\x1bUpdateAlertSettingsResponse\x128\n" +
+	"\bsettings\x18\x01 \x01(\v2\x1c.techmarket.v1.AlertSettingsR\bsettings\"I\n" +
 	"\x13WatchMatchesRequest\x12\x1a\n" +
 	"\blistings\x18\x01 \x03(\tR\blistings\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\tR\x06cursor\"B\n" +
 	"\x14WatchMatchesResponse\x12*\n" +
-	"\x05alert\x18\x01 \x01(\v2\x14.techmarket.v1.AlertR\x05alert\"\xea\x01\n" +
+	"\x05alert\x18\x01 \x01(\v2\x14.techmarket.v1.AlertR\x05alert\"\xcd\x02\n" +
 	"\x05Alert\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\tR\x06cursor\x12\x18\n" +
 	"\alisting\x18\x02 \x01(\tR\alisting\x12*\n" +
@@ -287,13 +666,25 @@ const file_techmarket_v1_alert_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12,\n" +
 	"\x04kind\x18\x05 \x01(\x0e2\x18.techmarket.v1.AlertKindR\x04kind\x12\x18\n" +
-	"\amessage\x18\x06 \x01(\tR\amessage*]\n" +
+	"\amessage\x18\x06 \x01(\tR\amessage\x12\x12\n" +
+	"\x04rank\x18\a \x01(\x05R\x04rank\x12,\n" +
+	"\x06digest\x18\b \x03(\v2\x14.techmarket.v1.MatchR\x06digest\x12\x1f\n" +
+	"\vcaller_rank\x18\t \x01(\x05R\n" +
+	"callerRank*\x86\x01\n" +
+	"\rAlertDelivery\x12\x1e\n" +
+	"\x1aALERT_DELIVERY_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18ALERT_DELIVERY_IMMEDIATE\x10\x01\x12\x1f\n" +
+	"\x1bALERT_DELIVERY_DAILY_DIGEST\x10\x02\x12\x16\n" +
+	"\x12ALERT_DELIVERY_OFF\x10\x03*t\n" +
 	"\tAlertKind\x12\x1a\n" +
 	"\x16ALERT_KIND_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10ALERT_KIND_MATCH\x10\x01\x12\x1e\n" +
-	"\x1aALERT_KIND_EXPIRY_REMINDER\x10\x022i\n" +
+	"\x1aALERT_KIND_EXPIRY_REMINDER\x10\x02\x12\x15\n" +
+	"\x11ALERT_KIND_DIGEST\x10\x032\xbc\x02\n" +
 	"\fAlertService\x12Y\n" +
-	"\fWatchMatches\x12\".techmarket.v1.WatchMatchesRequest\x1a#.techmarket.v1.WatchMatchesResponse0\x01BPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\fWatchMatches\x12\".techmarket.v1.WatchMatchesRequest\x1a#.techmarket.v1.WatchMatchesResponse0\x01\x12c\n" +
+	"\x10GetAlertSettings\x12&.techmarket.v1.GetAlertSettingsRequest\x1a'.techmarket.v1.GetAlertSettingsResponse\x12l\n" +
+	"\x13UpdateAlertSettings\x12).techmarket.v1.UpdateAlertSettingsRequest\x1a*.techmarket.v1.UpdateAlertSettingsResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_alert_service_proto_rawDescOnce sync.Once
@@ -307,28 +698,45 @@ func file_techmarket_v1_alert_service_proto_rawDescGZIP() []byte {
 	return file_techmarket_v1_alert_service_proto_rawDescData
 }
 
-var file_techmarket_v1_alert_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_techmarket_v1_alert_service_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_techmarket_v1_alert_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_techmarket_v1_alert_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_techmarket_v1_alert_service_proto_goTypes = []any{
-	(AlertKind)(0),                // 0: techmarket.v1.AlertKind
-	(*WatchMatchesRequest)(nil),   // 1: techmarket.v1.WatchMatchesRequest
-	(*WatchMatchesResponse)(nil),  // 2: techmarket.v1.WatchMatchesResponse
-	(*Alert)(nil),                 // 3: techmarket.v1.Alert
-	(*Match)(nil),                 // 4: techmarket.v1.Match
-	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
+	(AlertDelivery)(0),                  // 0: techmarket.v1.AlertDelivery
+	(AlertKind)(0),                      // 1: techmarket.v1.AlertKind
+	(*AlertSettings)(nil),               // 2: techmarket.v1.AlertSettings
+	(*GetAlertSettingsRequest)(nil),     // 3: techmarket.v1.GetAlertSettingsRequest
+	(*GetAlertSettingsResponse)(nil),    // 4: techmarket.v1.GetAlertSettingsResponse
+	(*UpdateAlertSettingsRequest)(nil),  // 5: techmarket.v1.UpdateAlertSettingsRequest
+	(*UpdateAlertSettingsResponse)(nil), // 6: techmarket.v1.UpdateAlertSettingsResponse
+	(*WatchMatchesRequest)(nil),         // 7: techmarket.v1.WatchMatchesRequest
+	(*WatchMatchesResponse)(nil),        // 8: techmarket.v1.WatchMatchesResponse
+	(*Alert)(nil),                       // 9: techmarket.v1.Alert
+	(*fieldmaskpb.FieldMask)(nil),       // 10: google.protobuf.FieldMask
+	(*Match)(nil),                       // 11: techmarket.v1.Match
+	(*timestamppb.Timestamp)(nil),       // 12: google.protobuf.Timestamp
 }
 var file_techmarket_v1_alert_service_proto_depIdxs = []int32{
-	3, // 0: techmarket.v1.WatchMatchesResponse.alert:type_name -> techmarket.v1.Alert
-	4, // 1: techmarket.v1.Alert.match:type_name -> techmarket.v1.Match
-	5, // 2: techmarket.v1.Alert.create_time:type_name -> google.protobuf.Timestamp
-	0, // 3: techmarket.v1.Alert.kind:type_name -> techmarket.v1.AlertKind
-	1, // 4: techmarket.v1.AlertService.WatchMatches:input_type -> techmarket.v1.WatchMatchesRequest
-	2, // 5: techmarket.v1.AlertService.WatchMatches:output_type -> techmarket.v1.WatchMatchesResponse
-	5, // [5:6] is the sub-list for method output_type
-	4, // [4:5] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	0,  // 0: techmarket.v1.AlertSettings.delivery:type_name -> techmarket.v1.AlertDelivery
+	2,  // 1: techmarket.v1.GetAlertSettingsResponse.settings:type_name -> techmarket.v1.AlertSettings
+	2,  // 2: techmarket.v1.UpdateAlertSettingsRequest.settings:type_name -> techmarket.v1.AlertSettings
+	10, // 3: techmarket.v1.UpdateAlertSettingsRequest.update_mask:type_name -> google.protobuf.FieldMask
+	2,  // 4: techmarket.v1.UpdateAlertSettingsResponse.settings:type_name -> techmarket.v1.AlertSettings
+	9,  // 5: techmarket.v1.WatchMatchesResponse.alert:type_name -> techmarket.v1.Alert
+	11, // 6: techmarket.v1.Alert.match:type_name -> techmarket.v1.Match
+	12, // 7: techmarket.v1.Alert.create_time:type_name -> google.protobuf.Timestamp
+	1,  // 8: techmarket.v1.Alert.kind:type_name -> techmarket.v1.AlertKind
+	11, // 9: techmarket.v1.Alert.digest:type_name -> techmarket.v1.Match
+	7,  // 10: techmarket.v1.AlertService.WatchMatches:input_type -> techmarket.v1.WatchMatchesRequest
+	3,  // 11: techmarket.v1.AlertService.GetAlertSettings:input_type -> techmarket.v1.GetAlertSettingsRequest
+	5,  // 12: techmarket.v1.AlertService.UpdateAlertSettings:input_type -> techmarket.v1.UpdateAlertSettingsRequest
+	8,  // 13: techmarket.v1.AlertService.WatchMatches:output_type -> techmarket.v1.WatchMatchesResponse
+	4,  // 14: techmarket.v1.AlertService.GetAlertSettings:output_type -> techmarket.v1.GetAlertSettingsResponse
+	6,  // 15: techmarket.v1.AlertService.UpdateAlertSettings:output_type -> techmarket.v1.UpdateAlertSettingsResponse
+	13, // [13:16] is the sub-list for method output_type
+	10, // [10:13] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_techmarket_v1_alert_service_proto_init() }
@@ -342,8 +750,8 @@ func file_techmarket_v1_alert_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_techmarket_v1_alert_service_proto_rawDesc), len(file_techmarket_v1_alert_service_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   3,
+			NumEnums:      2,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,23 +19,38 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AlertService_WatchMatches_FullMethodName = "/techmarket.v1.AlertService/WatchMatches"
+	AlertService_WatchMatches_FullMethodName        = "/techmarket.v1.AlertService/WatchMatches"
+	AlertService_GetAlertSettings_FullMethodName    = "/techmarket.v1.AlertService/GetAlertSettings"
+	AlertService_UpdateAlertSettings_FullMethodName = "/techmarket.v1.AlertService/UpdateAlertSettings"
 )
 
 // AlertServiceClient is the client API for AlertService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// AlertService tells owners at once when something fitting appears. When
-// a listing is published or changed, it is matched against the other
-// side (a reverse match), and every listing it fits above the alert
-// threshold gets an alert, once per pair. Alerts are kept in the store,
-// so a client that was away resumes from its cursor and misses nothing.
+// AlertService tells owners when something fitting appears. When a
+// listing is published or changed, the listings of the other side it may
+// fit are found (a reverse match), and the owner of each is alerted only
+// if the new listing stands among that listing's own best matches, as
+// MatchService ranks them for the owner, breaks none of its hard
+// constraints and covers enough of what it asks; once per pair. Alerts
+// are kept in the store, so a client that was away resumes from its
+// cursor and misses nothing. Owners choose per listing how many of the
+// best matches alert, the lowest score, and whether alerts come at once,
+// as a daily digest or not at all.
 type AlertServiceClient interface {
 	// WatchMatches streams the caller's alerts: first those after cursor,
 	// then new ones as they happen, until the caller cancels. Signed-in
 	// callers only; each sees the alerts for its organisation's listings.
 	WatchMatches(ctx context.Context, in *WatchMatchesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchMatchesResponse], error)
+	// GetAlertSettings returns how the owner of a listing is alerted about
+	// it. The listing's poster and operators only.
+	GetAlertSettings(ctx context.Context, in *GetAlertSettingsRequest, opts ...grpc.CallOption) (*GetAlertSettingsResponse, error)
+	// UpdateAlertSettings changes the fields of a listing's alert settings
+	// named in update_mask (all of them when it is empty). The listing's
+	// poster and operators only; the change applies to listings that
+	// appear after it.
+	UpdateAlertSettings(ctx context.Context, in *UpdateAlertSettingsRequest, opts ...grpc.CallOption) (*UpdateAlertSettingsResponse, error)
 }
 
 type alertServiceClient struct {
@@ -65,20 +80,53 @@ func (c *alertServiceClient) WatchMatches(ctx context.Context, in *WatchMatchesR
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type AlertService_WatchMatchesClient = grpc.ServerStreamingClient[WatchMatchesResponse]
 
+func (c *alertServiceClient) GetAlertSettings(ctx context.Context, in *GetAlertSettingsRequest, opts ...grpc.CallOption) (*GetAlertSettingsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetAlertSettingsResponse)
+	err := c.cc.Invoke(ctx, AlertService_GetAlertSettings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *alertServiceClient) UpdateAlertSettings(ctx context.Context, in *UpdateAlertSettingsRequest, opts ...grpc.CallOption) (*UpdateAlertSettingsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateAlertSettingsResponse)
+	err := c.cc.Invoke(ctx, AlertService_UpdateAlertSettings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AlertServiceServer is the server API for AlertService service.
 // All implementations must embed UnimplementedAlertServiceServer
 // for forward compatibility.
 //
-// AlertService tells owners at once when something fitting appears. When
-// a listing is published or changed, it is matched against the other
-// side (a reverse match), and every listing it fits above the alert
-// threshold gets an alert, once per pair. Alerts are kept in the store,
-// so a client that was away resumes from its cursor and misses nothing.
+// AlertService tells owners when something fitting appears. When a
+// listing is published or changed, the listings of the other side it may
+// fit are found (a reverse match), and the owner of each is alerted only
+// if the new listing stands among that listing's own best matches, as
+// MatchService ranks them for the owner, breaks none of its hard
+// constraints and covers enough of what it asks; once per pair. Alerts
+// are kept in the store, so a client that was away resumes from its
+// cursor and misses nothing. Owners choose per listing how many of the
+// best matches alert, the lowest score, and whether alerts come at once,
+// as a daily digest or not at all.
 type AlertServiceServer interface {
 	// WatchMatches streams the caller's alerts: first those after cursor,
 	// then new ones as they happen, until the caller cancels. Signed-in
 	// callers only; each sees the alerts for its organisation's listings.
 	WatchMatches(*WatchMatchesRequest, grpc.ServerStreamingServer[WatchMatchesResponse]) error
+	// GetAlertSettings returns how the owner of a listing is alerted about
+	// it. The listing's poster and operators only.
+	GetAlertSettings(context.Context, *GetAlertSettingsRequest) (*GetAlertSettingsResponse, error)
+	// UpdateAlertSettings changes the fields of a listing's alert settings
+	// named in update_mask (all of them when it is empty). The listing's
+	// poster and operators only; the change applies to listings that
+	// appear after it.
+	UpdateAlertSettings(context.Context, *UpdateAlertSettingsRequest) (*UpdateAlertSettingsResponse, error)
 	mustEmbedUnimplementedAlertServiceServer()
 }
 
@@ -91,6 +139,12 @@ type UnimplementedAlertServiceServer struct{}
 
 func (UnimplementedAlertServiceServer) WatchMatches(*WatchMatchesRequest, grpc.ServerStreamingServer[WatchMatchesResponse]) error {
 	return status.Error(codes.Unimplemented, "method WatchMatches not implemented")
+}
+func (UnimplementedAlertServiceServer) GetAlertSettings(context.Context, *GetAlertSettingsRequest) (*GetAlertSettingsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetAlertSettings not implemented")
+}
+func (UnimplementedAlertServiceServer) UpdateAlertSettings(context.Context, *UpdateAlertSettingsRequest) (*UpdateAlertSettingsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateAlertSettings not implemented")
 }
 func (UnimplementedAlertServiceServer) mustEmbedUnimplementedAlertServiceServer() {}
 func (UnimplementedAlertServiceServer) testEmbeddedByValue()                      {}
@@ -124,13 +178,58 @@ func _AlertService_WatchMatches_Handler(srv interface{}, stream grpc.ServerStrea
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type AlertService_WatchMatchesServer = grpc.ServerStreamingServer[WatchMatchesResponse]
 
+func _AlertService_GetAlertSettings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetAlertSettingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AlertServiceServer).GetAlertSettings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AlertService_GetAlertSettings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AlertServiceServer).GetAlertSettings(ctx, req.(*GetAlertSettingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AlertService_UpdateAlertSettings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateAlertSettingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AlertServiceServer).UpdateAlertSettings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AlertService_UpdateAlertSettings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AlertServiceServer).UpdateAlertSettings(ctx, req.(*UpdateAlertSettingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AlertService_ServiceDesc is the grpc.ServiceDesc for AlertService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
 var AlertService_ServiceDesc = grpc.ServiceDesc{
 	ServiceName: "techmarket.v1.AlertService",
 	HandlerType: (*AlertServiceServer)(nil),
-	Methods:     []grpc.MethodDesc{},
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "GetAlertSettings",
+			Handler:    _AlertService_GetAlertSettings_Handler,
+		},
+		{
+			MethodName: "UpdateAlertSettings",
+			Handler:    _AlertService_UpdateAlertSettings_Handler,
+		},
+	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "WatchMatches",

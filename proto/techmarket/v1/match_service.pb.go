@@ -354,7 +354,11 @@ type Match struct {
 	// 【like this】.
 	Snippet string `protobuf:"bytes,7,opt,name=snippet" json:"snippet,omitempty"`
 	// Organisation that posted the matched listing.
-	Poster        string `protobuf:"bytes,8,opt,name=poster" json:"poster,omitempty"`
+	Poster string `protobuf:"bytes,8,opt,name=poster" json:"poster,omitempty"`
+	// How much of what the source listing asks the matched listing's text
+	// answers: the share, 0–1 by weight, of the source's telling terms it
+	// contains. Unlike the text part, it compares across answers.
+	TextCoverage  float64 `protobuf:"fixed64,9,opt,name=text_coverage,json=textCoverage" json:"text_coverage,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -443,6 +447,13 @@ func (x *Match) GetPoster() string {
 		return x.Poster
 	}
 	return ""
+}
+
+func (x *Match) GetTextCoverage() float64 {
+	if x != nil {
+		return x.TextCoverage
+	}
+	return 0
 }
 
 // ScorePart is one feature's share of a match score.
@@ -1128,7 +1139,7 @@ const file_techmarket_v1_match_service_proto_rawDesc = "" +
 	"\aregions\x18\x01 \x03(\x0e2\x15.techmarket.v1.RegionR\aregions\x12)\n" +
 	"\x10strict_readiness\x18\x02 \x01(\bR\x0fstrictReadiness\x122\n" +
 	"\x15strict_transfer_modes\x18\x03 \x01(\bR\x13strictTransferModes\x12!\n" +
-	"\fstrict_price\x18\x04 \x01(\bR\vstrictPrice\"\xef\x01\n" +
+	"\fstrict_price\x18\x04 \x01(\bR\vstrictPrice\"\x94\x02\n" +
 	"\x05Match\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
 	"\vexternal_id\x18\x02 \x01(\tR\n" +
@@ -1138,7 +1149,8 @@ const file_techmarket_v1_match_service_proto_rawDesc = "" +
 	"\x05parts\x18\x05 \x03(\v2\x18.techmarket.v1.ScorePartR\x05parts\x12#\n" +
 	"\rmatched_terms\x18\x06 \x03(\tR\fmatchedTerms\x12\x18\n" +
 	"\asnippet\x18\a \x01(\tR\asnippet\x12\x16\n" +
-	"\x06poster\x18\b \x01(\tR\x06poster\"w\n" +
+	"\x06poster\x18\b \x01(\tR\x06poster\x12#\n" +
+	"\rtext_coverage\x18\t \x01(\x01R\ftextCoverage\"w\n" +
 	"\tScorePart\x12\x18\n" +
 	"\afeature\x18\x01 \x01(\tR\afeature\x12\"\n" +
 	"\fcontribution\x18\x02 \x01(\x01R\fcontribution\x12\x14\n" +
