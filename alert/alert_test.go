@@ -63,9 +63,9 @@ type market struct {
 	demand     string
 }
 
-func newMarket(t *testing.T) *market {
+func newMarket(t *testing.T, opts ...testutil.Option) *market {
 	t.Helper()
-	env := testutil.Start(t)
+	env := testutil.Start(t, opts...)
 	m := &market{env: env,
 		agency:     env.Client(env.Token("agency", "甲技术转移中心")),
 		enterprise: env.Client(env.Token("enterprise", "乌海某焦化公司")),
@@ -99,6 +99,32 @@ func (m *market) watch(t *testing.T, cursor string) (techmarketv1.AlertService_W
 		t.Fatal(err)
 	}
 	return stream, cancel
+}
+
+// sweeper returns a call of sweep that fails the test on an error and
+// returns how many alerts it raised.
+func sweeper(t *testing.T, sweep func(context.Context) (int, error)) func() int {
+	return func() int {
+		t.Helper()
+		n, err := sweep(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+}
+
+// watchAll opens a stream of all of c's alerts, closed when the test
+// ends; the test's deadline bounds every receive.
+func watchAll(t *testing.T, c *client.Client) techmarketv1.AlertService_WatchMatchesClient {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	stream, err := c.Alerts.WatchMatches(ctx, &techmarketv1.WatchMatchesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stream
 }
 
 func receive(t *testing.T, stream techmarketv1.AlertService_WatchMatchesClient) *techmarketv1.Alert {
@@ -215,14 +241,7 @@ func TestExpiryReminder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	remind := func() int {
-		t.Helper()
-		n, err := env.Alerts.RemindExpiring(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	remind := sweeper(t, env.Alerts.RemindExpiring)
 	if n := remind(); n != 0 {
 		t.Fatalf("a year ahead: %d reminders", n)
 	}
@@ -233,13 +252,7 @@ func TestExpiryReminder(t *testing.T) {
 	if n := remind(); n != 0 {
 		t.Errorf("reminded twice for one expiry: %d", n)
 	}
-	wctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	stream, err := agency.Alerts.WatchMatches(wctx, &techmarketv1.WatchMatchesRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	al := receive(t, stream)
+	al := receive(t, watchAll(t, agency))
 	if al.GetKind() != techmarketv1.AlertKind_ALERT_KIND_EXPIRY_REMINDER || al.GetListing() != o.GetName() || al.GetMessage() == "" {
 		t.Errorf("reminder: %v", al)
 	}
@@ -263,12 +276,7 @@ func TestExpiryReminder(t *testing.T) {
 // offer stands among the demand's matches as they were when it came.
 func TestBulkImportAlertsInOrder(t *testing.T) {
 	m := newMarket(t)
-	if _, err := m.enterprise.Alerts.UpdateAlertSettings(context.Background(), &techmarketv1.UpdateAlertSettingsRequest{
-		Settings:   &techmarketv1.AlertSettings{Name: m.demand + "/alertSettings", TopN: alert.MaxTopN},
-		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"top_n"}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	setAlerts(t, m.enterprise, &techmarketv1.AlertSettings{Name: settingsName(m.demand), TopN: alert.MaxTopN}, "top_n")
 	stream, cancel := m.watch(t, "")
 	defer cancel()
 
@@ -329,13 +337,7 @@ func TestLaggingAlerterTellsTheOlderListingsOwner(t *testing.T) {
 
 	env.Restart() // the alerter resumes where it stopped, behind both
 	enterprise = env.Client(env.Token("enterprise", "乌海某焦化公司"))
-	wctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	stream, err := enterprise.Alerts.WatchMatches(wctx, &techmarketv1.WatchMatchesRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if al := receive(t, stream); al.GetListing() != d.GetName() || al.GetMatch().GetName() != o.GetName() {
+	if al := receive(t, watchAll(t, enterprise)); al.GetListing() != d.GetName() || al.GetMatch().GetName() != o.GetName() {
 		t.Fatalf("alert for %s about %s; want the demand %s told of the offer %s", al.GetListing(), al.GetMatch().GetName(), d.GetName(), o.GetName())
 	}
 	// The offer was the last change, so its alert came with or after

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/wuhai-techmarket/techmarket/alert"
+	"github.com/wuhai-techmarket/techmarket/client"
 	"github.com/wuhai-techmarket/techmarket/internal/testutil"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
@@ -43,6 +44,16 @@ func TestUnrelatedOffersRaiseNoAlert(t *testing.T) {
 }
 
 func settingsName(listing string) string { return listing + alert.SettingsSuffix }
+
+// setAlerts sets the fields paths name of a listing's alert settings.
+func setAlerts(t *testing.T, c *client.Client, s *techmarketv1.AlertSettings, paths ...string) {
+	t.Helper()
+	if _, err := c.Alerts.UpdateAlertSettings(context.Background(), &techmarketv1.UpdateAlertSettingsRequest{
+		Settings: s, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths},
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // TestAlertSettings: the owner reads the market's defaults, changes what
 // the mask names and nothing else; bad values, strangers and missing
@@ -139,13 +150,7 @@ func violatedField(err error) string {
 // though a fitting offer comes.
 func TestAlertsOff(t *testing.T) {
 	m := newMarket(t)
-	ctx := context.Background()
-	if _, err := m.enterprise.Alerts.UpdateAlertSettings(ctx, &techmarketv1.UpdateAlertSettingsRequest{
-		Settings:   &techmarketv1.AlertSettings{Name: settingsName(m.demand), Delivery: techmarketv1.AlertDelivery_ALERT_DELIVERY_OFF},
-		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"delivery"}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	setAlerts(t, m.enterprise, &techmarketv1.AlertSettings{Name: settingsName(m.demand), Delivery: techmarketv1.AlertDelivery_ALERT_DELIVERY_OFF}, "delivery")
 	m.publish(t, cokeOffer(1))
 	followAll(t, m.env)
 	if n, err := m.env.Alerts.Raised(time.Time{}, time.Time{}); err != nil || n != 0 {
@@ -172,45 +177,15 @@ func followAll(t *testing.T, env *testutil.Env) {
 // with the day's offers, best first.
 func TestDailyDigest(t *testing.T) {
 	clock := testutil.NewClock(time.Date(2027, 1, 10, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)))
-	env := testutil.Start(t, testutil.WithClock(clock.Now))
-	ctx := context.Background()
-	agency := env.Client(env.Token("agency", "甲技术转移中心"))
-	enterprise := env.Client(env.Token("enterprise", "乌海某焦化公司"))
-	for _, o := range unrelated {
-		if _, err := agency.CreateOffer(ctx, o, true); err != nil {
-			t.Fatal(err)
-		}
-	}
-	d, err := enterprise.CreateDemand(ctx, cokeDemand(), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := enterprise.Alerts.UpdateAlertSettings(ctx, &techmarketv1.UpdateAlertSettingsRequest{
-		Settings:   &techmarketv1.AlertSettings{Name: settingsName(d.GetName()), Delivery: techmarketv1.AlertDelivery_ALERT_DELIVERY_DAILY_DIGEST},
-		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"delivery"}},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	sweep := func() int {
-		t.Helper()
-		n, err := env.Alerts.SendDigests(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	m := newMarket(t, testutil.WithClock(clock.Now))
+	env := m.env
+	setAlerts(t, m.enterprise, &techmarketv1.AlertSettings{Name: settingsName(m.demand), Delivery: techmarketv1.AlertDelivery_ALERT_DELIVERY_DAILY_DIGEST}, "delivery")
+	sweep := sweeper(t, env.Alerts.SendDigests)
 	if n := sweep(); n != 0 {
 		t.Fatalf("%d digests with nothing waiting", n)
 	}
 
-	first, err := agency.CreateOffer(ctx, cokeOffer(1), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := agency.CreateOffer(ctx, cokeOffer(2), true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first, second := m.publish(t, cokeOffer(1)), m.publish(t, cokeOffer(2))
 	followAll(t, env)
 	if n, err := env.Alerts.Raised(time.Time{}, time.Time{}); err != nil || n != 0 {
 		t.Fatalf("%d alerts (%v) before the digest", n, err)
@@ -231,14 +206,8 @@ func TestDailyDigest(t *testing.T) {
 		t.Errorf("%d digests again at 8:00", n)
 	}
 
-	wctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	stream, err := enterprise.Alerts.WatchMatches(wctx, &techmarketv1.WatchMatchesRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	al := receive(t, stream)
-	if al.GetKind() != techmarketv1.AlertKind_ALERT_KIND_DIGEST || al.GetListing() != d.GetName() || len(al.GetDigest()) != 2 || al.GetMessage() == "" {
+	al := receive(t, watchAll(t, m.enterprise))
+	if al.GetKind() != techmarketv1.AlertKind_ALERT_KIND_DIGEST || al.GetListing() != m.demand || len(al.GetDigest()) != 2 || al.GetMessage() == "" {
 		t.Fatalf("digest: %v", al)
 	}
 	got := map[string]bool{al.GetDigest()[0].GetName(): true, al.GetDigest()[1].GetName(): true}

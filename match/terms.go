@@ -66,16 +66,19 @@ func tellingOf(occ occurrences, target *index.Postings) ([]term, error) {
 		idf := math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
 		terms = append(terms, term{text: text, weight: tf * idf, df: df})
 	}
+	return bestFirst(terms, Tuning.MaxQueryTerms), nil
+}
+
+// bestFirst sorts terms by weight, heaviest first (ties by text, so that
+// a query is the same from run to run), and keeps the first n.
+func bestFirst(terms []term, n int) []term {
 	sort.Slice(terms, func(i, j int) bool {
 		if terms[i].weight != terms[j].weight {
 			return terms[i].weight > terms[j].weight
 		}
 		return terms[i].text < terms[j].text
 	})
-	if len(terms) > Tuning.MaxQueryTerms {
-		terms = terms[:Tuning.MaxQueryTerms]
-	}
-	return terms, nil
+	return terms[:min(n, len(terms))]
 }
 
 // docFreq is the number of target listings with the term in their title
@@ -131,14 +134,5 @@ func needTerms(occ occurrences, sides ...*index.Postings) ([]term, error) {
 		idf := math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
 		terms = append(terms, term{text: text, weight: tf * idf, df: df})
 	}
-	sort.Slice(terms, func(i, j int) bool {
-		if terms[i].weight != terms[j].weight {
-			return terms[i].weight > terms[j].weight
-		}
-		return terms[i].text < terms[j].text
-	})
-	if len(terms) > Tuning.NeedTerms {
-		terms = terms[:Tuning.NeedTerms]
-	}
-	return terms, nil
+	return bestFirst(terms, Tuning.NeedTerms), nil
 }

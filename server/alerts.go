@@ -39,16 +39,7 @@ func (s *alertServer) WatchMatches(req *techmarketv1.WatchMatchesRequest, stream
 		return market.Invalid("listings", "at most %d listings, got %d; leave it empty to watch all of yours", maxWatchedListings, len(req.GetListings()))
 	}
 	for i, name := range req.GetListings() {
-		field := fmt.Sprintf("listings[%d]", i)
-		var l listing.Listing
-		switch {
-		case strings.HasPrefix(name, "offers/"):
-			l, err = s.m.Offers.Get(ctx, p, name)
-		case strings.HasPrefix(name, "demands/"):
-			l, err = s.m.Demands.Get(ctx, p, name)
-		default:
-			return market.Invalid(field, "want offers/{offer} or demands/{demand}, got %q", name)
-		}
+		l, err := s.listing(ctx, p, fmt.Sprintf("listings[%d]", i), name, "")
 		if err != nil {
 			return err
 		}
@@ -114,18 +105,7 @@ func (s *alertServer) ownListing(ctx context.Context, field, name string) (strin
 		return "", fmt.Errorf("%w: alert settings are for the owners of listings; call with a token", market.ErrUnauthenticated)
 	}
 	listingName := alert.ListingOf(name)
-	var (
-		l   listing.Listing
-		err error
-	)
-	switch {
-	case strings.HasPrefix(listingName, "offers/"):
-		l, err = s.m.Offers.Get(ctx, p, listingName)
-	case strings.HasPrefix(listingName, "demands/"):
-		l, err = s.m.Demands.Get(ctx, p, listingName)
-	default:
-		return "", market.Invalid(field, "want offers/{offer}%[1]s or demands/{demand}%[1]s, got %[2]q", alert.SettingsSuffix, name)
-	}
+	l, err := s.listing(ctx, p, field, listingName, alert.SettingsSuffix)
 	if err != nil {
 		return "", err
 	}
@@ -133,4 +113,16 @@ func (s *alertServer) ownListing(ctx context.Context, field, name string) (strin
 		return "", fmt.Errorf("%w: %s is a listing of %s; only its poster or an operator sets its alerts", market.ErrPermissionDenied, listingName, l.GetPoster())
 	}
 	return listingName, nil
+}
+
+// listing reads the listing called name that p may see; field names the
+// request field for errors, whose expected form ends with suffix.
+func (s *alertServer) listing(ctx context.Context, p auth.Principal, field, name, suffix string) (listing.Listing, error) {
+	switch {
+	case strings.HasPrefix(name, "offers/"):
+		return s.m.Offers.Get(ctx, p, name)
+	case strings.HasPrefix(name, "demands/"):
+		return s.m.Demands.Get(ctx, p, name)
+	}
+	return nil, market.Invalid(field, "want offers/{offer}%[1]s or demands/{demand}%[1]s, got %[2]q", suffix, name)
 }

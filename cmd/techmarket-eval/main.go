@@ -103,9 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	if jsonOutput {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(struct {
+		err = writeJSON(stdout, struct {
 			Techmarket *eval.Report `json:"techmarket"`
 			Baseline   *eval.Report `json:"baseline,omitempty"`
 		}{rep, base})
@@ -148,9 +146,7 @@ func runAlerts(ctx context.Context, cfg eval.Config, clustersFile string, folds 
 		return 2
 	}
 	if jsonOutput {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(struct {
+		err = writeJSON(stdout, struct {
 			HeldOut *eval.HeldOut       `json:"heldOut"`
 			Shipped []eval.AlertFigures `json:"shipped"`
 			Replay  *eval.AlertReplay   `json:"replay"`
@@ -163,4 +159,11 @@ func runAlerts(ctx context.Context, cfg eval.Config, clustersFile string, folds 
 		return 1
 	}
 	return 0
+}
+
+// writeJSON writes v as one indented JSON object.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
