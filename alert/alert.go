@@ -63,10 +63,10 @@ const ReminderLead = 14 * 24 * time.Hour
 // most recall at a precision of 0.85 (docs/alerts.md has the figures,
 // held out by topic).
 const (
-	DefaultTopN        = 3
+	DefaultTopN        = 2
 	DefaultCallerTopN  = 1
-	DefaultMinScore    = 0.625
-	DefaultMinCoverage = 0.125
+	DefaultMinScore    = 0.775
+	DefaultMinCoverage = 0.075
 )
 
 // MaxTopN is the most an owner may widen an alert to: past the first

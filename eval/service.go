@@ -204,20 +204,7 @@ func (svc *service) learnNames(ctx context.Context, s *set) error {
 }
 
 func (svc *service) rank(ctx context.Context, d Direction, src string, k int) ([]ranked, error) {
-	name := svc.byExternal[d][src]
-	var (
-		matches []*techmarketv1.Match
-		err     error
-	)
-	if d == DemandToOffer {
-		var resp *techmarketv1.MatchOffersResponse
-		resp, err = svc.c.Match.MatchOffers(ctx, &techmarketv1.MatchOffersRequest{Demand: name, Limit: int32(k)})
-		matches = resp.GetMatches()
-	} else {
-		var resp *techmarketv1.MatchDemandsResponse
-		resp, err = svc.c.Match.MatchDemands(ctx, &techmarketv1.MatchDemandsRequest{Offer: name, Limit: int32(k)})
-		matches = resp.GetMatches()
-	}
+	matches, err := svc.matches(ctx, d, src, k)
 	if status.Code(err) == codes.Unimplemented {
 		return nil, fmt.Errorf("the server does not implement MatchService yet; register it in server.New: %w", err)
 	}

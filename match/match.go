@@ -215,7 +215,7 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 			top = hit.Score
 		}
 		r := Result{ID: hit.ID, Listing: cand}
-		r.Score, r.Parts = rank(src, cand, math.Pow(hit.Score/top, Tuning.TextExponent), now, false)
+		r.Score, r.Parts = rank(src, cand, math.Pow(hit.Score/top, weightsFor(src).TextExponent), now, false)
 		if results = append(results, r); len(results) == pool {
 			return index.ErrStop
 		}

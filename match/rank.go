@@ -12,6 +12,15 @@ import (
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
 
+// weightsFor returns the weights of src's matches: offers for a demand,
+// demands for an offer.
+func weightsFor(src listing.Listing) *RankWeights {
+	if _, ok := src.(*techmarketv1.Offer); ok {
+		return &Tuning.ForDemands
+	}
+	return &Tuning.ForOffers
+}
+
 // FeatureConstraints is the part a score gets when the pair breaks a
 // hard constraint of the demand.
 const FeatureConstraints = "constraints"
@@ -43,7 +52,7 @@ func rank(src, cand listing.Listing, text float64, now time.Time, why bool) (flo
 		freshnessPart(cand, now, why),
 		qualityPart(cand, why),
 	}
-	t := Tuning
+	t := weightsFor(src)
 	w := []float64{t.Text, t.Industry, t.Readiness, t.Price, t.Modes, t.Region, t.Freshness, t.Quality}
 	score, violated := 0.0, false
 	for i := range parts {
@@ -54,7 +63,7 @@ func rank(src, cand listing.Listing, text float64, now time.Time, why bool) (flo
 		}
 	}
 	if violated {
-		penalty := -(1-Tuning.ViolationFactor)*score - Tuning.ViolationPenalty
+		penalty := -(1-t.ViolationFactor)*score - t.ViolationPenalty
 		parts = append(parts, Part{Feature: FeatureConstraints, Contribution: penalty, Value: 0, Reason: "breaks a hard constraint of the demand"})
 		score += penalty
 	}

@@ -1,6 +1,9 @@
 package match
 
 import (
+	"bytes"
+	_ "embed" // weights.json
+	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
@@ -54,19 +57,10 @@ var Tuning = struct {
 	// skipped, and a filter that admits almost nothing must not turn a
 	// match into a scan of the whole side.
 	MaxExamined int
-	// TextExponent shapes the text feature, the BM25 score relative to the
-	// best candidate's: above 1 it widens the gap behind the best.
-	TextExponent float64
-	// Feature weights of the final score; they add up to 1.
-	Text, Industry, Readiness, Price, Modes, Region, Freshness, Quality float64
-	// ViolationFactor scales the score of a match that breaks a hard
-	// constraint of the demand (TRL below its minimum, no common transfer
-	// mode, a price three times its budget): maybe the right technology,
-	// but not one the enterprise can take as it stands.
-	ViolationFactor float64
-	// ViolationPenalty is subtracted as well, so a violation costs even
-	// matches whose score is low already.
-	ViolationPenalty float64
+	// ForOffers and ForDemands weigh the final score of the offers
+	// matched for a demand and of the demands matched for an offer
+	// (weights.json, fitted per direction).
+	ForOffers, ForDemands RankWeights
 }{
 	TitleWeight: 5, KeywordsWeight: 2.5, SummaryWeight: 1.5, DescriptionWeight: 1,
 	SubwordWeight:    0.6,
@@ -76,19 +70,59 @@ var Tuning = struct {
 	TitleBoost: 1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3,
 	BigramCommonShare: 0.05,
 	PoolFactor:        8, MinPool: 60, MaxExamined: 5000,
-	TextExponent: 0.5,
-	Text:         0.35, Industry: 0.30, Readiness: 0.10, Price: 0.10, Modes: 0.09, Region: 0.02, Freshness: 0.02, Quality: 0.02,
-	ViolationFactor:  0.85,
-	ViolationPenalty: 0.05,
+	ForOffers:         fitted.ForOffers, ForDemands: fitted.ForDemands,
 }
 
+// RankWeights weigh a match's final score. The feature weights add up to
+// 1; the text feature is the BM25 score relative to the best candidate's
+// to the power TextExponent. A match that breaks a hard constraint of the
+// demand (TRL below its minimum, no common transfer mode, a price three
+// times its budget), maybe the right technology but not one the
+// enterprise can take as it stands, scores ViolationFactor times as much,
+// less ViolationPenalty.
+type RankWeights struct {
+	Text, Industry, Readiness, Price, Modes, Region, Freshness, Quality float64
+	TextExponent, ViolationFactor, ViolationPenalty                     float64
+}
+
+// Fitted are the weights techmarket-eval --learn --train fitted to the
+// development set's judgments and wrote to weights.json.
+type Fitted struct {
+	ForOffers, ForDemands RankWeights
+}
+
+//go:embed weights.json
+var weightsJSON []byte
+
+// fitted is weights.json, read once; a file that does not read is a
+// build that must not run.
+var fitted = func() Fitted {
+	var f Fitted
+	dec := json.NewDecoder(bytes.NewReader(weightsJSON))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		panic("match: weights.json: " + err.Error())
+	}
+	return f
+}()
+
 // SetTuning sets the knob called name (a field of Tuning, such as
-// "BodyTerms") from its text form, so that the evaluation command can try
-// a value and a server can run with it without a rebuild. No knob takes a
-// negative value. Not safe while matches run.
+// "BodyTerms", or of its weights, such as "ForOffers.Text") from its text
+// form, so that the evaluation command can try a value and a server can
+// run with it without a rebuild. No knob takes a negative value. Not safe
+// while matches run.
 func SetTuning(name, value string) error {
-	v := reflect.ValueOf(&Tuning).Elem()
-	f := v.FieldByName(name)
+	f := reflect.ValueOf(&Tuning).Elem()
+	for part := range strings.SplitSeq(name, ".") {
+		if f.Kind() != reflect.Struct {
+			f = reflect.Value{}
+			break
+		}
+		f = f.FieldByName(part)
+		if !f.IsValid() {
+			break
+		}
+	}
 	if !f.IsValid() {
 		return fmt.Errorf("match: no tuning knob %q; knobs: %s", name, strings.Join(knobNames(), ", "))
 	}
@@ -112,7 +146,7 @@ func SetTuning(name, value string) error {
 		}
 		f.SetInt(int64(x))
 	default:
-		return fmt.Errorf("match: knob %s cannot be set from text", name)
+		return fmt.Errorf("match: %s is not one knob; knobs: %s", name, strings.Join(knobNames(), ", "))
 	}
 	return nil
 }
@@ -128,10 +162,17 @@ func SetTuningFlag(pair string) error {
 }
 
 func knobNames() []string {
-	t := reflect.TypeOf(Tuning)
-	names := make([]string, t.NumField())
-	for i := range names {
-		names[i] = t.Field(i).Name
+	var names []string
+	var walk func(prefix string, t reflect.Type)
+	walk = func(prefix string, t reflect.Type) {
+		for f := range t.Fields() {
+			if f.Type.Kind() == reflect.Struct {
+				walk(prefix+f.Name+".", f.Type)
+				continue
+			}
+			names = append(names, prefix+f.Name)
+		}
 	}
+	walk("", reflect.TypeOf(Tuning))
 	return names
 }

@@ -15,8 +15,14 @@ func TestSetTuning(t *testing.T) {
 	if err := SetTuning("AsideBoost", "0.2"); err != nil || Tuning.AsideBoost != 0.2 {
 		t.Errorf("AsideBoost=0.2: error %v, knob now %v", err, Tuning.AsideBoost)
 	}
+	if err := SetTuning("ForDemands.Industry", "0.5"); err != nil || Tuning.ForDemands.Industry != 0.5 || Tuning.ForOffers.Industry == 0.5 {
+		t.Errorf("ForDemands.Industry=0.5: error %v, knobs now %v and %v", err, Tuning.ForDemands.Industry, Tuning.ForOffers.Industry)
+	}
 	for _, bad := range []struct{ name, value, want string }{
 		{"NoSuchKnob", "1", "knobs: TitleWeight"},
+		{"ForOffers", "1", "ForOffers.Text"},
+		{"ForOffers.NoSuchKnob", "1", "ForOffers.Text"},
+		{"BodyTerms.Text", "1", "no tuning knob"},
 		{"BodyTerms", "2.5", "whole number"},
 		{"AsideBoost", "NaN", "takes a number"},
 		{"AsideBoost", "much", "takes a number"},
@@ -47,5 +53,20 @@ func TestSetTuningFlag(t *testing.T) {
 	}
 	if Tuning != before {
 		t.Error("a malformed pair changed the tuning")
+	}
+}
+
+// TestFittedWeights: weights.json, embedded, gives each direction
+// feature weights that add up to 1 and a constraint cost that lowers a
+// score.
+func TestFittedWeights(t *testing.T) {
+	for name, w := range map[string]RankWeights{"ForOffers": fitted.ForOffers, "ForDemands": fitted.ForDemands} {
+		sum := w.Text + w.Industry + w.Readiness + w.Price + w.Modes + w.Region + w.Freshness + w.Quality
+		if sum < 0.999 || sum > 1.001 {
+			t.Errorf("%s: feature weights add up to %.4f, want 1", name, sum)
+		}
+		if w.TextExponent <= 0 || w.ViolationFactor >= 1 || w.ViolationFactor <= 0 || w.ViolationPenalty < 0 {
+			t.Errorf("%s: text exponent %v, violation ×%v −%v", name, w.TextExponent, w.ViolationFactor, w.ViolationPenalty)
+		}
 	}
 }

@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		verbose    bool
 		jsonOutput bool
 		alerts     bool
+		learn      bool
+		train      string
 		clusters   string
 		folds      int
 	)
@@ -60,8 +63,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&verbose, "verbose", false, fmt.Sprintf("list the %d worst queries of each direction with what ranked above the relevant items", worstShown))
 	fs.BoolVar(&jsonOutput, "json", false, "print the reports, every query included, as one JSON object")
 	fs.BoolVar(&alerts, "alerts", false, "replay the set's arrivals through the alerter and report alert precision and recall, held out by topic")
-	fs.StringVar(&clusters, "clusters", "", "`file` of externalId<TAB>cluster lines: the topic clusters --alerts holds out (required with --alerts)")
-	fs.IntVar(&folds, "folds", 5, "how many folds of clusters --alerts holds out in turn")
+	fs.BoolVar(&learn, "learn", false, "fit the rank weights on folds of topic clusters and report nDCG on the folds held out, beside the current weights and the baseline")
+	fs.StringVar(&train, "train", "", "with --learn, write to `file` the weights fitted on every fold for each direction where they beat the current ones held out beyond chance, the current ones elsewhere (match/weights.json is the one the build embeds)")
+	fs.StringVar(&clusters, "clusters", "", "`file` of externalId<TAB>cluster lines: the topic clusters --alerts and --learn hold out (required with them)")
+	fs.IntVar(&folds, "folds", 5, "how many folds of clusters --alerts and --learn hold out in turn")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: techmarket-eval --set DIR [--background FILE]... [--groups FILE] [--baseline] [--verbose] [--json]")
 		fmt.Fprintln(stderr, "       techmarket-eval --alerts --set DIR --clusters FILE [--folds K] [--background FILE]... [--json]")
@@ -71,6 +76,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return 2
+	}
+	if train != "" && !learn {
+		fmt.Fprintln(stderr, "techmarket-eval: --train writes what --learn fits: give both")
 		return 2
 	}
 	if fs.NArg() > 0 || cfg.SetDir == "" {
@@ -85,8 +94,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	cfg.Progress = stderr
-	if alerts {
-		return runAlerts(ctx, cfg, clusters, folds, jsonOutput, stdout, stderr)
+	if alerts || learn {
+		if clusters == "" {
+			fmt.Fprintln(stderr, "techmarket-eval: --alerts and --learn hold out topic clusters: give them with --clusters, e.g. --clusters eval/testdata/dev-clusters.tsv")
+			return 2
+		}
+		if folds < 2 {
+			fmt.Fprintf(stderr, "techmarket-eval: --folds %d: holding out needs at least 2 folds\n", folds)
+			return 2
+		}
+		c, err := eval.ReadClusters(clusters)
+		if err != nil {
+			fmt.Fprintf(stderr, "techmarket-eval: reading --clusters: %v\n", err)
+			return 1
+		}
+		if learn {
+			return runLearn(ctx, cfg, c, folds, train, jsonOutput, stdout, stderr)
+		}
+		return runAlerts(ctx, cfg, c, folds, jsonOutput, stdout, stderr)
 	}
 
 	rep, err := eval.Run(ctx, cfg)
@@ -121,20 +146,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // runAlerts is --alerts.
-func runAlerts(ctx context.Context, cfg eval.Config, clustersFile string, folds int, jsonOutput bool, stdout, stderr io.Writer) int {
-	if clustersFile == "" {
-		fmt.Fprintln(stderr, "techmarket-eval: --alerts holds out topic clusters: give them with --clusters, e.g. --clusters eval/testdata/dev-clusters.tsv")
-		return 2
-	}
-	if folds < 2 {
-		fmt.Fprintf(stderr, "techmarket-eval: --folds %d: holding out needs at least 2 folds\n", folds)
-		return 2
-	}
-	clusters, err := eval.ReadClusters(clustersFile)
-	if err != nil {
-		fmt.Fprintf(stderr, "techmarket-eval: reading --clusters: %v\n", err)
-		return 1
-	}
+func runAlerts(ctx context.Context, cfg eval.Config, clusters eval.Clusters, folds int, jsonOutput bool, stdout, stderr io.Writer) int {
 	replay, err := eval.ReplayAlerts(ctx, cfg, clusters)
 	if err != nil {
 		fmt.Fprintf(stderr, "techmarket-eval: %v\n", err)
@@ -166,4 +178,36 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// runLearn is --learn.
+func runLearn(ctx context.Context, cfg eval.Config, clusters eval.Clusters, folds int, train string, jsonOutput bool, stdout, stderr io.Writer) int {
+	l, err := eval.Learn(ctx, cfg, clusters, folds)
+	if err != nil {
+		fmt.Fprintf(stderr, "techmarket-eval: %v\n", err)
+		return 1
+	}
+	if train != "" {
+		accepted, taken := l.Accepted()
+		var b bytes.Buffer
+		if err := writeJSON(&b, accepted); err != nil {
+			fmt.Fprintf(stderr, "techmarket-eval: %v\n", err)
+			return 1
+		}
+		if err := os.WriteFile(train, b.Bytes(), 0o644); err != nil {
+			fmt.Fprintf(stderr, "techmarket-eval: writing --train: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "techmarket-eval: wrote %s: fitted weights for %v (held-out gain beyond chance), the current ones elsewhere; rebuild to use them\n", train, taken)
+	}
+	if jsonOutput {
+		err = writeJSON(stdout, l)
+	} else {
+		err = eval.WriteLearned(stdout, l)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "techmarket-eval: writing the report: %v\n", err)
+		return 1
+	}
+	return 0
 }

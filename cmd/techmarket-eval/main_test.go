@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wuhai-techmarket/techmarket/match"
 )
 
 // writeSet writes a set of one offer, one demand and their judgment.
@@ -43,6 +45,8 @@ func TestRunErrors(t *testing.T) {
 		{"alerts without clusters", []string{"--set", dir, "--alerts"}, 2, "give them with --clusters"},
 		{"alerts with one fold", []string{"--set", dir, "--alerts", "--clusters", filepath.Join(dir, "clusters.tsv"), "--folds", "1"}, 2, "at least 2 folds"},
 		{"missing clusters", []string{"--set", dir, "--alerts", "--clusters", filepath.Join(dir, "nope.tsv")}, 1, "reading --clusters"},
+		{"train without learn", []string{"--set", dir, "--train", filepath.Join(dir, "w.json")}, 2, "give both"},
+		{"learn without clusters", []string{"--set", dir, "--learn"}, 2, "give them with --clusters"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,5 +122,28 @@ func TestRunAlerts(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "arrive one at a time") {
 		t.Errorf("no progress on stderr: %s", stderr.String())
+	}
+}
+
+// TestRunLearn: --learn reports held-out figures beside the current
+// weights, and --train writes weights the matcher can read.
+func TestRunLearn(t *testing.T) {
+	dir := writeSet(t)
+	weights := filepath.Join(dir, "weights.json")
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"--set", dir, "--learn", "--train", weights, "--clusters", filepath.Join(dir, "clusters.tsv"), "--folds", "2"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "| demand→offer | all | 1 |") {
+		t.Errorf("no held-out row for the one demand:\n%s", stdout.String())
+	}
+	data, err := os.ReadFile(weights)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f match.Fitted
+	if err := json.Unmarshal(data, &f); err != nil || f.ForOffers.Text <= 0 || f.ForDemands.Text <= 0 {
+		t.Errorf("--train wrote %s (%v)", data, err)
 	}
 }

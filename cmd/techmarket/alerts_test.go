@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/internal/testutil"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
@@ -20,7 +22,7 @@ func TestCLIAlertSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := e.run(enterprise, "alerts", "get", d.GetName())
-	if code != 0 || !strings.Contains(out, "top 3") || !strings.Contains(out, "immediate") {
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("top %d", alert.DefaultTopN)) || !strings.Contains(out, "immediate") {
 		t.Fatalf("alerts get: exit %d, %q, %s; want the defaults", code, out, errOut)
 	}
 	code, out, errOut = e.run(enterprise, "alerts", "set", d.GetName(), "--top", "1", "--delivery", "digest")

@@ -145,7 +145,7 @@ type AlertSettings struct {
 	// `offers/{offer}/alertSettings` or `demands/{demand}/alertSettings`.
 	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// Alert only for a listing that stands among this many best matches of
-	// the owner's listing, 1–10; 0 means the market's default (3).
+	// the owner's listing, 1–10; 0 means the market's default (2).
 	TopN int32 `protobuf:"varint,2,opt,name=top_n,json=topN" json:"top_n,omitempty"`
 	// Alert only for a match scoring at least this, 0–1; 0 means the
 	// market's default.

@@ -1,0 +1,441 @@
+package eval
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/wuhai-techmarket/techmarket/match"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
+)
+
+// weightsOf returns the current weights of direction d's matches.
+func weightsOf(d Direction) match.RankWeights {
+	if d == OfferToDemand {
+		return match.Tuning.ForDemands
+	}
+	return match.Tuning.ForOffers
+}
+
+// knob is one of a RankWeights' fields that learning fits, with the
+// score part it weighs ("" for the text exponent).
+type knob struct {
+	part string
+	p    *float64
+}
+
+// knobs are the fields of w that learning fits, the feature weights first
+// in score-part order. The cost of breaking a hard constraint is not
+// among them: that a listing the enterprise cannot take as it stands
+// ranks lower is the market's rule, whatever the judgments reward.
+func knobs(w *match.RankWeights) []knob {
+	return []knob{
+		{"text", &w.Text}, {"industry", &w.Industry}, {"readiness", &w.Readiness}, {"price", &w.Price},
+		{"transfer_modes", &w.Modes}, {"region", &w.Region}, {"freshness", &w.Freshness}, {"quality", &w.Quality},
+		{"", &w.TextExponent},
+	}
+}
+
+// normalised has feature weights that add up to 1, as match.Tuning's do,
+// so that the violation penalty keeps its meaning.
+func normalised(w match.RankWeights) match.RankWeights {
+	sum := 0.0
+	for _, k := range knobs(&w) {
+		if k.part != "" {
+			sum += *k.p
+		}
+	}
+	if sum > 0 {
+		for _, k := range knobs(&w) {
+			if k.part != "" {
+				*k.p /= sum
+			}
+		}
+	}
+	return w
+}
+
+func describe(w match.RankWeights) string {
+	var b strings.Builder
+	for _, k := range knobs(&w) {
+		if k.part != "" {
+			fmt.Fprintf(&b, "%s %.3f, ", k.part, *k.p)
+		}
+	}
+	fmt.Fprintf(&b, "text exponent %.3f, violation ×%.3f −%.3f", w.TextExponent, w.ViolationFactor, w.ViolationPenalty)
+	return b.String()
+}
+
+// candidate is one listing of a query's pool with its score parts'
+// values, as the service returned it.
+type candidate struct {
+	id       string
+	grade    int
+	values   map[string]float64
+	violated bool
+}
+
+// pooled is one query with the service's pool for it.
+type pooled struct {
+	d      Direction
+	src    string
+	group  string
+	fold   int
+	judged []int // grades of every judged item, for the ideal DCG
+	cands  []candidate
+	// exponent is the text exponent the pool was scored with, to undo.
+	exponent float64
+}
+
+// rerank scores the pool with w and returns the grades, best first.
+func (q *pooled) rerank(w match.RankWeights) []int {
+	type scored struct {
+		grade int
+		score float64
+	}
+	out := make([]scored, len(q.cands))
+	for i, c := range q.cands {
+		s := 0.0
+		for _, k := range knobs(&w) {
+			if k.part == "" {
+				continue
+			}
+			v := c.values[k.part]
+			if k.part == "text" && v > 0 {
+				v = math.Pow(v, w.TextExponent/q.exponent) // the relative BM25 score, reshaped
+			}
+			s += *k.p * v
+		}
+		if c.violated {
+			s = s*w.ViolationFactor - w.ViolationPenalty
+		}
+		out[i] = scored{c.grade, s}
+	}
+	slices.SortStableFunc(out, func(a, b scored) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return 0
+	})
+	grades := make([]int, len(out))
+	for i, s := range out {
+		grades[i] = s.grade
+	}
+	return grades
+}
+
+// collectPools asks the service for the first maxK matches of every
+// judged query, with their score parts.
+func collectPools(ctx context.Context, s *set, svc *service, clusters Clusters, k int) ([]*pooled, error) {
+	var pools []*pooled
+	for _, d := range Directions {
+		for _, src := range s.queries(d) {
+			matches, err := svc.matches(ctx, d, src, maxK)
+			if err != nil {
+				return nil, fmt.Errorf("matching %s: %w", src, err)
+			}
+			judged := s.judged(d, src)
+			q := &pooled{d: d, src: src, group: s.group(d, src), fold: clusters.Fold(src, k), exponent: weightsOf(d).TextExponent}
+			for _, g := range judged {
+				q.judged = append(q.judged, g)
+			}
+			for _, m := range matches {
+				id := svc.names[m.GetName()]
+				c := candidate{id: id, grade: judged[id], values: map[string]float64{}}
+				for _, p := range m.GetParts() {
+					c.values[p.GetFeature()] = p.GetValue()
+					c.violated = c.violated || p.GetFeature() == match.FeatureConstraints
+				}
+				q.cands = append(q.cands, c)
+			}
+			pools = append(pools, q)
+		}
+	}
+	return pools, nil
+}
+
+// meanNDCG is the mean nDCG@k of the pools re-ranked with w.
+func meanNDCG(pools []*pooled, w match.RankWeights, k int) float64 {
+	if len(pools) == 0 {
+		return 0
+	}
+	sum := 0.0
+	for _, q := range pools {
+		sum += score(q.rerank(w), q.judged, k).ndcg
+	}
+	return sum / float64(len(pools))
+}
+
+// minFeatureWeight keeps every feature in play: structure may reorder
+// near text ties, so none of it may fall out of the score entirely.
+const minFeatureWeight = 0.01
+
+// learnWeights fits weights to the pools by coordinate ascent on mean
+// nDCG@k: each knob in turn is scaled by a few factors, the best kept,
+// until a round changes nothing. It starts from start.
+func learnWeights(pools []*pooled, start match.RankWeights, k int) match.RankWeights {
+	w := normalised(start)
+	best := meanNDCG(pools, w, k)
+	factors := []float64{0, 0.5, 0.7, 0.85, 1.2, 1.4, 2}
+	for range 20 {
+		improved := false
+		for i := range knobs(&w) {
+			for _, f := range factors {
+				try := w
+				kn := knobs(&try)[i]
+				*kn.p *= f
+				if kn.part != "" {
+					*kn.p = max(*kn.p, minFeatureWeight)
+				} else {
+					*kn.p = max(*kn.p, 0.05) // the text exponent
+				}
+				try = normalised(try)
+				if s := meanNDCG(pools, try, k); s > best+1e-6 {
+					w, best, improved = try, s, true
+				}
+			}
+		}
+		if !improved {
+			break
+		}
+	}
+	return w
+}
+
+// Learned is what cross-validated learning of the rank weights found.
+type Learned struct {
+	K    int `json:"folds"`
+	Cut  int `json:"k"`
+	Rows []LearnedRow
+	// Folds are the weights fitted without each fold, by fold.
+	Folds []match.Fitted
+	// All are the weights fitted on every query: what --train writes.
+	All match.Fitted
+}
+
+// LearnedRow compares, for one direction and group, the held-out nDCG of
+// the learned weights with the current weights' and the baseline's on
+// the same queries.
+type LearnedRow struct {
+	Direction Direction
+	Group     string
+	Queries   int
+	Learned   float64
+	Current   float64
+	Baseline  float64
+	// P is the two-sided p-value of a paired randomization test of the
+	// learned weights' held-out gain over the current weights.
+	P float64
+}
+
+// Learn fits the rank weights by cross-validation over k folds of topic
+// clusters: for each fold, coordinate ascent on the other folds' queries,
+// scored on the fold's. The current weights and the naive baseline are
+// scored on the same queries beside them.
+func Learn(ctx context.Context, cfg Config, clusters Clusters, k int) (*Learned, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if k < 2 {
+		return nil, fmt.Errorf("held-out figures need at least 2 folds, not %d", k)
+	}
+	s, err := loadSet(cfg)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := startService(ctx, s, cfg.Progress)
+	if err != nil {
+		return nil, fmt.Errorf("techmarket: %w", err)
+	}
+	pools, err := collectPools(ctx, s, svc, clusters, k)
+	if cerr := svc.close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	base, err := Baseline(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	baseNDCG := map[string]float64{}
+	for _, q := range base.Queries {
+		baseNDCG[string(q.Direction)+"\x00"+q.Source] = q.NDCG
+	}
+
+	// Each direction has its weights: what an enterprise looks for in an
+	// offer is not what an agency looks for in a demand.
+	fit := func(keep func(*pooled) bool) match.Fitted {
+		var f match.Fitted
+		for _, d := range Directions {
+			var train []*pooled
+			for _, q := range pools {
+				if q.d == d && keep(q) {
+					train = append(train, q)
+				}
+			}
+			w := learnWeights(train, weightsOf(d), cfg.K)
+			if d == DemandToOffer {
+				f.ForOffers = w
+			} else {
+				f.ForDemands = w
+			}
+		}
+		return f
+	}
+	out := &Learned{K: k, Cut: cfg.K}
+	learned := make([]float64, len(pools))
+	for fold := range k {
+		f := fit(func(q *pooled) bool { return q.fold != fold })
+		out.Folds = append(out.Folds, f)
+		progress(cfg.Progress, "learn: fitted without fold %d/%d", fold+1, k)
+		for i, q := range pools {
+			if q.fold == fold {
+				learned[i] = score(q.rerank(fittedFor(f, q.d)), q.judged, cfg.K).ndcg
+			}
+		}
+	}
+	out.All = fit(func(*pooled) bool { return true })
+
+	type sums struct {
+		n, learned, current, baseline float64
+		diffs                         []float64
+	}
+	rows := map[[2]string]*sums{}
+	for i, q := range pools {
+		cur := score(q.rerank(weightsOf(q.d)), q.judged, cfg.K).ndcg
+		for _, g := range []string{AllGroup, q.group} {
+			if g == "" {
+				continue
+			}
+			key := [2]string{string(q.d), g}
+			if rows[key] == nil {
+				rows[key] = &sums{}
+			}
+			r := rows[key]
+			r.n++
+			r.learned += learned[i]
+			r.current += cur
+			r.baseline += baseNDCG[string(q.d)+"\x00"+q.src]
+			r.diffs = append(r.diffs, learned[i]-cur)
+		}
+	}
+	for _, d := range Directions {
+		var groups []string
+		for key := range rows {
+			if key[0] == string(d) && key[1] != AllGroup {
+				groups = append(groups, key[1])
+			}
+		}
+		slices.Sort(groups)
+		for _, g := range append([]string{AllGroup}, groups...) {
+			r := rows[[2]string{string(d), g}]
+			if r == nil {
+				continue
+			}
+			out.Rows = append(out.Rows, LearnedRow{Direction: d, Group: g, Queries: int(r.n),
+				Learned: r.learned / r.n, Current: r.current / r.n, Baseline: r.baseline / r.n, P: randomization(r.diffs, 10000)})
+		}
+	}
+	return out, nil
+}
+
+// Significance is the p-value below which a direction's held-out gain
+// counts as beyond chance.
+const Significance = 0.05
+
+// Accepted are the weights to ship: for each direction, the weights
+// fitted on every fold where they beat the current ones held out beyond
+// chance (the direction's row "all"), the current weights elsewhere.
+func (l *Learned) Accepted() (match.Fitted, []Direction) {
+	f := match.Fitted{ForOffers: weightsOf(DemandToOffer), ForDemands: weightsOf(OfferToDemand)}
+	var taken []Direction
+	for _, r := range l.Rows {
+		if r.Group != AllGroup || r.P >= Significance || r.Learned <= r.Current {
+			continue
+		}
+		taken = append(taken, r.Direction)
+		if r.Direction == DemandToOffer {
+			f.ForOffers = l.All.ForOffers
+		} else {
+			f.ForDemands = l.All.ForDemands
+		}
+	}
+	return f, taken
+}
+
+// fittedFor is f's weights for direction d.
+func fittedFor(f match.Fitted, d Direction) match.RankWeights {
+	if d == OfferToDemand {
+		return f.ForDemands
+	}
+	return f.ForOffers
+}
+
+// randomization is the two-sided p-value of a paired sign-flip test of
+// the mean of diffs: how often flipping the signs at random gives a mean
+// at least as far from 0.
+func randomization(diffs []float64, rounds int) float64 {
+	if len(diffs) == 0 {
+		return 1
+	}
+	observed := 0.0
+	for _, d := range diffs {
+		observed += d
+	}
+	observed = math.Abs(observed)
+	rng := rand.New(rand.NewPCG(7, 11))
+	hits := 0
+	for range rounds {
+		sum := 0.0
+		for _, d := range diffs {
+			if rng.IntN(2) == 0 {
+				sum += d
+			} else {
+				sum -= d
+			}
+		}
+		if math.Abs(sum) >= observed-1e-12 {
+			hits++
+		}
+	}
+	return float64(hits+1) / float64(rounds+1)
+}
+
+// WriteLearned writes the held-out comparison as a Markdown table.
+func WriteLearned(w io.Writer, l *Learned) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Rank weights learned on %d−1 folds of topic clusters, nDCG@%d on the fold left out:\n\n", l.K, l.Cut)
+	b.WriteString("| direction | group | queries | learned (held out) | current weights | p | baseline |\n| --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, r := range l.Rows {
+		fmt.Fprintf(&b, "| %s | %s | %d | %.3f | %.3f | %.3f | %.3f |\n", r.Direction, r.Group, r.Queries, r.Learned, r.Current, r.P, r.Baseline)
+	}
+	b.WriteString("\np: the learned weights' gain over the current ones, paired sign-flip test over the queries.\n")
+	b.WriteString("The current weights were chosen on every fold: their column is not held out.\n")
+	b.WriteString("\nWeights by the fold left out:\n")
+	for i, f := range l.Folds {
+		fmt.Fprintf(&b, "- fold %d, offers for a demand: %s\n", i+1, describe(f.ForOffers))
+		fmt.Fprintf(&b, "- fold %d, demands for an offer: %s\n", i+1, describe(f.ForDemands))
+	}
+	fmt.Fprintf(&b, "\nFitted on every fold (what --train writes):\n- offers for a demand: %s\n- demands for an offer: %s\n", describe(l.All.ForOffers), describe(l.All.ForDemands))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// matches returns the service's first limit matches for src in d.
+func (svc *service) matches(ctx context.Context, d Direction, src string, limit int) ([]*techmarketv1.Match, error) {
+	name := svc.byExternal[d][src]
+	if d == DemandToOffer {
+		resp, err := svc.c.Match.MatchOffers(ctx, &techmarketv1.MatchOffersRequest{Demand: name, Limit: int32(limit)})
+		return resp.GetMatches(), err
+	}
+	resp, err := svc.c.Match.MatchDemands(ctx, &techmarketv1.MatchDemandsRequest{Offer: name, Limit: int32(limit)})
+	return resp.GetMatches(), err
+}
