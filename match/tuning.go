@@ -70,7 +70,7 @@ var Tuning = struct {
 	TitleBoost: 1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3,
 	BigramCommonShare: 0.05,
 	PoolFactor:        8, MinPool: 60, MaxExamined: 5000,
-	ForOffers:         fitted.ForOffers, ForDemands: fitted.ForDemands,
+	ForOffers: fitted.ForOffers, ForDemands: fitted.ForDemands,
 }
 
 // RankWeights weigh a match's final score. The feature weights add up to
