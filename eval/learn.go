@@ -261,13 +261,9 @@ func Learn(ctx context.Context, cfg Config, clusters Clusters, k int) (*Learned,
 	if err != nil {
 		return nil, err
 	}
-	base, err := Baseline(ctx, cfg)
+	baseNDCG, err := baselineNDCG(ctx, cfg)
 	if err != nil {
 		return nil, err
-	}
-	baseNDCG := map[string]float64{}
-	for _, q := range base.Queries {
-		baseNDCG[string(q.Direction)+"\x00"+q.Source] = q.NDCG
 	}
 
 	// Each direction has its weights: what an enterprise looks for in an
@@ -304,46 +300,12 @@ func Learn(ctx context.Context, cfg Config, clusters Clusters, k int) (*Learned,
 	}
 	out.All = fit(func(*pooled) bool { return true })
 
-	type sums struct {
-		n, learned, current, baseline float64
-		diffs                         []float64
-	}
-	rows := map[[2]string]*sums{}
+	held := make([]heldOut, len(pools))
 	for i, q := range pools {
-		cur := score(q.rerank(weightsOf(q.d)), q.judged, cfg.K).ndcg
-		for _, g := range []string{AllGroup, q.group} {
-			if g == "" {
-				continue
-			}
-			key := [2]string{string(q.d), g}
-			if rows[key] == nil {
-				rows[key] = &sums{}
-			}
-			r := rows[key]
-			r.n++
-			r.learned += learned[i]
-			r.current += cur
-			r.baseline += baseNDCG[string(q.d)+"\x00"+q.src]
-			r.diffs = append(r.diffs, learned[i]-cur)
-		}
+		held[i] = heldOut{d: q.d, src: q.src, group: q.group, heldOut: learned[i],
+			current: score(q.rerank(weightsOf(q.d)), q.judged, cfg.K).ndcg}
 	}
-	for _, d := range Directions {
-		var groups []string
-		for key := range rows {
-			if key[0] == string(d) && key[1] != AllGroup {
-				groups = append(groups, key[1])
-			}
-		}
-		slices.Sort(groups)
-		for _, g := range append([]string{AllGroup}, groups...) {
-			r := rows[[2]string{string(d), g}]
-			if r == nil {
-				continue
-			}
-			out.Rows = append(out.Rows, LearnedRow{Direction: d, Group: g, Queries: int(r.n),
-				Learned: r.learned / r.n, Current: r.current / r.n, Baseline: r.baseline / r.n, P: randomization(r.diffs, 10000)})
-		}
-	}
+	out.Rows = compareRows(held, baseNDCG)
 	return out, nil
 }
 
@@ -377,6 +339,74 @@ func fittedFor(f match.Fitted, d Direction) match.RankWeights {
 		return f.ForDemands
 	}
 	return f.ForOffers
+}
+
+// heldOut is one query's nDCG held out, and with the current setting.
+type heldOut struct {
+	d                Direction
+	src, group       string
+	heldOut, current float64
+}
+
+// compareRows averages held-out and current nDCG, and the baseline's
+// (by direction and source), by direction and group, "all" first, with
+// the p-value of the difference.
+func compareRows(queries []heldOut, baseline map[string]float64) []LearnedRow {
+	type sums struct {
+		n, learned, current, baseline float64
+		diffs                         []float64
+	}
+	rows := map[[2]string]*sums{}
+	for _, q := range queries {
+		for _, g := range []string{AllGroup, q.group} {
+			if g == "" {
+				continue
+			}
+			key := [2]string{string(q.d), g}
+			if rows[key] == nil {
+				rows[key] = &sums{}
+			}
+			r := rows[key]
+			r.n++
+			r.learned += q.heldOut
+			r.current += q.current
+			r.baseline += baseline[string(q.d)+"\x00"+q.src]
+			r.diffs = append(r.diffs, q.heldOut-q.current)
+		}
+	}
+	var out []LearnedRow
+	for _, d := range Directions {
+		var groups []string
+		for key := range rows {
+			if key[0] == string(d) && key[1] != AllGroup {
+				groups = append(groups, key[1])
+			}
+		}
+		slices.Sort(groups)
+		for _, g := range append([]string{AllGroup}, groups...) {
+			r := rows[[2]string{string(d), g}]
+			if r == nil {
+				continue
+			}
+			out = append(out, LearnedRow{Direction: d, Group: g, Queries: int(r.n),
+				Learned: r.learned / r.n, Current: r.current / r.n, Baseline: r.baseline / r.n, P: randomization(r.diffs, 10000)})
+		}
+	}
+	return out
+}
+
+// baselineNDCG runs the baseline and keys its nDCG by direction and
+// source.
+func baselineNDCG(ctx context.Context, cfg Config) (map[string]float64, error) {
+	base, err := Baseline(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	for _, q := range base.Queries {
+		out[string(q.Direction)+"\x00"+q.Source] = q.NDCG
+	}
+	return out, nil
 }
 
 // randomization is the two-sided p-value of a paired sign-flip test of

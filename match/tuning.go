@@ -112,19 +112,9 @@ var fitted = func() Fitted {
 // run with it without a rebuild. No knob takes a negative value. Not safe
 // while matches run.
 func SetTuning(name, value string) error {
-	f := reflect.ValueOf(&Tuning).Elem()
-	for part := range strings.SplitSeq(name, ".") {
-		if f.Kind() != reflect.Struct {
-			f = reflect.Value{}
-			break
-		}
-		f = f.FieldByName(part)
-		if !f.IsValid() {
-			break
-		}
-	}
-	if !f.IsValid() {
-		return fmt.Errorf("match: no tuning knob %q; knobs: %s", name, strings.Join(knobNames(), ", "))
+	f, err := knobField(name)
+	if err != nil {
+		return err
 	}
 	switch f.Kind() {
 	case reflect.Float64:
@@ -149,6 +139,40 @@ func SetTuning(name, value string) error {
 		return fmt.Errorf("match: %s is not one knob; knobs: %s", name, strings.Join(knobNames(), ", "))
 	}
 	return nil
+}
+
+// knobField is the field of Tuning that the knob called name is.
+func knobField(name string) (reflect.Value, error) {
+	f := reflect.ValueOf(&Tuning).Elem()
+	for part := range strings.SplitSeq(name, ".") {
+		if f.Kind() != reflect.Struct {
+			f = reflect.Value{}
+			break
+		}
+		if f = f.FieldByName(part); !f.IsValid() {
+			break
+		}
+	}
+	if !f.IsValid() {
+		return f, fmt.Errorf("match: no tuning knob %q; knobs: %s", name, strings.Join(knobNames(), ", "))
+	}
+	return f, nil
+}
+
+// TuningValue is the knob called name's value in the text form SetTuning
+// takes.
+func TuningValue(name string) (string, error) {
+	f, err := knobField(name)
+	if err != nil {
+		return "", err
+	}
+	switch f.Kind() {
+	case reflect.Float64:
+		return strconv.FormatFloat(f.Float(), 'g', -1, 64), nil
+	case reflect.Int:
+		return strconv.FormatInt(f.Int(), 10), nil
+	}
+	return "", fmt.Errorf("match: %s is not one knob; knobs: %s", name, strings.Join(knobNames(), ", "))
 }
 
 // SetTuningFlag sets a knob from a knob=value pair, the form the

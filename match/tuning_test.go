@@ -15,6 +15,9 @@ func TestSetTuning(t *testing.T) {
 	if err := SetTuning("AsideBoost", "0.2"); err != nil || Tuning.AsideBoost != 0.2 {
 		t.Errorf("AsideBoost=0.2: error %v, knob now %v", err, Tuning.AsideBoost)
 	}
+	if v, err := TuningValue("AsideBoost"); err != nil || v != "0.2" {
+		t.Errorf("TuningValue(AsideBoost) = %q, %v; want 0.2 as set", v, err)
+	}
 	if err := SetTuning("ForDemands.Industry", "0.5"); err != nil || Tuning.ForDemands.Industry != 0.5 || Tuning.ForOffers.Industry == 0.5 {
 		t.Errorf("ForDemands.Industry=0.5: error %v, knobs now %v and %v", err, Tuning.ForDemands.Industry, Tuning.ForOffers.Industry)
 	}

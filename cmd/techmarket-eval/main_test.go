@@ -47,6 +47,9 @@ func TestRunErrors(t *testing.T) {
 		{"missing clusters", []string{"--set", dir, "--alerts", "--clusters", filepath.Join(dir, "nope.tsv")}, 1, "reading --clusters"},
 		{"train without learn", []string{"--set", dir, "--train", filepath.Join(dir, "w.json")}, 2, "give both"},
 		{"learn without clusters", []string{"--set", dir, "--learn"}, 2, "give them with --clusters"},
+		{"choose an unknown knob", []string{"--set", dir, "--choose", "NoSuchKnob=1,2", "--clusters", filepath.Join(dir, "clusters.tsv")}, 2, "no tuning knob"},
+		{"choose a bad value", []string{"--set", dir, "--choose", "BodyTerms=24,many", "--clusters", filepath.Join(dir, "clusters.tsv")}, 2, "whole number"},
+		{"choose without values", []string{"--set", dir, "--choose", "BodyTerms", "--clusters", filepath.Join(dir, "clusters.tsv")}, 2, "knob=v1,v2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,5 +148,25 @@ func TestRunLearn(t *testing.T) {
 	var f match.Fitted
 	if err := json.Unmarshal(data, &f); err != nil || f.ForOffers.Text <= 0 || f.ForDemands.Text <= 0 {
 		t.Errorf("--train wrote %s (%v)", data, err)
+	}
+}
+
+// TestRunChoose: --choose runs every value and reports the held-out
+// choice beside the current value, which it leaves as it was.
+func TestRunChoose(t *testing.T) {
+	dir := writeSet(t)
+	before := match.Tuning
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"--set", dir, "--choose", "BodyTerms=24,48", "--clusters", filepath.Join(dir, "clusters.tsv"), "--folds", "2"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"BodyTerms chosen from 24, 48", "| demand→offer | all | 1 |", "Chosen on every fold"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if match.Tuning != before {
+		t.Error("--choose left the tuning changed")
 	}
 }
