@@ -375,3 +375,57 @@ func TestAlertReplayHeldOut(t *testing.T) {
 		}
 	}
 }
+
+// Held-out floors of TestHeldOutQualityFloor: the mean nDCG@10 of rank
+// weights fitted on four folds of topic clusters and scored on the fifth,
+// just below the measured figures.
+const (
+	floorHeldOutDemandToOffer = 0.82
+	floorHeldOutOfferToDemand = 0.83
+)
+
+// TestHeldOutQualityFloor fits the rank weights on folds of topic
+// clusters (Learn) and holds the figures on the folds left out, the
+// figures a set the code was not tuned on would see, to floors; every
+// group of demands must also stay ahead of the naive baseline on the same
+// queries.
+func TestHeldOutQualityFloor(t *testing.T) {
+	for _, path := range []string{devSet, cslBackground} {
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("%v: the evaluation data lives in ../shared/data beside the repository; put it there", err)
+		}
+	}
+	groups, err := ReadGroups("testdata/dev-groups.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clusters, err := ReadClusters("testdata/dev-clusters.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Learn(t.Context(), Config{SetDir: devSet, Background: []string{cslBackground}, Groups: groups, Progress: testLog{t}}, clusters, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report bytes.Buffer
+	if err := WriteLearned(&report, l); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", report.String())
+	floors := map[Direction]float64{DemandToOffer: floorHeldOutDemandToOffer, OfferToDemand: floorHeldOutOfferToDemand}
+	seen := 0
+	for _, r := range l.Rows {
+		if r.Group == AllGroup {
+			seen++
+			if r.Learned < floors[r.Direction] {
+				t.Errorf("%s held out: nDCG@10 %.3f is below the floor %.2f", r.Direction, r.Learned, floors[r.Direction])
+			}
+		}
+		if r.Learned <= r.Baseline {
+			t.Errorf("%s, %s held out: nDCG@10 %.3f, not ahead of the baseline's %.3f", r.Direction, r.Group, r.Learned, r.Baseline)
+		}
+	}
+	if seen != len(Directions) {
+		t.Errorf("%d directions reported, want %d", seen, len(Directions))
+	}
+}
