@@ -49,7 +49,7 @@ import (
 // Store namespaces.
 const (
 	bucketAlerts = "alerts"      // org \x00 cursor → Alert
-	bucketPairs  = "alert-pairs" // offer id \x00 demand id → cursor of its alert
+	bucketPairs  = "alert-pairs" // offer id \x00 demand id → cursor of its alert, or "digest"
 	bucketState  = "alert-state" // "cursor": last alert; "followed": last change handled
 	// kind id \x00 expire time → cursor of the reminder
 	bucketReminded = "alert-reminded"

@@ -59,11 +59,13 @@ direction: a demand finds offers, an offer finds demands.
 By default a constraint (readiness, transfer modes, price) only lowers a
 score, so a near fit is still shown with its reason; the --strict flags drop
 such matches instead. Text output is, best first, a row of rank, score, name
-and title separated by tabs, and indented under it the score's parts, the
-reasons that lowered it and the snippet:
+and title separated by tabs, and indented under it the score's parts, how
+much of what the source asks the text covers, the reasons that lowered the
+score and the snippet:
 
   1  0.734  offers/ID  title
       text 0.41 · industry 0.12 · readiness 0.08 · ...
+      text: covers 42% of the demand's telling terms by weight: 焦炉、荒煤气、余热 and 6 more
       lowered by: TRL 6 is below the required 7
       snippet with the shared terms marked 【like this】
 
@@ -178,22 +180,31 @@ reasons that lowered it and the snippet:
 const loweredBelow = 1 - 1e-6
 
 // writeMatch prints one match for a person: a row with its rank, score,
-// name and title, then, indented, what the score is made of, the reasons
-// that lowered it and the snippet.
+// name and title, then, indented, what the score is made of, the text's
+// coverage, the reasons that lowered the score and the snippet. The text
+// part's reason is shown whatever its value: its value is relative to the
+// best candidate's, and the best of poor candidates has 1 too.
 func writeMatch(w io.Writer, rank int, m *techmarketv1.Match) error {
 	if err := writeRow(w, strconv.Itoa(rank), fmt.Sprintf("%.3f", m.GetScore()), m.GetName(), m.GetTitle()); err != nil {
 		return err
 	}
 	var parts, reasons []string
+	text := ""
 	for _, p := range m.GetParts() {
 		parts = append(parts, fmt.Sprintf("%s %.2f", clean(p.GetFeature(), false), p.GetContribution()))
-		if p.GetValue() < loweredBelow && p.GetReason() != "" {
+		switch {
+		case p.GetFeature() == "text":
+			text = clean(p.GetReason(), false)
+		case p.GetValue() < loweredBelow && p.GetReason() != "":
 			reasons = append(reasons, clean(p.GetReason(), false))
 		}
 	}
 	var b strings.Builder
 	if len(parts) > 0 {
 		fmt.Fprintf(&b, "    %s\n", strings.Join(parts, " · "))
+	}
+	if text != "" {
+		fmt.Fprintf(&b, "    text: %s\n", text)
 	}
 	if len(reasons) > 0 {
 		fmt.Fprintf(&b, "    lowered by: %s\n", strings.Join(reasons, "; "))

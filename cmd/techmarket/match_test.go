@@ -62,7 +62,7 @@ func TestWriteMatch(t *testing.T) {
 		Title: "焦炉上升管\t余热回收",
 		Score: 0.73449,
 		Parts: []*techmarketv1.ScorePart{
-			{Feature: "text", Contribution: 0.41, Value: 0.9},
+			{Feature: "text", Contribution: 0.41, Value: 0.9, Reason: "covers 42% of the demand's telling terms by weight: 焦炉、荒煤气"},
 			{Feature: "industry", Contribution: 0.12, Value: 1, Reason: "shares coal-chemical"},
 			{Feature: "readiness", Contribution: 0.08, Value: 0.5, Reason: "TRL 6 is below the required 7"},
 			{Feature: "price", Contribution: 0.004, Value: 0.2, Reason: "starts at 2000000 yuan,\nabove the budget"},
@@ -76,19 +76,22 @@ func TestWriteMatch(t *testing.T) {
 	}
 	want := "1\t0.734\toffers/abc\t焦炉上升管 余热回收\n" +
 		"    text 0.41 · industry 0.12 · readiness 0.08 · price 0.00 · freshness 0.03\n" +
+		"    text: covers 42% of the demand's telling terms by weight: 焦炉、荒煤气\n" +
 		"    lowered by: TRL 6 is below the required 7; starts at 2000000 yuan, above the budget\n" +
 		"    上升管【荒煤气】余热\ufffd[2J回收\n"
 	if b.String() != want {
 		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
 	}
 
-	// Nothing lowered it and there is no snippet: only the two lines.
+	// Nothing lowered it and there is no snippet: the row, the parts and
+	// the text's coverage, which is shown even at a text part of 1 (the
+	// best of poor candidates has 1 too).
 	b.Reset()
-	m = &techmarketv1.Match{Name: "demands/x", Title: "t", Score: 1, Parts: []*techmarketv1.ScorePart{{Feature: "text", Contribution: 1, Value: 1, Reason: "all terms shared"}}}
+	m = &techmarketv1.Match{Name: "demands/x", Title: "t", Score: 1, Parts: []*techmarketv1.ScorePart{{Feature: "text", Contribution: 1, Value: 1, Reason: "covers 8% of the offer's telling terms by weight: 焦炉"}}}
 	if err := writeMatch(&b, 12, m); err != nil {
 		t.Fatal(err)
 	}
-	if want := "12\t1.000\tdemands/x\tt\n    text 1.00\n"; b.String() != want {
+	if want := "12\t1.000\tdemands/x\tt\n    text 1.00\n    text: covers 8% of the offer's telling terms by weight: 焦炉\n"; b.String() != want {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
