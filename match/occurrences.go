@@ -52,6 +52,7 @@ func occurrencesOf(src listing.Listing, remember bool) occurrences {
 			occ[tok.Term] += w
 		}
 	}
+	addSymptoms(occ, fields)
 	if remember {
 		sourceCache.put(key, occ)
 	}
@@ -72,6 +73,7 @@ func occurrenceKey(fields []listing.Section) uint64 {
 	num(analysis.Generation())
 	num(math.Float64bits(Tuning.SubwordWeight))
 	num(math.Float64bits(Tuning.SingleCharWeight))
+	num(math.Float64bits(Tuning.SymptomWeight))
 	for _, f := range fields {
 		num(math.Float64bits(f.Weight))
 		num(uint64(len(f.Text)))

@@ -26,6 +26,10 @@ var Tuning = struct {
 	// often names its subject with one (变成氢卖); IDF keeps the common
 	// ones quiet.
 	SingleCharWeight float64
+	// SymptomWeight weighs the technologies of the symptom phrases a
+	// source contains (symptoms.txt) against its own words; 0 leaves
+	// them out.
+	SymptomWeight float64
 	// CommonShare drops terms found in more than this share of the target
 	// side (once it has CommonFloor listings): they tell nothing apart.
 	CommonShare float64
