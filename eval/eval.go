@@ -159,16 +159,9 @@ func (c *Config) check() error {
 // temporary folder, imports the set and the background files, matches every
 // judged listing and scores the rankings.
 func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
-	if err := cfg.check(); err != nil {
-		return nil, err
-	}
-	s, err := loadSet(cfg)
+	s, svc, err := serveSet(ctx, &cfg)
 	if err != nil {
 		return nil, err
-	}
-	svc, err := startService(ctx, s, cfg.Progress)
-	if err != nil {
-		return nil, fmt.Errorf("techmarket: %w", err)
 	}
 	defer func() {
 		if cerr := svc.close(); cerr != nil && err == nil {
@@ -176,6 +169,23 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		}
 	}()
 	return evaluate(ctx, s, svc, "techmarket", cfg)
+}
+
+// serveSet checks cfg (filling in its defaults), loads its set and
+// starts a service holding it.
+func serveSet(ctx context.Context, cfg *Config) (*set, *service, error) {
+	if err := cfg.check(); err != nil {
+		return nil, nil, err
+	}
+	s, err := loadSet(*cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := startService(ctx, s, cfg.Progress)
+	if err != nil {
+		return nil, nil, fmt.Errorf("techmarket: %w", err)
+	}
+	return s, svc, nil
 }
 
 // Baseline evaluates the naive baseline (see baseline) on the same queries.

@@ -32,7 +32,10 @@ const (
 	cslBackground = "../../shared/data/background/csl-offers.jsonl"
 )
 
-func TestDevSetQualityFloor(t *testing.T) {
+// devGroups checks that the dev set and its background are there and
+// reads the dev set's groups of demands.
+func devGroups(t *testing.T) map[string]string {
+	t.Helper()
 	for _, path := range []string{devSet, cslBackground} {
 		// Fail, never skip: a missing data folder must not pass as a
 		// quality check.
@@ -44,6 +47,11 @@ func TestDevSetQualityFloor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return groups
+}
+
+func TestDevSetQualityFloor(t *testing.T) {
+	groups := devGroups(t)
 	start := time.Now()
 	rep, err := Run(t.Context(), Config{SetDir: devSet, Background: []string{cslBackground}, Groups: groups, Progress: testLog{t}})
 	if err != nil {
@@ -390,15 +398,7 @@ const (
 // group of demands must also stay ahead of the naive baseline on the same
 // queries.
 func TestHeldOutQualityFloor(t *testing.T) {
-	for _, path := range []string{devSet, cslBackground} {
-		if _, err := os.Stat(path); err != nil {
-			t.Fatalf("%v: the evaluation data lives in ../shared/data beside the repository; put it there", err)
-		}
-	}
-	groups, err := ReadGroups("testdata/dev-groups.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
+	groups := devGroups(t)
 	clusters, err := ReadClusters("testdata/dev-clusters.tsv")
 	if err != nil {
 		t.Fatal(err)

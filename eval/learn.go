@@ -240,19 +240,12 @@ type LearnedRow struct {
 // scored on the fold's. The current weights and the naive baseline are
 // scored on the same queries beside them.
 func Learn(ctx context.Context, cfg Config, clusters Clusters, k int) (*Learned, error) {
-	if err := cfg.check(); err != nil {
-		return nil, err
-	}
 	if k < 2 {
 		return nil, fmt.Errorf("held-out figures need at least 2 folds, not %d", k)
 	}
-	s, err := loadSet(cfg)
+	s, svc, err := serveSet(ctx, &cfg)
 	if err != nil {
 		return nil, err
-	}
-	svc, err := startService(ctx, s, cfg.Progress)
-	if err != nil {
-		return nil, fmt.Errorf("techmarket: %w", err)
 	}
 	pools, err := collectPools(ctx, s, svc, clusters, k)
 	if cerr := svc.close(); err == nil {
