@@ -408,7 +408,8 @@ func (a *Alerter) matchGroup(ctx context.Context, changes []store.Change) ([]rev
 // is alerted once, the demand's owner would never hear of it. For the
 // same reason a change whose listing has been written again since is
 // skipped: the later change matches the version that stands, and the
-// forward matches of fits see the market as it stood at the change.
+// reverse match and the forward matches of fits see the market as it
+// stood at the change.
 //
 // Revisions tell "written after", which is "appeared after" unless both
 // listings of a pair were written during the lag and the older one again
@@ -434,13 +435,13 @@ func (a *Alerter) match(ctx context.Context, c store.Change) (reverse, error) {
 	// proposed: a fit goes both ways, and the owners of listings further
 	// down its list were mostly told of a near miss. They are ranked as
 	// the poster of the new listing sees them (see fits on the limit).
-	candidates, err := a.mt.Reverse(ctx, r.src, max(a.opts.CallerTopN, match.DefaultLimit), 0)
+	candidates, err := a.mt.Reverse(ctx, r.src, max(a.opts.CallerTopN, match.DefaultLimit), match.Filters{WrittenBy: c.Seq})
 	if err != nil {
 		return r, err
 	}
 	for ri, cand := range candidates[:min(a.opts.CallerTopN, len(candidates))] {
-		if cand.Revision > c.Seq || cand.Listing.GetPoster() == r.src.GetPoster() {
-			continue // later news, or nobody needs telling about their own listing
+		if cand.Listing.GetPoster() == r.src.GetPoster() {
+			continue // nobody needs telling about their own listing
 		}
 		f, ok, err := a.fits(ctx, cand.Listing, r.src, c.Seq, ri+1)
 		if err != nil {

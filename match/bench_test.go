@@ -101,7 +101,7 @@ func BenchmarkReverse(b *testing.B) {
 	took := make([]time.Duration, 0, b.N)
 	for i := 0; b.Loop(); i++ {
 		t := time.Now()
-		if _, err := mt.Reverse(ctx, sources[i%len(sources)], match.DefaultLimit, 0); err != nil {
+		if _, err := mt.Reverse(ctx, sources[i%len(sources)], match.DefaultLimit, match.Filters{}); err != nil {
 			b.Fatal(err)
 		}
 		took = append(took, time.Since(t))

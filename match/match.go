@@ -82,7 +82,7 @@ const (
 // Match returns up to limit listings of the other side that fit src (a
 // *techmarketv1.Offer or *techmarketv1.Demand), best first.
 func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f Filters) ([]Result, error) {
-	results, terms, need, err := m.match(ctx, src, limit, f, true)
+	results, terms, need, err := m.match(ctx, src, limit, f, true, true)
 	set, needs := newTermSet(terms, 2), newTermSet(need, 2)
 	for i := range results {
 		r := &results[i]
@@ -100,30 +100,14 @@ func (r *Result) coverText(src listing.Listing, needs *termSet) {
 	r.Parts[0].Reason = textReason(src, shared, coverage) // Parts[0] is the text
 }
 
-// Reverse matches a new or changed listing src against the other side and
-// returns the listings it fits with a score of at least minScore, best
-// first: what the owners of those listings should be told. Each result's
-// ID and Listing are the fitting listing; its Terms are the terms the two
-// share and its Snippet is a passage of src with them marked, since src
-// is the news.
-func (m *Matcher) Reverse(ctx context.Context, src listing.Listing, limit int, minScore float64) ([]Result, error) {
-	results, terms, need, err := m.match(ctx, src, limit, Filters{}, false)
-	if err != nil {
-		return nil, err
-	}
-	var out []Result
-	set, needs := newTermSet(terms, 2), newTermSet(need, 2)
-	for _, r := range results {
-		if r.Score < minScore {
-			break
-		}
-		r.Terms, _ = set.explain(r.Listing)
-		r.coverText(src, needs)
-		shared := slices.DeleteFunc(slices.Clone(terms), func(t term) bool { return !slices.Contains(r.Terms, t.text) })
-		_, r.Snippet = explain(shared, src, 2)
-		out = append(out, r)
-	}
-	return out, nil
+// Reverse matches a new or changed listing src against the other side,
+// as src's poster would see it, and returns the ranked listings, best
+// first, without explanations: the alerter reads only who they are and
+// matches each one it proposes forward, whose explanation the alert
+// shows. src's analysis is not kept: each new listing comes once.
+func (m *Matcher) Reverse(ctx context.Context, src listing.Listing, limit int, f Filters) ([]Result, error) {
+	results, _, _, err := m.match(ctx, src, limit, f, false, false)
+	return results, err
 }
 
 // Proto is the match as the API shows it.
@@ -142,8 +126,10 @@ func (r Result) Proto() *techmarketv1.Match {
 // match retrieves and ranks; results carry no explanation yet. remember
 // keeps src's analysis for the next match of the same text: portal
 // matches repeat, while the alerter's reverse match of each new listing
-// runs once and must not push them out of the cache.
-func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f Filters, remember bool) (_ []Result, terms, need []term, _ error) {
+// runs once and must not push them out of the cache. cover weighs src's
+// need terms (needTerms) for the results' coverage, which costs a look-up
+// of each of src's terms on both sides.
+func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f Filters, remember, cover bool) (_ []Result, terms, need []term, _ error) {
 	targetKind, ownKind := store.KindOffer, store.KindDemand
 	if _, ok := src.(*techmarketv1.Offer); ok {
 		targetKind, ownKind = store.KindDemand, store.KindOffer
@@ -160,16 +146,18 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 	if len(terms) == 0 {
 		return nil, nil, nil, nil
 	}
-	own, err := m.idx.Postings(ownKind)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("match: reading the %s index: %w", ownKind, err)
-	}
-	need, err = needTerms(occ, postings, own)
-	if cerr := own.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("match: weighing the need's terms: %w", err)
+	if cover {
+		own, err := m.idx.Postings(ownKind)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("match: reading the %s index: %w", ownKind, err)
+		}
+		need, err = needTerms(occ, postings, own)
+		if cerr := own.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("match: weighing the need's terms: %w", err)
+		}
 	}
 	cs, err := clauses(src, terms, postings)
 	if err != nil {

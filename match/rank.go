@@ -43,7 +43,7 @@ const unknown = 0.7
 func rank(src, cand listing.Listing, text float64, now time.Time, why bool) (float64, []Part) {
 	demand, offer := sides(src, cand)
 	parts := []Part{
-		textPart(text, why),
+		textPart(text),
 		industryPart(src, cand, why),
 		readinessPart(demand, offer, why),
 		pricePart(demand, offer, why),
@@ -91,7 +91,7 @@ func qualityPart(cand listing.Listing, why bool) Part {
 // well within one answer but says nothing on its own: the best of poor
 // candidates has 1 too. Its reason is written with the shared terms
 // (textReason), once they are known.
-func textPart(text float64, _ bool) Part {
+func textPart(text float64) Part {
 	return Part{Feature: "text", Value: text}
 }
 
