@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/wuhai-techmarket/techmarket/match"
@@ -42,12 +43,13 @@ func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knob stri
 	if len(values) == 0 {
 		return nil, fmt.Errorf("give the values of %s to choose from", knob)
 	}
-	// ndcg[v][i] is query i's nDCG with values[v]; the queries come in the
-	// same order from every run.
-	ndcg := make([][]float64, len(values))
+	// ndcg[v][i] is query i's nDCG with runs[v], the current value last;
+	// the queries come in the same order from every run.
+	runs := slices.Concat(values, []string{current})
+	ndcg := make([][]float64, len(runs))
 	var queries []Query
 	defer func() { _ = match.SetTuning(knob, current) }()
-	for v, value := range append(values, current) {
+	for v, value := range runs {
 		if err := match.SetTuning(knob, value); err != nil {
 			return nil, err
 		}
@@ -56,16 +58,11 @@ func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knob stri
 		if err != nil {
 			return nil, err
 		}
-		scores := make([]float64, len(rep.Queries))
+		ndcg[v] = make([]float64, len(rep.Queries))
 		for i, q := range rep.Queries {
-			scores[i] = q.NDCG
+			ndcg[v][i] = q.NDCG
 		}
-		if v == len(values) {
-			queries = rep.Queries
-			ndcg = append(ndcg, scores)
-		} else {
-			ndcg[v] = scores
-		}
+		queries = rep.Queries
 	}
 	currentScores := ndcg[len(values)]
 	folds := make([]int, len(queries))
