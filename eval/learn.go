@@ -73,7 +73,6 @@ func describe(w match.RankWeights) string {
 // candidate is one listing of a query's pool with its score parts'
 // values, as the service returned it.
 type candidate struct {
-	id       string
 	grade    int
 	values   map[string]float64
 	violated bool
@@ -148,7 +147,7 @@ func collectPools(ctx context.Context, s *set, svc *service, clusters Clusters, 
 			}
 			for _, m := range matches {
 				id := svc.names[m.GetName()]
-				c := candidate{id: id, grade: judged[id], values: map[string]float64{}}
+				c := candidate{grade: judged[id], values: map[string]float64{}}
 				for _, p := range m.GetParts() {
 					c.values[p.GetFeature()] = p.GetValue()
 					c.violated = c.violated || p.GetFeature() == match.FeatureConstraints
