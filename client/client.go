@@ -37,6 +37,7 @@ type Client struct {
 type Option func(*config)
 
 type config struct {
+	retries     int
 	token       string
 	tls         *tls.Config
 	dialOptions []grpc.DialOption
@@ -79,7 +80,7 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 	if addr == "" {
 		return nil, errors.New("client: no server address")
 	}
-	var cfg config
+	cfg := config{retries: DefaultRetries}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
@@ -88,6 +89,9 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 		transport = credentials.NewTLS(cfg.tls)
 	}
 	dialOpts := []grpc.DialOption{grpc.WithTransportCredentials(transport)}
+	if cfg.retries > 0 {
+		dialOpts = append(dialOpts, grpc.WithChainUnaryInterceptor(retryUnary(cfg.retries)))
+	}
 	if cfg.token != "" {
 		dialOpts = append(dialOpts, grpc.WithPerRPCCredentials(bearer{token: cfg.token, secure: cfg.tls != nil}))
 	}

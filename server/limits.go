@@ -99,8 +99,46 @@ func newShedder(l Limits) *shedder {
 	return &shedder{rate: rate.Limit(l.RatePerSecond), burst: l.Burst, callers: map[[32]byte]*callerLimit{}}
 }
 
+// tapped marks the context of a call the tap admitted.
+type tapped struct{}
+
 func (s *shedder) tap(ctx context.Context, info *tap.Info) (context.Context, error) {
-	key := callerKey(ctx, info.Header)
+	if err := s.admit(ctx, info.Header); err != nil {
+		return nil, err
+	}
+	return context.WithValue(ctx, tapped{}, true), nil
+}
+
+// The tap runs only in grpc-go's own HTTP/2 transport. Calls served
+// through ServeHTTP, as every call of the browser gateway is, reach the
+// interceptors untapped: these admit them by the same rule.
+
+func (s *shedder) unary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if err := s.admitUntapped(ctx); err != nil {
+		return nil, err
+	}
+	return handler(ctx, req)
+}
+
+func (s *shedder) stream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	if err := s.admitUntapped(ss.Context()); err != nil {
+		return err
+	}
+	return handler(srv, ss)
+}
+
+func (s *shedder) admitUntapped(ctx context.Context) error {
+	if ctx.Value(tapped{}) != nil {
+		return nil
+	}
+	md, _ := metadata.FromIncomingContext(ctx)
+	return s.admit(ctx, md)
+}
+
+// admit refuses a call over its caller's rate with RESOURCE_EXHAUSTED and
+// the delay after which the caller may call again.
+func (s *shedder) admit(ctx context.Context, header metadata.MD) error {
+	key := callerKey(ctx, header)
 	now := time.Now()
 	s.mu.Lock()
 	c, ok := s.callers[key]
@@ -121,9 +159,9 @@ func (s *shedder) tap(ctx context.Context, info *tap.Info) (context.Context, err
 		if d, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(delay)}); err == nil {
 			st = d
 		}
-		return nil, st.Err()
+		return st.Err()
 	}
-	return ctx, nil
+	return nil
 }
 
 // sweep forgets callers idle for ten minutes, at most once a minute, so

@@ -66,21 +66,25 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	s := &Server{health: health.NewServer(), log: log}
 	i := interceptors{m: m, log: log}
 	limits := opts.Limits.withDefaults()
-	// Outermost first: count and time, log the outcome of everything,
-	// recover before the log sees a dead call, cap the deadline,
-	// authenticate, then map domain errors.
+	shed := newShedder(limits)
+	// Outermost first: shed the calls over their caller's rate that the
+	// transport's tap did not see, count and time, log the outcome of
+	// everything, recover before the log sees a dead call, cap the
+	// deadline, authenticate, then map domain errors.
 	unary := []grpc.UnaryServerInterceptor{i.logUnary, i.recoverUnary, deadlineUnary(limits.MaxCallTime), i.authUnary, i.statusUnary}
 	stream := []grpc.StreamServerInterceptor{i.logStream, i.recoverStream, i.authStream, i.statusStream}
 	if opts.Metrics != nil {
 		unary = append([]grpc.UnaryServerInterceptor{opts.Metrics.Unary}, unary...)
 		stream = append([]grpc.StreamServerInterceptor{opts.Metrics.Stream}, stream...)
 	}
+	unary = append([]grpc.UnaryServerInterceptor{shed.unary}, unary...)
+	stream = append([]grpc.StreamServerInterceptor{shed.stream}, stream...)
 	grpcOpts := append([]grpc.ServerOption{
 		grpc.MaxRecvMsgSize(MaxMessageBytes),
 		grpc.MaxSendMsgSize(MaxMessageBytes),
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
-	}, limits.serverOptions(newShedder(limits))...)
+	}, limits.serverOptions(shed)...)
 	grpcOpts = append(grpcOpts, opts.GRPCOptions...)
 	s.Server = grpc.NewServer(grpcOpts...)
 

@@ -270,7 +270,8 @@ func execute(ctx context.Context, cfg config, progress io.Writer) (*report, erro
 	// The clients, and the listings already on the market.
 	workers := make([]*worker, cfg.clients)
 	for i := range workers {
-		c, err := client.Dial(addr, client.WithToken(secrets[i]))
+		// Refusals are part of what the load measures: no retries.
+		c, err := client.Dial(addr, client.WithToken(secrets[i]), client.WithRetries(0))
 		if err != nil {
 			return nil, err
 		}

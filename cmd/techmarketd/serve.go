@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc"
@@ -59,6 +61,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 		tuned = append(tuned, pair)
+		return nil
+	})
+	httpAddr := fs.String("http-addr", "", "serve browsers and HTTP clients (Connect, gRPC-Web, REST, the portal) on this `HOST:PORT` instead of --addr; needed under TLS")
+	var corsOrigins []string
+	fs.Func("cors-origin", "let pages of this `ORIGIN` (such as https://portal.example.cn) call the API from a browser; repeatable, none by default", func(o string) error {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return fmt.Errorf("an origin is scheme://host[:port], such as https://portal.example.cn, not %q", o)
+		}
+		corsOrigins = append(corsOrigins, u.Scheme+"://"+u.Host)
 		return nil
 	})
 	var transport transportFlags
@@ -133,9 +145,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 
-	lis, err := net.Listen("tcp", *addr)
+	lis, err := listen(*addr, *httpAddr, tlsConfig, log)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w; is another server using the port? choose one with --addr", *addr, err)
+		return err
 	}
 	mt := match.New(idx, st, nil)
 	alerts, err := alert.Start(st, idx, mt, alert.Options{Logger: log})
@@ -176,9 +188,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		log.Warn("transport: plain text on a non-loopback address (--insecure)", "addr", *addr)
 	}
 	srv := server.New(m, mt, opts)
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(lis) }()
-	log.Info("serving", "addr", lis.Addr().String(), "data", *dir)
+	serveErr := make(chan error, 2)
+	go func() { serveErr <- srv.Serve(lis.grpc) }()
+	var web *http.Server
+	if lis.http != nil {
+		if web, err = webServer(srv, corsOrigins); err != nil {
+			return err
+		}
+		go func() {
+			if err := web.Serve(lis.http); !errors.Is(err, http.ErrServerClosed) {
+				serveErr <- err
+			}
+		}()
+		log.Info("serving browsers and HTTP clients", "addr", lis.http.Addr().String(), "cors_origins", len(corsOrigins))
+	}
+	log.Info("serving", "addr", lis.grpc.Addr().String(), "data", *dir)
 
 	select {
 	case err := <-serveErr:
@@ -188,7 +212,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	log.Info("stopping: finishing calls in flight", "grace", drainTime)
 	drainCtx, cancel := context.WithTimeout(context.Background(), drainTime)
 	defer cancel()
+	var stopping sync.WaitGroup
+	if web != nil {
+		// Both at once: each waits for its own calls in flight.
+		stopping.Go(func() { shutdownWeb(drainCtx, web, log) })
+	}
 	srv.Shutdown(drainCtx)
+	stopping.Wait()
 	log.Info("stopped")
 	return nil
 }

@@ -207,3 +207,7 @@ func (c *Clock) Set(t time.Time) {
 	defer c.mu.Unlock()
 	c.now = t
 }
+
+// GRPCServer is the marketplace's gRPC server, for tests that serve it
+// another way (the browser gateway).
+func (e *Env) GRPCServer() *server.Server { return e.srv }

@@ -31,6 +31,8 @@ type AdminServiceClient interface {
 	// Backup streams a consistent copy of the store (the bbolt file) as it
 	// was when the call began, while the market keeps serving. Restore it
 	// with `techmarketd restore`; the index is rebuilt from it on start.
+	// No REST route (google.api.http): vanguard carries a server stream over
+	// REST only as google.api.HttpBody, and this one streams messages.
 	Backup(ctx context.Context, in *BackupRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[BackupResponse], error)
 }
 
@@ -70,6 +72,8 @@ type AdminServiceServer interface {
 	// Backup streams a consistent copy of the store (the bbolt file) as it
 	// was when the call began, while the market keeps serving. Restore it
 	// with `techmarketd restore`; the index is rebuilt from it on start.
+	// No REST route (google.api.http): vanguard carries a server stream over
+	// REST only as google.api.HttpBody, and this one streams messages.
 	Backup(*BackupRequest, grpc.ServerStreamingServer[BackupResponse]) error
 	mustEmbedUnimplementedAdminServiceServer()
 }

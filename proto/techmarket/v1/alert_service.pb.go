@@ -7,6 +7,7 @@
 package techmarketv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -638,7 +639,7 @@ var File_techmarket_v1_alert_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_alert_service_proto_rawDesc = "" +
 	"\n" +
-	"!techmarket/v1/alert_service.proto\x12\rtechmarket.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!techmarket/v1/match_service.proto\"\x8f\x01\n" +
+	"!techmarket/v1/alert_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!techmarket/v1/match_service.proto\"\x8f\x01\n" +
 	"\rAlertSettings\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x13\n" +
 	"\x05top_n\x18\x02 \x01(\x05R\x04topN\x12\x1b\n" +
@@ -680,11 +681,11 @@ const file_techmarket_v1_alert_service_proto_rawDesc = "" +
 	"\x16ALERT_KIND_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10ALERT_KIND_MATCH\x10\x01\x12\x1e\n" +
 	"\x1aALERT_KIND_EXPIRY_REMINDER\x10\x02\x12\x15\n" +
-	"\x11ALERT_KIND_DIGEST\x10\x032\xbc\x02\n" +
+	"\x11ALERT_KIND_DIGEST\x10\x032\x86\x04\n" +
 	"\fAlertService\x12Y\n" +
-	"\fWatchMatches\x12\".techmarket.v1.WatchMatchesRequest\x1a#.techmarket.v1.WatchMatchesResponse0\x01\x12c\n" +
-	"\x10GetAlertSettings\x12&.techmarket.v1.GetAlertSettingsRequest\x1a'.techmarket.v1.GetAlertSettingsResponse\x12l\n" +
-	"\x13UpdateAlertSettings\x12).techmarket.v1.UpdateAlertSettingsRequest\x1a*.techmarket.v1.UpdateAlertSettingsResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\fWatchMatches\x12\".techmarket.v1.WatchMatchesRequest\x1a#.techmarket.v1.WatchMatchesResponse0\x01\x12\xb4\x01\n" +
+	"\x10GetAlertSettings\x12&.techmarket.v1.GetAlertSettingsRequest\x1a'.techmarket.v1.GetAlertSettingsResponse\"O\x82\xd3\xe4\x93\x02IZ$\x12\"/v1/{name=demands/*/alertSettings}\x12!/v1/{name=offers/*/alertSettings}\x12\xe3\x01\n" +
+	"\x13UpdateAlertSettings\x12).techmarket.v1.UpdateAlertSettingsRequest\x1a*.techmarket.v1.UpdateAlertSettingsResponse\"u\x82\xd3\xe4\x93\x02o:\bsettingsZ7:\bsettings2+/v1/{settings.name=demands/*/alertSettings}2*/v1/{settings.name=offers/*/alertSettings}BPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_alert_service_proto_rawDescOnce sync.Once

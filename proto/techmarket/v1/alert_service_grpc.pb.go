@@ -42,6 +42,8 @@ type AlertServiceClient interface {
 	// WatchMatches streams the caller's alerts: first those after cursor,
 	// then new ones as they happen, until the caller cancels. Signed-in
 	// callers only; each sees the alerts for its organisation's listings.
+	// No REST route (google.api.http): vanguard carries a server stream over
+	// REST only as google.api.HttpBody, and this one streams messages.
 	WatchMatches(ctx context.Context, in *WatchMatchesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchMatchesResponse], error)
 	// GetAlertSettings returns how the owner of a listing is alerted about
 	// it. The listing's poster and operators only.
@@ -118,6 +120,8 @@ type AlertServiceServer interface {
 	// WatchMatches streams the caller's alerts: first those after cursor,
 	// then new ones as they happen, until the caller cancels. Signed-in
 	// callers only; each sees the alerts for its organisation's listings.
+	// No REST route (google.api.http): vanguard carries a server stream over
+	// REST only as google.api.HttpBody, and this one streams messages.
 	WatchMatches(*WatchMatchesRequest, grpc.ServerStreamingServer[WatchMatchesResponse]) error
 	// GetAlertSettings returns how the owner of a listing is alerted about
 	// it. The listing's poster and operators only.

@@ -7,6 +7,7 @@
 package techmarketv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -247,7 +248,7 @@ var File_techmarket_v1_audit_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_audit_service_proto_rawDesc = "" +
 	"\n" +
-	"!techmarket/v1/audit_service.proto\x12\rtechmarket.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xae\x01\n" +
+	"!techmarket/v1/audit_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xae\x01\n" +
 	"\n" +
 	"AuditEntry\x12.\n" +
 	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x14\n" +
@@ -264,9 +265,9 @@ const file_techmarket_v1_audit_service_proto_rawDesc = "" +
 	"\x05actor\x18\x04 \x01(\tR\x05actor\"w\n" +
 	"\x18ListAuditEntriesResponse\x123\n" +
 	"\aentries\x18\x01 \x03(\v2\x19.techmarket.v1.AuditEntryR\aentries\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2s\n" +
-	"\fAuditService\x12c\n" +
-	"\x10ListAuditEntries\x12&.techmarket.v1.ListAuditEntriesRequest\x1a'.techmarket.v1.ListAuditEntriesResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\x8d\x01\n" +
+	"\fAuditService\x12}\n" +
+	"\x10ListAuditEntries\x12&.techmarket.v1.ListAuditEntriesRequest\x1a'.techmarket.v1.ListAuditEntriesResponse\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/auditEntriesBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_audit_service_proto_rawDescOnce sync.Once

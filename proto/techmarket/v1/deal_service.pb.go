@@ -7,6 +7,7 @@
 package techmarketv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -996,7 +997,7 @@ var File_techmarket_v1_deal_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_deal_service_proto_rawDesc = "" +
 	"\n" +
-	" techmarket/v1/deal_service.proto\x12\rtechmarket.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x83\x05\n" +
+	" techmarket/v1/deal_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x83\x05\n" +
 	"\x04Deal\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05offer\x18\x02 \x01(\tR\x05offer\x12\x16\n" +
@@ -1082,13 +1083,13 @@ const file_techmarket_v1_deal_service_proto_rawDesc = "" +
 	"\x16CONTRACT_TYPE_TRANSFER\x10\x02\x12\x19\n" +
 	"\x15CONTRACT_TYPE_LICENCE\x10\x03\x12\x1c\n" +
 	"\x18CONTRACT_TYPE_CONSULTING\x10\x04\x12\x19\n" +
-	"\x15CONTRACT_TYPE_SERVICE\x10\x052\xc7\x02\n" +
-	"\vDealService\x12Q\n" +
+	"\x15CONTRACT_TYPE_SERVICE\x10\x052\xb0\x03\n" +
+	"\vDealService\x12g\n" +
 	"\n" +
-	"CreateDeal\x12 .techmarket.v1.CreateDealRequest\x1a!.techmarket.v1.CreateDealResponse\x12H\n" +
-	"\aGetDeal\x12\x1d.techmarket.v1.GetDealRequest\x1a\x1e.techmarket.v1.GetDealResponse\x12N\n" +
-	"\tListDeals\x12\x1f.techmarket.v1.ListDealsRequest\x1a .techmarket.v1.ListDealsResponse\x12K\n" +
-	"\bMoveDeal\x12\x1e.techmarket.v1.MoveDealRequest\x1a\x1f.techmarket.v1.MoveDealResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"CreateDeal\x12 .techmarket.v1.CreateDealRequest\x1a!.techmarket.v1.CreateDealResponse\"\x14\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/deals\x12d\n" +
+	"\aGetDeal\x12\x1d.techmarket.v1.GetDealRequest\x1a\x1e.techmarket.v1.GetDealResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/{name=deals/*}\x12a\n" +
+	"\tListDeals\x12\x1f.techmarket.v1.ListDealsRequest\x1a .techmarket.v1.ListDealsResponse\"\x11\x82\xd3\xe4\x93\x02\v\x12\t/v1/deals\x12o\n" +
+	"\bMoveDeal\x12\x1e.techmarket.v1.MoveDealRequest\x1a\x1f.techmarket.v1.MoveDealResponse\"\"\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/{name=deals/*}:moveBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_deal_service_proto_rawDescOnce sync.Once

@@ -7,6 +7,7 @@
 package techmarketv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -773,7 +774,7 @@ var File_techmarket_v1_demand_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_demand_service_proto_rawDesc = "" +
 	"\n" +
-	"\"techmarket/v1/demand_service.proto\x12\rtechmarket.v1\x1a google/protobuf/field_mask.proto\x1a\x1btechmarket/v1/listing.proto\"\x83\x01\n" +
+	"\"techmarket/v1/demand_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1btechmarket/v1/listing.proto\"\x83\x01\n" +
 	"\x13CreateDemandRequest\x12-\n" +
 	"\x06demand\x18\x01 \x01(\v2\x15.techmarket.v1.DemandR\x06demand\x12\x18\n" +
 	"\apublish\x18\x02 \x01(\bR\apublish\x12#\n" +
@@ -814,15 +815,15 @@ const file_techmarket_v1_demand_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04etag\x18\x02 \x01(\tR\x04etag\"G\n" +
 	"\x16WithdrawDemandResponse\x12-\n" +
-	"\x06demand\x18\x01 \x01(\v2\x15.techmarket.v1.DemandR\x06demand2\xfb\x04\n" +
-	"\rDemandService\x12W\n" +
-	"\fCreateDemand\x12\".techmarket.v1.CreateDemandRequest\x1a#.techmarket.v1.CreateDemandResponse\x12N\n" +
-	"\tGetDemand\x12\x1f.techmarket.v1.GetDemandRequest\x1a .techmarket.v1.GetDemandResponse\x12T\n" +
-	"\vListDemands\x12!.techmarket.v1.ListDemandsRequest\x1a\".techmarket.v1.ListDemandsResponse\x12W\n" +
-	"\fUpdateDemand\x12\".techmarket.v1.UpdateDemandRequest\x1a#.techmarket.v1.UpdateDemandResponse\x12W\n" +
-	"\fDeleteDemand\x12\".techmarket.v1.DeleteDemandRequest\x1a#.techmarket.v1.DeleteDemandResponse\x12Z\n" +
-	"\rPublishDemand\x12#.techmarket.v1.PublishDemandRequest\x1a$.techmarket.v1.PublishDemandResponse\x12]\n" +
-	"\x0eWithdrawDemand\x12$.techmarket.v1.WithdrawDemandRequest\x1a%.techmarket.v1.WithdrawDemandResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\x06demand\x18\x01 \x01(\v2\x15.techmarket.v1.DemandR\x06demand2\xec\x06\n" +
+	"\rDemandService\x12t\n" +
+	"\fCreateDemand\x12\".techmarket.v1.CreateDemandRequest\x1a#.techmarket.v1.CreateDemandResponse\"\x1b\x82\xd3\xe4\x93\x02\x15:\x06demand\"\v/v1/demands\x12l\n" +
+	"\tGetDemand\x12\x1f.techmarket.v1.GetDemandRequest\x1a .techmarket.v1.GetDemandResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/{name=demands/*}\x12i\n" +
+	"\vListDemands\x12!.techmarket.v1.ListDemandsRequest\x1a\".techmarket.v1.ListDemandsResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\v/v1/demands\x12\x84\x01\n" +
+	"\fUpdateDemand\x12\".techmarket.v1.UpdateDemandRequest\x1a#.techmarket.v1.UpdateDemandResponse\"+\x82\xd3\xe4\x93\x02%:\x06demand2\x1b/v1/{demand.name=demands/*}\x12u\n" +
+	"\fDeleteDemand\x12\".techmarket.v1.DeleteDemandRequest\x1a#.techmarket.v1.DeleteDemandResponse\"\x1c\x82\xd3\xe4\x93\x02\x16*\x14/v1/{name=demands/*}\x12\x83\x01\n" +
+	"\rPublishDemand\x12#.techmarket.v1.PublishDemandRequest\x1a$.techmarket.v1.PublishDemandResponse\"'\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/{name=demands/*}:publish\x12\x87\x01\n" +
+	"\x0eWithdrawDemand\x12$.techmarket.v1.WithdrawDemandRequest\x1a%.techmarket.v1.WithdrawDemandResponse\"(\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/v1/{name=demands/*}:withdrawBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_demand_service_proto_rawDescOnce sync.Once

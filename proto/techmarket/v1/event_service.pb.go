@@ -7,6 +7,7 @@
 package techmarketv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -1623,7 +1624,7 @@ var File_techmarket_v1_event_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_event_service_proto_rawDesc = "" +
 	"\n" +
-	"!techmarket/v1/event_service.proto\x12\rtechmarket.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb8\x03\n" +
+	"!techmarket/v1/event_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb8\x03\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x14\n" +
@@ -1726,20 +1727,23 @@ const file_techmarket_v1_event_service_proto_rawDesc = "" +
 	"\fAgendaFormat\x12\x1d\n" +
 	"\x19AGENDA_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11AGENDA_FORMAT_CSV\x10\x01\x12\x1b\n" +
-	"\x17AGENDA_FORMAT_ICALENDAR\x10\x022\x97\a\n" +
-	"\fEventService\x12T\n" +
-	"\vCreateEvent\x12!.techmarket.v1.CreateEventRequest\x1a\".techmarket.v1.CreateEventResponse\x12K\n" +
-	"\bGetEvent\x12\x1e.techmarket.v1.GetEventRequest\x1a\x1f.techmarket.v1.GetEventResponse\x12Q\n" +
+	"\x17AGENDA_FORMAT_ICALENDAR\x10\x022\xb6\n" +
 	"\n" +
-	"ListEvents\x12 .techmarket.v1.ListEventsRequest\x1a!.techmarket.v1.ListEventsResponse\x12`\n" +
-	"\x0fRegisterListing\x12%.techmarket.v1.RegisterListingRequest\x1a&.techmarket.v1.RegisterListingResponse\x12]\n" +
-	"\x0eDeclineMeeting\x12$.techmarket.v1.DeclineMeetingRequest\x1a%.techmarket.v1.DeclineMeetingResponse\x12Q\n" +
+	"\fEventService\x12o\n" +
+	"\vCreateEvent\x12!.techmarket.v1.CreateEventRequest\x1a\".techmarket.v1.CreateEventResponse\"\x19\x82\xd3\xe4\x93\x02\x13:\x05event\"\n" +
+	"/v1/events\x12h\n" +
+	"\bGetEvent\x12\x1e.techmarket.v1.GetEventRequest\x1a\x1f.techmarket.v1.GetEventResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/{name=events/*}\x12e\n" +
 	"\n" +
-	"PlanAgenda\x12 .techmarket.v1.PlanAgendaRequest\x1a!.techmarket.v1.PlanAgendaResponse\x12N\n" +
-	"\tGetAgenda\x12\x1f.techmarket.v1.GetAgendaRequest\x1a .techmarket.v1.GetAgendaResponse\x12W\n" +
-	"\fExportAgenda\x12\".techmarket.v1.ExportAgendaRequest\x1a#.techmarket.v1.ExportAgendaResponse\x12c\n" +
-	"\x10RecordAttendance\x12&.techmarket.v1.RecordAttendanceRequest\x1a'.techmarket.v1.RecordAttendanceResponse\x12o\n" +
-	"\x14RecordMeetingOutcome\x12*.techmarket.v1.RecordMeetingOutcomeRequest\x1a+.techmarket.v1.RecordMeetingOutcomeResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"ListEvents\x12 .techmarket.v1.ListEventsRequest\x1a!.techmarket.v1.ListEventsResponse\"\x12\x82\xd3\xe4\x93\x02\f\x12\n" +
+	"/v1/events\x12\x91\x01\n" +
+	"\x0fRegisterListing\x12%.techmarket.v1.RegisterListingRequest\x1a&.techmarket.v1.RegisterListingResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/v1/{event=events/*}:registerListing\x12\x8d\x01\n" +
+	"\x0eDeclineMeeting\x12$.techmarket.v1.DeclineMeetingRequest\x1a%.techmarket.v1.DeclineMeetingResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/{event=events/*}:declineMeeting\x12~\n" +
+	"\n" +
+	"PlanAgenda\x12 .techmarket.v1.PlanAgendaRequest\x1a!.techmarket.v1.PlanAgendaResponse\"+\x82\xd3\xe4\x93\x02%:\x01*\" /v1/{event=events/*}/agenda:plan\x12s\n" +
+	"\tGetAgenda\x12\x1f.techmarket.v1.GetAgendaRequest\x1a .techmarket.v1.GetAgendaResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/{event=events/*}/agenda\x12\x83\x01\n" +
+	"\fExportAgenda\x12\".techmarket.v1.ExportAgendaRequest\x1a#.techmarket.v1.ExportAgendaResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/v1/{event=events/*}/agenda:export\x12\x95\x01\n" +
+	"\x10RecordAttendance\x12&.techmarket.v1.RecordAttendanceRequest\x1a'.techmarket.v1.RecordAttendanceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/v1/{event=events/*}:recordAttendance\x12\xac\x01\n" +
+	"\x14RecordMeetingOutcome\x12*.techmarket.v1.RecordMeetingOutcomeRequest\x1a+.techmarket.v1.RecordMeetingOutcomeResponse\";\x82\xd3\xe4\x93\x025:\x01*\"0/v1/{event=events/*}/agenda:recordMeetingOutcomeBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_event_service_proto_rawDescOnce sync.Once

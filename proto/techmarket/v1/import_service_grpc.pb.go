@@ -35,6 +35,7 @@ type ImportServiceClient interface {
 	// before updates its listing or leaves it unchanged, never duplicates it.
 	// A bad line is rejected with its reason and the rest still import.
 	// Agencies import offers, enterprises demands, operators both.
+	// No REST route (google.api.http): REST cannot carry a client stream.
 	ImportListings(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ImportListingsRequest, ImportListingsResponse], error)
 }
 
@@ -72,6 +73,7 @@ type ImportServiceServer interface {
 	// before updates its listing or leaves it unchanged, never duplicates it.
 	// A bad line is rejected with its reason and the rest still import.
 	// Agencies import offers, enterprises demands, operators both.
+	// No REST route (google.api.http): REST cannot carry a client stream.
 	ImportListings(grpc.BidiStreamingServer[ImportListingsRequest, ImportListingsResponse]) error
 	mustEmbedUnimplementedImportServiceServer()
 }

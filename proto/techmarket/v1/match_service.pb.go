@@ -7,6 +7,7 @@
 package techmarketv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -1120,7 +1121,7 @@ var File_techmarket_v1_match_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_match_service_proto_rawDesc = "" +
 	"\n" +
-	"!techmarket/v1/match_service.proto\x12\rtechmarket.v1\x1a\x1btechmarket/v1/listing.proto\"\xa6\x01\n" +
+	"!techmarket/v1/match_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1btechmarket/v1/listing.proto\"\xa6\x01\n" +
 	"\x12MatchOffersRequest\x12\x16\n" +
 	"\x06demand\x18\x01 \x01(\tR\x06demand\x12+\n" +
 	"\x05draft\x18\x02 \x01(\v2\x15.techmarket.v1.DemandR\x05draft\x12\x14\n" +
@@ -1203,12 +1204,12 @@ const file_techmarket_v1_match_service_proto_rawDesc = "" +
 	"\n" +
 	"FacetCount\x12\x14\n" +
 	"\x05value\x18\x01 \x01(\tR\x05value\x12\x14\n" +
-	"\x05count\x18\x02 \x01(\x03R\x05count2\xf2\x02\n" +
-	"\fMatchService\x12T\n" +
-	"\vMatchOffers\x12!.techmarket.v1.MatchOffersRequest\x1a\".techmarket.v1.MatchOffersResponse\x12W\n" +
-	"\fMatchDemands\x12\".techmarket.v1.MatchDemandsRequest\x1a#.techmarket.v1.MatchDemandsResponse\x12W\n" +
-	"\fSearchOffers\x12\".techmarket.v1.SearchOffersRequest\x1a#.techmarket.v1.SearchOffersResponse\x12Z\n" +
-	"\rSearchDemands\x12#.techmarket.v1.SearchDemandsRequest\x1a$.techmarket.v1.SearchDemandsResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\x05count\x18\x02 \x01(\x03R\x05count2\xc4\x04\n" +
+	"\fMatchService\x12\xa1\x01\n" +
+	"\vMatchOffers\x12!.techmarket.v1.MatchOffersRequest\x1a\".techmarket.v1.MatchOffersResponse\"K\x82\xd3\xe4\x93\x02E:\x01*Z\x1c:\x01*\"\x17/v1/demands:matchOffers\"\"/v1/{demand=demands/*}:matchOffers\x12\xa3\x01\n" +
+	"\fMatchDemands\x12\".techmarket.v1.MatchDemandsRequest\x1a#.techmarket.v1.MatchDemandsResponse\"J\x82\xd3\xe4\x93\x02D:\x01*Z\x1c:\x01*\"\x17/v1/offers:matchDemands\"!/v1/{offer=offers/*}:matchDemands\x12r\n" +
+	"\fSearchOffers\x12\".techmarket.v1.SearchOffersRequest\x1a#.techmarket.v1.SearchOffersResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/offers:search\x12v\n" +
+	"\rSearchDemands\x12#.techmarket.v1.SearchDemandsRequest\x1a$.techmarket.v1.SearchDemandsResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/demands:searchBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_match_service_proto_rawDescOnce sync.Once

@@ -7,6 +7,7 @@
 package techmarketv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -773,7 +774,7 @@ var File_techmarket_v1_offer_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_offer_service_proto_rawDesc = "" +
 	"\n" +
-	"!techmarket/v1/offer_service.proto\x12\rtechmarket.v1\x1a google/protobuf/field_mask.proto\x1a\x1btechmarket/v1/listing.proto\"\x7f\n" +
+	"!techmarket/v1/offer_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1btechmarket/v1/listing.proto\"\x7f\n" +
 	"\x12CreateOfferRequest\x12*\n" +
 	"\x05offer\x18\x01 \x01(\v2\x14.techmarket.v1.OfferR\x05offer\x12\x18\n" +
 	"\apublish\x18\x02 \x01(\bR\apublish\x12#\n" +
@@ -814,16 +815,18 @@ const file_techmarket_v1_offer_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04etag\x18\x02 \x01(\tR\x04etag\"C\n" +
 	"\x15WithdrawOfferResponse\x12*\n" +
-	"\x05offer\x18\x01 \x01(\v2\x14.techmarket.v1.OfferR\x05offer2\xe5\x04\n" +
-	"\fOfferService\x12T\n" +
-	"\vCreateOffer\x12!.techmarket.v1.CreateOfferRequest\x1a\".techmarket.v1.CreateOfferResponse\x12K\n" +
-	"\bGetOffer\x12\x1e.techmarket.v1.GetOfferRequest\x1a\x1f.techmarket.v1.GetOfferResponse\x12Q\n" +
+	"\x05offer\x18\x01 \x01(\v2\x14.techmarket.v1.OfferR\x05offer2\xca\x06\n" +
+	"\fOfferService\x12o\n" +
+	"\vCreateOffer\x12!.techmarket.v1.CreateOfferRequest\x1a\".techmarket.v1.CreateOfferResponse\"\x19\x82\xd3\xe4\x93\x02\x13:\x05offer\"\n" +
+	"/v1/offers\x12h\n" +
+	"\bGetOffer\x12\x1e.techmarket.v1.GetOfferRequest\x1a\x1f.techmarket.v1.GetOfferResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/{name=offers/*}\x12e\n" +
 	"\n" +
-	"ListOffers\x12 .techmarket.v1.ListOffersRequest\x1a!.techmarket.v1.ListOffersResponse\x12T\n" +
-	"\vUpdateOffer\x12!.techmarket.v1.UpdateOfferRequest\x1a\".techmarket.v1.UpdateOfferResponse\x12T\n" +
-	"\vDeleteOffer\x12!.techmarket.v1.DeleteOfferRequest\x1a\".techmarket.v1.DeleteOfferResponse\x12W\n" +
-	"\fPublishOffer\x12\".techmarket.v1.PublishOfferRequest\x1a#.techmarket.v1.PublishOfferResponse\x12Z\n" +
-	"\rWithdrawOffer\x12#.techmarket.v1.WithdrawOfferRequest\x1a$.techmarket.v1.WithdrawOfferResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"ListOffers\x12 .techmarket.v1.ListOffersRequest\x1a!.techmarket.v1.ListOffersResponse\"\x12\x82\xd3\xe4\x93\x02\f\x12\n" +
+	"/v1/offers\x12~\n" +
+	"\vUpdateOffer\x12!.techmarket.v1.UpdateOfferRequest\x1a\".techmarket.v1.UpdateOfferResponse\"(\x82\xd3\xe4\x93\x02\":\x05offer2\x19/v1/{offer.name=offers/*}\x12q\n" +
+	"\vDeleteOffer\x12!.techmarket.v1.DeleteOfferRequest\x1a\".techmarket.v1.DeleteOfferResponse\"\x1b\x82\xd3\xe4\x93\x02\x15*\x13/v1/{name=offers/*}\x12\x7f\n" +
+	"\fPublishOffer\x12\".techmarket.v1.PublishOfferRequest\x1a#.techmarket.v1.PublishOfferResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/{name=offers/*}:publish\x12\x83\x01\n" +
+	"\rWithdrawOffer\x12#.techmarket.v1.WithdrawOfferRequest\x1a$.techmarket.v1.WithdrawOfferResponse\"'\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/{name=offers/*}:withdrawBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_offer_service_proto_rawDescOnce sync.Once

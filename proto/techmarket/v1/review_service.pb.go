@@ -7,6 +7,7 @@
 package techmarketv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -383,7 +384,7 @@ var File_techmarket_v1_review_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_review_service_proto_rawDesc = "" +
 	"\n" +
-	"\"techmarket/v1/review_service.proto\x12\rtechmarket.v1\x1a\x1btechmarket/v1/listing.proto\"\x93\x01\n" +
+	"\"techmarket/v1/review_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1btechmarket/v1/listing.proto\"\x93\x01\n" +
 	"\x14ReviewListingRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x129\n" +
 	"\bdecision\x18\x02 \x01(\x0e2\x1d.techmarket.v1.ReviewDecisionR\bdecision\x12\x18\n" +
@@ -406,10 +407,10 @@ const file_techmarket_v1_review_service_proto_rawDesc = "" +
 	"\amessage\x18\x04 \x01(\tR\amessage\x12\x1e\n" +
 	"\n" +
 	"suggestion\x18\x05 \x01(\tR\n" +
-	"suggestion2\xd0\x01\n" +
-	"\rReviewService\x12Z\n" +
-	"\rReviewListing\x12#.techmarket.v1.ReviewListingRequest\x1a$.techmarket.v1.ReviewListingResponse\x12c\n" +
-	"\x10GetQualityReport\x12&.techmarket.v1.GetQualityReportRequest\x1a'.techmarket.v1.GetQualityReportResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"suggestion2\xec\x02\n" +
+	"\rReviewService\x12\xa3\x01\n" +
+	"\rReviewListing\x12#.techmarket.v1.ReviewListingRequest\x1a$.techmarket.v1.ReviewListingResponse\"G\x82\xd3\xe4\x93\x02A:\x01*Z :\x01*\"\x1b/v1/{name=demands/*}:review\"\x1a/v1/{name=offers/*}:review\x12\xb4\x01\n" +
+	"\x10GetQualityReport\x12&.techmarket.v1.GetQualityReportRequest\x1a'.techmarket.v1.GetQualityReportResponse\"O\x82\xd3\xe4\x93\x02IZ$\x12\"/v1/{name=demands/*}/qualityReport\x12!/v1/{name=offers/*}/qualityReportBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_review_service_proto_rawDescOnce sync.Once

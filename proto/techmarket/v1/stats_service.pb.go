@@ -7,6 +7,7 @@
 package techmarketv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -329,7 +330,7 @@ var File_techmarket_v1_stats_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_stats_service_proto_rawDesc = "" +
 	"\n" +
-	"!techmarket/v1/stats_service.proto\x12\rtechmarket.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x01\n" +
+	"!techmarket/v1/stats_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x01\n" +
 	"\x15GetMarketStatsRequest\x129\n" +
 	"\n" +
 	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
@@ -352,9 +353,9 @@ const file_techmarket_v1_stats_service_proto_rawDesc = "" +
 	"\bby_state\x18\x04 \x03(\v2\x14.techmarket.v1.CountR\abyState\"/\n" +
 	"\x05Count\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05count\x18\x02 \x01(\x03R\x05count2m\n" +
-	"\fStatsService\x12]\n" +
-	"\x0eGetMarketStats\x12$.techmarket.v1.GetMarketStatsRequest\x1a%.techmarket.v1.GetMarketStatsResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\x05count\x18\x02 \x01(\x03R\x05count2\x86\x01\n" +
+	"\fStatsService\x12v\n" +
+	"\x0eGetMarketStats\x12$.techmarket.v1.GetMarketStatsRequest\x1a%.techmarket.v1.GetMarketStatsResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/marketStatsBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_stats_service_proto_rawDescOnce sync.Once

@@ -7,6 +7,7 @@
 package techmarketv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -596,7 +597,7 @@ var File_techmarket_v1_token_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_token_service_proto_rawDesc = "" +
 	"\n" +
-	"!techmarket/v1/token_service.proto\x12\rtechmarket.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x84\x02\n" +
+	"!techmarket/v1/token_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x84\x02\n" +
 	"\x05Token\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\"\n" +
 	"\forganization\x18\x02 \x01(\tR\forganization\x12'\n" +
@@ -633,13 +634,16 @@ const file_techmarket_v1_token_service_proto_rawDesc = "" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rROLE_OPERATOR\x10\x01\x12\x0f\n" +
 	"\vROLE_AGENCY\x10\x02\x12\x13\n" +
-	"\x0fROLE_ENTERPRISE\x10\x032\xdd\x02\n" +
-	"\fTokenService\x12T\n" +
-	"\vCreateToken\x12!.techmarket.v1.CreateTokenRequest\x1a\".techmarket.v1.CreateTokenResponse\x12Q\n" +
+	"\x0fROLE_ENTERPRISE\x10\x032\xc3\x03\n" +
+	"\fTokenService\x12k\n" +
+	"\vCreateToken\x12!.techmarket.v1.CreateTokenRequest\x1a\".techmarket.v1.CreateTokenResponse\"\x15\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
+	"/v1/tokens\x12e\n" +
 	"\n" +
-	"ListTokens\x12 .techmarket.v1.ListTokensRequest\x1a!.techmarket.v1.ListTokensResponse\x12T\n" +
-	"\vRevokeToken\x12!.techmarket.v1.RevokeTokenRequest\x1a\".techmarket.v1.RevokeTokenResponse\x12N\n" +
-	"\tGetCaller\x12\x1f.techmarket.v1.GetCallerRequest\x1a .techmarket.v1.GetCallerResponseBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"ListTokens\x12 .techmarket.v1.ListTokensRequest\x1a!.techmarket.v1.ListTokensResponse\"\x12\x82\xd3\xe4\x93\x02\f\x12\n" +
+	"/v1/tokens\x12{\n" +
+	"\vRevokeToken\x12!.techmarket.v1.RevokeTokenRequest\x1a\".techmarket.v1.RevokeTokenResponse\"%\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/{name=tokens/*}:revoke\x12b\n" +
+	"\tGetCaller\x12\x1f.techmarket.v1.GetCallerRequest\x1a .techmarket.v1.GetCallerResponse\"\x12\x82\xd3\xe4\x93\x02\f\x12\n" +
+	"/v1/callerBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_token_service_proto_rawDescOnce sync.Once
