@@ -466,7 +466,7 @@ func (l *Listings[T]) name(id string) string { return l.collection + "/" + id }
 func (l *Listings[T]) parseName(field, name string) (string, error) {
 	id, ok := strings.CutPrefix(name, l.collection+"/")
 	if !ok || !validID(id) {
-		return "", invalid(field, "%q is not a %s name; names look like %s/0k3v9q2m7x1c4f8h", clipName(name), l.field, l.collection)
+		return "", invalid(field, "%q is not a valid %s name; names look like %s/0k3v9q2m7x1c4f8h", clipName(name), l.field, l.collection)
 	}
 	return id, nil
 }
