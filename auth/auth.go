@@ -34,10 +34,17 @@ type Principal struct {
 	Role techmarketv1.Role
 	// TokenID is the public id of the token used, for audit and logs.
 	TokenID string
+	// Scope bounds what a peer (ROLE_PEER) pulls of the feed; nil shares
+	// everything.
+	Scope *techmarketv1.PeerScope
 }
 
 // Anonymous reports whether the caller presented no token.
 func (p Principal) Anonymous() bool { return p.Role == techmarketv1.Role_ROLE_UNSPECIFIED }
+
+// IsPeer reports whether the caller is another market following this
+// one's feed.
+func (p Principal) IsPeer() bool { return p.Role == techmarketv1.Role_ROLE_PEER }
 
 // IsOperator reports whether the caller runs the market.
 func (p Principal) IsOperator() bool { return p.Role == techmarketv1.Role_ROLE_OPERATOR }
@@ -98,7 +105,7 @@ func CanRead(p Principal, poster string, state techmarketv1.ListingState) bool {
 }
 
 // SeesContact reports whether p may see listings' contact details.
-func SeesContact(p Principal) bool { return !p.Anonymous() }
+func SeesContact(p Principal) bool { return !p.Anonymous() && !p.IsPeer() }
 
 // CanManageTokens reports whether p may issue, list and revoke tokens.
 func CanManageTokens(p Principal) bool { return p.IsOperator() }
@@ -118,7 +125,7 @@ func NewSecret() (secret string, hash [32]byte) {
 // HashSecret returns the stored form of a secret.
 func HashSecret(secret string) [32]byte { return sha256.Sum256([]byte(secret)) }
 
-// ParseRole reads a role name: operator, agency or enterprise.
+// ParseRole reads a role name: operator, agency, enterprise or peer.
 func ParseRole(name string) (techmarketv1.Role, bool) {
 	switch strings.ToLower(name) {
 	case "operator":
@@ -127,6 +134,8 @@ func ParseRole(name string) (techmarketv1.Role, bool) {
 		return techmarketv1.Role_ROLE_AGENCY, true
 	case "enterprise":
 		return techmarketv1.Role_ROLE_ENTERPRISE, true
+	case "peer":
+		return techmarketv1.Role_ROLE_PEER, true
 	}
 	return techmarketv1.Role_ROLE_UNSPECIFIED, false
 }
@@ -140,6 +149,8 @@ func RoleName(r techmarketv1.Role) string {
 		return "agency"
 	case techmarketv1.Role_ROLE_ENTERPRISE:
 		return "enterprise"
+	case techmarketv1.Role_ROLE_PEER:
+		return "peer"
 	}
 	return "anonymous"
 }

@@ -31,6 +31,8 @@ type Client struct {
 	Admin   techmarketv1.AdminServiceClient
 	Audit   techmarketv1.AuditServiceClient
 	Events  techmarketv1.EventServiceClient
+	// Federation is for peer tokens: another market's follower.
+	Federation techmarketv1.FederationServiceClient
 }
 
 // Option configures Dial.
@@ -114,6 +116,8 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 		Admin:   techmarketv1.NewAdminServiceClient(conn),
 		Audit:   techmarketv1.NewAuditServiceClient(conn),
 		Events:  techmarketv1.NewEventServiceClient(conn),
+
+		Federation: techmarketv1.NewFederationServiceClient(conn),
 	}, nil
 }
 

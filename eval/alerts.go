@@ -122,7 +122,7 @@ func replay(ctx context.Context, s *set, d Direction, cfg Config) ([]AlertCandid
 	defer svc.close()
 	clients := map[string]*client.Client{}
 	for _, org := range []string{offersOrg, demandsOrg} {
-		_, secret, err := svc.m.IssueToken(ctx, org, techmarketv1.Role_ROLE_OPERATOR, "alert replay")
+		_, secret, err := svc.m.IssueToken(ctx, org, techmarketv1.Role_ROLE_OPERATOR, "alert replay", nil)
 		if err != nil {
 			return nil, err
 		}

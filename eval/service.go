@@ -116,7 +116,7 @@ func newService(ctx context.Context, s *set, log io.Writer, alerts *alert.Option
 		_ = svc.srv.Serve(svc.lis) // returns when stopped
 	}()
 
-	_, secret, err := m.IssueToken(ctx, evalOrg, techmarketv1.Role_ROLE_OPERATOR, "matching evaluation")
+	_, secret, err := m.IssueToken(ctx, evalOrg, techmarketv1.Role_ROLE_OPERATOR, "matching evaluation", nil)
 	if err != nil {
 		return nil, fmt.Errorf("issuing the operator token: %w", err)
 	}

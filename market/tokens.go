@@ -9,9 +9,11 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/wuhai-techmarket/techmarket/auth"
+	"github.com/wuhai-techmarket/techmarket/listing"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/store"
 )
@@ -39,28 +41,35 @@ func (m *Market) Authenticate(secret string) (auth.Principal, error) {
 		return auth.Principal{}, fmt.Errorf("%w: the token was revoked on %s; ask an operator for a new one", ErrUnauthenticated, rec.RevokeTime.Format(time.DateOnly))
 	}
 	p := auth.Principal{Org: rec.Org, Role: techmarketv1.Role(rec.Role), TokenID: rec.ID}
+	if len(rec.Scope) > 0 {
+		p.Scope = &techmarketv1.PeerScope{}
+		if err := proto.Unmarshal(rec.Scope, p.Scope); err != nil {
+			return auth.Principal{}, fmt.Errorf("market: token %s: its peer scope does not read: %w", rec.ID, err)
+		}
+	}
 	m.tokens.put(hash, p, gen)
 	return p, nil
 }
 
 // CreateToken issues a token on an operator's request.
-func (m *Market) CreateToken(ctx context.Context, p auth.Principal, org string, role techmarketv1.Role, description string) (*techmarketv1.Token, string, error) {
+// scope bounds what a peer token pulls; it is for ROLE_PEER only.
+func (m *Market) CreateToken(ctx context.Context, p auth.Principal, org string, role techmarketv1.Role, description string, scope *techmarketv1.PeerScope) (*techmarketv1.Token, string, error) {
 	if err := mayManageTokens(p); err != nil {
 		return nil, "", err
 	}
-	return m.issueToken(ctx, p, org, role, description)
+	return m.issueToken(ctx, p, org, role, description, scope)
 }
 
 // IssueToken issues a token without asking who wants it: the bootstrap
 // path of `techmarketd token create`, run by whoever holds the data folder.
 // The secret is returned once and never stored.
-func (m *Market) IssueToken(ctx context.Context, org string, role techmarketv1.Role, description string) (*techmarketv1.Token, string, error) {
-	return m.issueToken(ctx, auth.Principal{}, org, role, description)
+func (m *Market) IssueToken(ctx context.Context, org string, role techmarketv1.Role, description string, scope *techmarketv1.PeerScope) (*techmarketv1.Token, string, error) {
+	return m.issueToken(ctx, auth.Principal{}, org, role, description, scope)
 }
 
 // issueToken issues a token for p (the zero principal: techmarketd on the
 // folder) and records it in the audit log.
-func (m *Market) issueToken(ctx context.Context, p auth.Principal, org string, role techmarketv1.Role, description string) (*techmarketv1.Token, string, error) {
+func (m *Market) issueToken(ctx context.Context, p auth.Principal, org string, role techmarketv1.Role, description string, scope *techmarketv1.PeerScope) (*techmarketv1.Token, string, error) {
 	var vs []error
 	if err := CheckOrganization(org); err != nil {
 		vs = append(vs, err)
@@ -69,14 +78,22 @@ func (m *Market) issueToken(ctx context.Context, p auth.Principal, org string, r
 		vs = append(vs, err)
 	}
 	if auth.RoleName(role) == "anonymous" {
-		vs = append(vs, invalid("role", "must be operator, agency or enterprise"))
+		vs = append(vs, invalid("role", "must be operator, agency, enterprise or peer"))
 	}
+	vs = append(vs, checkScope(role, scope)...)
 	if len(vs) > 0 {
 		return nil, "", joinInvalid(vs)
 	}
 	secret, hash := auth.NewSecret()
 	now := m.now()
 	rec := store.TokenRecord{ID: newID(now), Hash: hash, Org: org, Role: uint8(role), Description: description, CreateTime: now}
+	if role == techmarketv1.Role_ROLE_PEER && scope != nil {
+		b, err := proto.MarshalOptions{Deterministic: true}.Marshal(scope)
+		if err != nil {
+			return nil, "", err
+		}
+		rec.Scope = b
+	}
 	err := m.st.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.PutToken(rec); err != nil {
 			return err
@@ -182,7 +199,39 @@ func tokenProto(rec store.TokenRecord) *techmarketv1.Token {
 	if !rec.RevokeTime.IsZero() {
 		t.RevokeTime = timestamppb.New(rec.RevokeTime)
 	}
+	if len(rec.Scope) > 0 {
+		t.PeerScope = &techmarketv1.PeerScope{}
+		_ = proto.Unmarshal(rec.Scope, t.PeerScope) // written by issueToken; Authenticate reports a bad one
+	}
 	return t
+}
+
+// checkScope checks a peer scope: sides are offers or demands, industries
+// are known codes, regions are set.
+func checkScope(role techmarketv1.Role, scope *techmarketv1.PeerScope) []error {
+	if scope == nil {
+		return nil
+	}
+	if role != techmarketv1.Role_ROLE_PEER {
+		return []error{invalid("peer_scope", "is for peer tokens only")}
+	}
+	var vs []error
+	for i, s := range scope.GetSides() {
+		if s != "offers" && s != "demands" {
+			vs = append(vs, invalid(fmt.Sprintf("peer_scope.sides[%d]", i), "must be offers or demands, not %q", s))
+		}
+	}
+	for i, c := range scope.GetIndustries() {
+		if _, ok := listing.LookupIndustry(c); !ok {
+			vs = append(vs, invalid(fmt.Sprintf("peer_scope.industries[%d]", i), "%q is not an industry code, such as coal-chemical or hydrogen", c))
+		}
+	}
+	for i, r := range scope.GetRegions() {
+		if _, ok := techmarketv1.Region_name[int32(r)]; !ok || r == techmarketv1.Region_REGION_UNSPECIFIED {
+			vs = append(vs, invalid(fmt.Sprintf("peer_scope.regions[%d]", i), "must be a region: wuhai, inner-mongolia, domestic or international"))
+		}
+	}
+	return vs
 }
 
 // CheckOrganization checks an organisation's name as tokens and imports

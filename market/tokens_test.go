@@ -33,7 +33,7 @@ func TestRevokedTokenStopsAtOnce(t *testing.T) {
 	ctx := context.Background()
 	op := auth.Principal{Org: "乌海科技大市场", Role: techmarketv1.Role_ROLE_OPERATOR}
 	for round := range 30 {
-		tok, secret, err := m.IssueToken(ctx, "丙研究院", techmarketv1.Role_ROLE_AGENCY, "")
+		tok, secret, err := m.IssueToken(ctx, "丙研究院", techmarketv1.Role_ROLE_AGENCY, "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

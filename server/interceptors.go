@@ -51,20 +51,34 @@ func (i interceptors) authenticate(ctx context.Context) (context.Context, error)
 	return auth.NewContext(ctx, p), nil
 }
 
-func (i interceptors) authUnary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+func (i interceptors) authUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	ctx, err := i.authenticate(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := mayCall(ctx, info.FullMethod); err != nil {
 		return nil, err
 	}
 	return handler(ctx, req)
 }
 
-func (i interceptors) authStream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+func (i interceptors) authStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	ctx, err := i.authenticate(ss.Context())
 	if err != nil {
 		return err
 	}
+	if err := mayCall(ctx, info.FullMethod); err != nil {
+		return err
+	}
 	return handler(srv, &contextStream{ServerStream: ss, ctx: ctx})
+}
+
+// mayCall refuses a peer token every call but those of peerMethods.
+func mayCall(ctx context.Context, method string) error {
+	if auth.FromContext(ctx).IsPeer() && !peerMethods[method] {
+		return status.Error(codes.PermissionDenied, "a peer token may only pull the feed (FederationService.PullListings); call with another token")
+	}
+	return nil
 }
 
 // contextStream replaces a stream's context.

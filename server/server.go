@@ -97,6 +97,7 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	techmarketv1.RegisterReviewServiceServer(s.Server, &reviewServer{m: m})
 	techmarketv1.RegisterAdminServiceServer(s.Server, &adminServer{m: m})
 	techmarketv1.RegisterAuditServiceServer(s.Server, &auditServer{m: m})
+	techmarketv1.RegisterFederationServiceServer(s.Server, &federationServer{m: m})
 	if opts.Events != nil {
 		techmarketv1.RegisterEventServiceServer(s.Server, &eventServer{e: opts.Events})
 	}

@@ -17,7 +17,7 @@ type tokenServer struct {
 var _ techmarketv1.TokenServiceServer = (*tokenServer)(nil)
 
 func (s *tokenServer) CreateToken(ctx context.Context, req *techmarketv1.CreateTokenRequest) (*techmarketv1.CreateTokenResponse, error) {
-	t, secret, err := s.m.CreateToken(ctx, auth.FromContext(ctx), req.GetOrganization(), req.GetRole(), req.GetDescription())
+	t, secret, err := s.m.CreateToken(ctx, auth.FromContext(ctx), req.GetOrganization(), req.GetRole(), req.GetDescription(), req.GetPeerScope())
 	return respond(&techmarketv1.CreateTokenResponse{Token: t, Secret: secret}, err)
 }
 

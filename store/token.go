@@ -20,6 +20,7 @@ type TokenRecord struct {
 	Description string
 	CreateTime  time.Time // stored in UTC with nanoseconds; read back in UTC
 	RevokeTime  time.Time // zero while valid
+	Scope       []byte    // what a peer token may pull, encoded by the caller; empty for other roles
 }
 
 // tokenJSON is the stored form of a TokenRecord. JSON keeps the bucket
@@ -33,6 +34,7 @@ type tokenJSON struct {
 	Description string     `json:"description,omitempty"`
 	CreateTime  time.Time  `json:"create_time"`
 	RevokeTime  *time.Time `json:"revoke_time,omitempty"`
+	Scope       []byte     `json:"scope,omitempty"` // base64
 }
 
 func encodeToken(t TokenRecord) ([]byte, error) {
@@ -43,6 +45,7 @@ func encodeToken(t TokenRecord) ([]byte, error) {
 		Role:        t.Role,
 		Description: t.Description,
 		CreateTime:  t.CreateTime.UTC(),
+		Scope:       t.Scope,
 	}
 	if !t.RevokeTime.IsZero() {
 		r := t.RevokeTime.UTC()
@@ -65,6 +68,7 @@ func decodeToken(key, v []byte) (TokenRecord, error) {
 		Role:        j.Role,
 		Description: j.Description,
 		CreateTime:  j.CreateTime.UTC(),
+		Scope:       j.Scope,
 	}
 	if n, err := hex.Decode(t.Hash[:], []byte(j.Hash)); err != nil || n != len(t.Hash) || len(j.Hash) != 2*len(t.Hash) {
 		return TokenRecord{}, corrupt(bucketTokens, key, fmt.Sprintf("bad hash %q", j.Hash))

@@ -144,7 +144,7 @@ func (p *inProcess) importLines(ctx context.Context, lines []*techmarketv1.Impor
 // issueToken issues a token on the folder, as `techmarketd token create`
 // does, and returns its secret.
 func (p *inProcess) issueToken(ctx context.Context, org string, role techmarketv1.Role) (string, error) {
-	tok, secret, err := p.m.IssueToken(ctx, org, role, "techmarket-load")
+	tok, secret, err := p.m.IssueToken(ctx, org, role, "techmarket-load", nil)
 	if err != nil {
 		return "", err
 	}

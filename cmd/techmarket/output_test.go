@@ -80,8 +80,8 @@ func TestEnumCodes(t *testing.T) {
 			t.Errorf("parseEnum(%q) = %v, %v; want it to round-trip", s, got, ok)
 		}
 	}
-	if _, codes, ok := parseEnum[techmarketv1.Role]("unspecified"); ok || oneOf(codes) != "operator, agency or enterprise" {
-		t.Errorf("parseEnum(unspecified) = %v, codes %v; want refused, and the three roles", ok, codes)
+	if _, codes, ok := parseEnum[techmarketv1.Role]("unspecified"); ok || oneOf(codes) != "operator, agency, enterprise or peer" {
+		t.Errorf("parseEnum(unspecified) = %v, codes %v; want refused, and the four roles", ok, codes)
 	}
 }
 

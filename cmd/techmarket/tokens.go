@@ -4,10 +4,22 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/wuhai-techmarket/techmarket/client"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
+
+// commaList splits a comma-separated flag value, dropping empty items.
+func commaList(s string) []string {
+	var out []string
+	for item := range strings.SplitSeq(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
 
 // tokenCommands makes the token commands and whoami, which is about the
 // caller's own token.
@@ -15,14 +27,18 @@ func tokenCommands() []command {
 	return []command{
 		{
 			name:    "tokens create",
-			args:    "--org NAME --role operator|agency|enterprise [--description TEXT]",
+			args:    "--org NAME --role operator|agency|enterprise|peer [--description TEXT] [--share-sides offers,demands] [--share-industries CODES] [--share-regions REGIONS]",
 			summary: "issue a token (operators only)",
 			about: "Prints the token, then its secret on the last line. The service keeps only a\n" +
-				"hash of the secret: it is shown this once.",
+				"hash of the secret: it is shown this once. A peer token is for another market\n" +
+				"that follows this one's feed; the --share flags bound what it reads (all by default).",
 			setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
 				org := fs.String("org", "", "organisation the token speaks for, `NAME`")
 				role := fs.String("role", "", "`ROLE` of the token: operator, agency or enterprise")
 				description := fs.String("description", "", "note for operators, such as who holds the token, `TEXT`")
+				sides := fs.String("share-sides", "", "peer tokens: the sides shared, `offers,demands` (default both)")
+				industries := fs.String("share-industries", "", "peer tokens: the industry `CODES` shared, comma-separated (default all)")
+				regions := fs.String("share-regions", "", "peer tokens: the `REGIONS` shared, comma-separated (default all)")
 				return func(ctx context.Context, c *cli, args []string) error {
 					const cmd = "tokens create"
 					if len(args) > 0 {
@@ -35,8 +51,22 @@ func tokenCommands() []command {
 					if !ok {
 						return usageError(cmd, fmt.Sprintf("unknown role %q; use --role %s", *role, oneOf(codes)))
 					}
+					req := &techmarketv1.CreateTokenRequest{Organization: *org, Role: r, Description: *description}
+					if *sides+*industries+*regions != "" {
+						if r != techmarketv1.Role_ROLE_PEER {
+							return usageError(cmd, "the --share flags are for peer tokens; add --role peer")
+						}
+						req.PeerScope = &techmarketv1.PeerScope{Sides: commaList(*sides), Industries: commaList(*industries)}
+						for _, name := range commaList(*regions) {
+							region, codes, ok := parseEnum[techmarketv1.Region](name)
+							if !ok {
+								return usageError(cmd, fmt.Sprintf("unknown region %q; use %s", name, oneOf(codes)))
+							}
+							req.PeerScope.Regions = append(req.PeerScope.Regions, region)
+						}
+					}
 					return c.withClient(func(cl *client.Client) error {
-						resp, err := cl.CreateToken(ctx, *org, r, *description)
+						resp, err := cl.Tokens.CreateToken(ctx, req)
 						if err != nil {
 							return c.rpcFailure("create a token for "+*org, err)
 						}

@@ -260,7 +260,7 @@ func loadDemo(ctx context.Context, m *market.Market, dir string, log *slog.Logge
 		{"enterprise", "乌海市示例化工有限公司（演示）"},
 	} {
 		role, _ := auth.ParseRole(t.role)
-		_, secret, err := m.IssueToken(ctx, t.org, role, "demo")
+		_, secret, err := m.IssueToken(ctx, t.org, role, "demo", nil)
 		if err != nil {
 			return err
 		}

@@ -33,7 +33,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer m.Store().Close()
-	tok, secret, err := m.IssueToken(ctx, *org, role, *description)
+	tok, secret, err := m.IssueToken(ctx, *org, role, *description, nil)
 	if err != nil {
 		return err
 	}

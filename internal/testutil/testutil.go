@@ -22,6 +22,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/market"
 	"github.com/wuhai-techmarket/techmarket/match"
 	"github.com/wuhai-techmarket/techmarket/matchmaking"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/server"
 	"github.com/wuhai-techmarket/techmarket/stats"
 	"github.com/wuhai-techmarket/techmarket/store"
@@ -178,9 +179,20 @@ func (e *Env) Token(role, org string) string {
 	if !ok {
 		e.t.Fatalf("unknown role %q", role)
 	}
-	_, secret, err := e.Market.IssueToken(context.Background(), org, r, "test")
+	_, secret, err := e.Market.IssueToken(context.Background(), org, r, "test", nil)
 	if err != nil {
 		e.t.Fatalf("issue token: %v", err)
+	}
+	return secret
+}
+
+// PeerToken issues a token for another market, org, pulling the feed
+// within scope (nil: everything), and returns its secret.
+func (e *Env) PeerToken(org string, scope *techmarketv1.PeerScope) string {
+	e.t.Helper()
+	_, secret, err := e.Market.IssueToken(context.Background(), org, techmarketv1.Role_ROLE_PEER, "test", scope)
+	if err != nil {
+		e.t.Fatalf("issue peer token: %v", err)
 	}
 	return secret
 }

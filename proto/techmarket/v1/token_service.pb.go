@@ -35,6 +35,10 @@ const (
 	Role_ROLE_AGENCY Role = 2
 	// An enterprise: posts demands.
 	Role_ROLE_ENTERPRISE Role = 3
+	// Another market linked to this one: may only pull this market's feed
+	// of its own published listings (FederationService), within its
+	// PeerScope, and never sees contact details.
+	Role_ROLE_PEER Role = 4
 )
 
 // Enum value maps for Role.
@@ -44,12 +48,14 @@ var (
 		1: "ROLE_OPERATOR",
 		2: "ROLE_AGENCY",
 		3: "ROLE_ENTERPRISE",
+		4: "ROLE_PEER",
 	}
 	Role_value = map[string]int32{
 		"ROLE_UNSPECIFIED": 0,
 		"ROLE_OPERATOR":    1,
 		"ROLE_AGENCY":      2,
 		"ROLE_ENTERPRISE":  3,
+		"ROLE_PEER":        4,
 	}
 )
 
@@ -94,7 +100,9 @@ type Token struct {
 	// When it was revoked; unset while it works.
 	RevokeTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=revoke_time,json=revokeTime" json:"revoke_time,omitempty"`
 	// Free note for operators, such as who holds the token.
-	Description   string `protobuf:"bytes,6,opt,name=description" json:"description,omitempty"`
+	Description string `protobuf:"bytes,6,opt,name=description" json:"description,omitempty"`
+	// What a peer token may pull; set only for ROLE_PEER.
+	PeerScope     *PeerScope `protobuf:"bytes,7,opt,name=peer_scope,json=peerScope" json:"peer_scope,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -171,6 +179,79 @@ func (x *Token) GetDescription() string {
 	return ""
 }
 
+func (x *Token) GetPeerScope() *PeerScope {
+	if x != nil {
+		return x.PeerScope
+	}
+	return nil
+}
+
+// PeerScope bounds what another market reads of this market's feed
+// (FederationService.PullListings). An empty list admits everything of
+// its kind.
+type PeerScope struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Sides of the market shared: "offers", "demands"; empty shares both.
+	Sides []string `protobuf:"bytes,1,rep,name=sides" json:"sides,omitempty"`
+	// Industry codes shared: a listing with any of them is shared.
+	Industries []string `protobuf:"bytes,2,rep,name=industries" json:"industries,omitempty"`
+	// Regions shared.
+	Regions       []Region `protobuf:"varint,3,rep,packed,name=regions,enum=techmarket.v1.Region" json:"regions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PeerScope) Reset() {
+	*x = PeerScope{}
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PeerScope) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PeerScope) ProtoMessage() {}
+
+func (x *PeerScope) ProtoReflect() protoreflect.Message {
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PeerScope.ProtoReflect.Descriptor instead.
+func (*PeerScope) Descriptor() ([]byte, []int) {
+	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *PeerScope) GetSides() []string {
+	if x != nil {
+		return x.Sides
+	}
+	return nil
+}
+
+func (x *PeerScope) GetIndustries() []string {
+	if x != nil {
+		return x.Industries
+	}
+	return nil
+}
+
+func (x *PeerScope) GetRegions() []Region {
+	if x != nil {
+		return x.Regions
+	}
+	return nil
+}
+
 // CreateTokenRequest is the input of CreateToken.
 type CreateTokenRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -179,14 +260,16 @@ type CreateTokenRequest struct {
 	// Role of the new token.
 	Role Role `protobuf:"varint,2,opt,name=role,enum=techmarket.v1.Role" json:"role,omitempty"`
 	// Free note for operators, at most 200 characters.
-	Description   string `protobuf:"bytes,3,opt,name=description" json:"description,omitempty"`
+	Description string `protobuf:"bytes,3,opt,name=description" json:"description,omitempty"`
+	// For ROLE_PEER only: what the peer may pull; unset shares everything.
+	PeerScope     *PeerScope `protobuf:"bytes,4,opt,name=peer_scope,json=peerScope" json:"peer_scope,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateTokenRequest) Reset() {
 	*x = CreateTokenRequest{}
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[1]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -198,7 +281,7 @@ func (x *CreateTokenRequest) String() string {
 func (*CreateTokenRequest) ProtoMessage() {}
 
 func (x *CreateTokenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[1]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -211,7 +294,7 @@ func (x *CreateTokenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTokenRequest.ProtoReflect.Descriptor instead.
 func (*CreateTokenRequest) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{1}
+	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *CreateTokenRequest) GetOrganization() string {
@@ -235,6 +318,13 @@ func (x *CreateTokenRequest) GetDescription() string {
 	return ""
 }
 
+func (x *CreateTokenRequest) GetPeerScope() *PeerScope {
+	if x != nil {
+		return x.PeerScope
+	}
+	return nil
+}
+
 // CreateTokenResponse is the output of CreateToken.
 type CreateTokenResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -248,7 +338,7 @@ type CreateTokenResponse struct {
 
 func (x *CreateTokenResponse) Reset() {
 	*x = CreateTokenResponse{}
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[2]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -260,7 +350,7 @@ func (x *CreateTokenResponse) String() string {
 func (*CreateTokenResponse) ProtoMessage() {}
 
 func (x *CreateTokenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[2]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -273,7 +363,7 @@ func (x *CreateTokenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTokenResponse.ProtoReflect.Descriptor instead.
 func (*CreateTokenResponse) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{2}
+	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *CreateTokenResponse) GetToken() *Token {
@@ -303,7 +393,7 @@ type ListTokensRequest struct {
 
 func (x *ListTokensRequest) Reset() {
 	*x = ListTokensRequest{}
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[3]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -315,7 +405,7 @@ func (x *ListTokensRequest) String() string {
 func (*ListTokensRequest) ProtoMessage() {}
 
 func (x *ListTokensRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[3]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -328,7 +418,7 @@ func (x *ListTokensRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTokensRequest.ProtoReflect.Descriptor instead.
 func (*ListTokensRequest) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{3}
+	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListTokensRequest) GetPageSize() int32 {
@@ -358,7 +448,7 @@ type ListTokensResponse struct {
 
 func (x *ListTokensResponse) Reset() {
 	*x = ListTokensResponse{}
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[4]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -370,7 +460,7 @@ func (x *ListTokensResponse) String() string {
 func (*ListTokensResponse) ProtoMessage() {}
 
 func (x *ListTokensResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[4]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -383,7 +473,7 @@ func (x *ListTokensResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTokensResponse.ProtoReflect.Descriptor instead.
 func (*ListTokensResponse) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{4}
+	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListTokensResponse) GetTokens() []*Token {
@@ -411,7 +501,7 @@ type RevokeTokenRequest struct {
 
 func (x *RevokeTokenRequest) Reset() {
 	*x = RevokeTokenRequest{}
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[5]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -423,7 +513,7 @@ func (x *RevokeTokenRequest) String() string {
 func (*RevokeTokenRequest) ProtoMessage() {}
 
 func (x *RevokeTokenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[5]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -436,7 +526,7 @@ func (x *RevokeTokenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeTokenRequest.ProtoReflect.Descriptor instead.
 func (*RevokeTokenRequest) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{5}
+	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *RevokeTokenRequest) GetName() string {
@@ -457,7 +547,7 @@ type RevokeTokenResponse struct {
 
 func (x *RevokeTokenResponse) Reset() {
 	*x = RevokeTokenResponse{}
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[6]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -469,7 +559,7 @@ func (x *RevokeTokenResponse) String() string {
 func (*RevokeTokenResponse) ProtoMessage() {}
 
 func (x *RevokeTokenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[6]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -482,7 +572,7 @@ func (x *RevokeTokenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeTokenResponse.ProtoReflect.Descriptor instead.
 func (*RevokeTokenResponse) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{6}
+	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *RevokeTokenResponse) GetToken() *Token {
@@ -501,7 +591,7 @@ type GetCallerRequest struct {
 
 func (x *GetCallerRequest) Reset() {
 	*x = GetCallerRequest{}
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[7]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -513,7 +603,7 @@ func (x *GetCallerRequest) String() string {
 func (*GetCallerRequest) ProtoMessage() {}
 
 func (x *GetCallerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[7]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -526,7 +616,7 @@ func (x *GetCallerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallerRequest.ProtoReflect.Descriptor instead.
 func (*GetCallerRequest) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{7}
+	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{8}
 }
 
 // GetCallerResponse is the output of GetCaller.
@@ -544,7 +634,7 @@ type GetCallerResponse struct {
 
 func (x *GetCallerResponse) Reset() {
 	*x = GetCallerResponse{}
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[8]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -556,7 +646,7 @@ func (x *GetCallerResponse) String() string {
 func (*GetCallerResponse) ProtoMessage() {}
 
 func (x *GetCallerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_token_service_proto_msgTypes[8]
+	mi := &file_techmarket_v1_token_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -569,7 +659,7 @@ func (x *GetCallerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallerResponse.ProtoReflect.Descriptor instead.
 func (*GetCallerResponse) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{8}
+	return file_techmarket_v1_token_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetCallerResponse) GetOrganization() string {
@@ -597,7 +687,7 @@ var File_techmarket_v1_token_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_token_service_proto_rawDesc = "" +
 	"\n" +
-	"!techmarket/v1/token_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x84\x02\n" +
+	"!techmarket/v1/token_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1btechmarket/v1/listing.proto\"\xbd\x02\n" +
 	"\x05Token\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\"\n" +
 	"\forganization\x18\x02 \x01(\tR\forganization\x12'\n" +
@@ -606,11 +696,21 @@ const file_techmarket_v1_token_service_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vrevoke_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"revokeTime\x12 \n" +
-	"\vdescription\x18\x06 \x01(\tR\vdescription\"\x83\x01\n" +
+	"\vdescription\x18\x06 \x01(\tR\vdescription\x127\n" +
+	"\n" +
+	"peer_scope\x18\a \x01(\v2\x18.techmarket.v1.PeerScopeR\tpeerScope\"r\n" +
+	"\tPeerScope\x12\x14\n" +
+	"\x05sides\x18\x01 \x03(\tR\x05sides\x12\x1e\n" +
+	"\n" +
+	"industries\x18\x02 \x03(\tR\n" +
+	"industries\x12/\n" +
+	"\aregions\x18\x03 \x03(\x0e2\x15.techmarket.v1.RegionR\aregions\"\xbc\x01\n" +
 	"\x12CreateTokenRequest\x12\"\n" +
 	"\forganization\x18\x01 \x01(\tR\forganization\x12'\n" +
 	"\x04role\x18\x02 \x01(\x0e2\x13.techmarket.v1.RoleR\x04role\x12 \n" +
-	"\vdescription\x18\x03 \x01(\tR\vdescription\"Y\n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\x127\n" +
+	"\n" +
+	"peer_scope\x18\x04 \x01(\v2\x18.techmarket.v1.PeerScopeR\tpeerScope\"Y\n" +
 	"\x13CreateTokenResponse\x12*\n" +
 	"\x05token\x18\x01 \x01(\v2\x14.techmarket.v1.TokenR\x05token\x12\x16\n" +
 	"\x06secret\x18\x02 \x01(\tR\x06secret\"O\n" +
@@ -629,12 +729,13 @@ const file_techmarket_v1_token_service_proto_rawDesc = "" +
 	"\x11GetCallerResponse\x12\"\n" +
 	"\forganization\x18\x01 \x01(\tR\forganization\x12'\n" +
 	"\x04role\x18\x02 \x01(\x0e2\x13.techmarket.v1.RoleR\x04role\x12\x14\n" +
-	"\x05token\x18\x03 \x01(\tR\x05token*U\n" +
+	"\x05token\x18\x03 \x01(\tR\x05token*d\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rROLE_OPERATOR\x10\x01\x12\x0f\n" +
 	"\vROLE_AGENCY\x10\x02\x12\x13\n" +
-	"\x0fROLE_ENTERPRISE\x10\x032\xc3\x03\n" +
+	"\x0fROLE_ENTERPRISE\x10\x03\x12\r\n" +
+	"\tROLE_PEER\x10\x042\xc3\x03\n" +
 	"\fTokenService\x12k\n" +
 	"\vCreateToken\x12!.techmarket.v1.CreateTokenRequest\x1a\".techmarket.v1.CreateTokenResponse\"\x15\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
 	"/v1/tokens\x12e\n" +
@@ -658,42 +759,47 @@ func file_techmarket_v1_token_service_proto_rawDescGZIP() []byte {
 }
 
 var file_techmarket_v1_token_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_techmarket_v1_token_service_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_techmarket_v1_token_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_techmarket_v1_token_service_proto_goTypes = []any{
 	(Role)(0),                     // 0: techmarket.v1.Role
 	(*Token)(nil),                 // 1: techmarket.v1.Token
-	(*CreateTokenRequest)(nil),    // 2: techmarket.v1.CreateTokenRequest
-	(*CreateTokenResponse)(nil),   // 3: techmarket.v1.CreateTokenResponse
-	(*ListTokensRequest)(nil),     // 4: techmarket.v1.ListTokensRequest
-	(*ListTokensResponse)(nil),    // 5: techmarket.v1.ListTokensResponse
-	(*RevokeTokenRequest)(nil),    // 6: techmarket.v1.RevokeTokenRequest
-	(*RevokeTokenResponse)(nil),   // 7: techmarket.v1.RevokeTokenResponse
-	(*GetCallerRequest)(nil),      // 8: techmarket.v1.GetCallerRequest
-	(*GetCallerResponse)(nil),     // 9: techmarket.v1.GetCallerResponse
-	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
+	(*PeerScope)(nil),             // 2: techmarket.v1.PeerScope
+	(*CreateTokenRequest)(nil),    // 3: techmarket.v1.CreateTokenRequest
+	(*CreateTokenResponse)(nil),   // 4: techmarket.v1.CreateTokenResponse
+	(*ListTokensRequest)(nil),     // 5: techmarket.v1.ListTokensRequest
+	(*ListTokensResponse)(nil),    // 6: techmarket.v1.ListTokensResponse
+	(*RevokeTokenRequest)(nil),    // 7: techmarket.v1.RevokeTokenRequest
+	(*RevokeTokenResponse)(nil),   // 8: techmarket.v1.RevokeTokenResponse
+	(*GetCallerRequest)(nil),      // 9: techmarket.v1.GetCallerRequest
+	(*GetCallerResponse)(nil),     // 10: techmarket.v1.GetCallerResponse
+	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(Region)(0),                   // 12: techmarket.v1.Region
 }
 var file_techmarket_v1_token_service_proto_depIdxs = []int32{
 	0,  // 0: techmarket.v1.Token.role:type_name -> techmarket.v1.Role
-	10, // 1: techmarket.v1.Token.create_time:type_name -> google.protobuf.Timestamp
-	10, // 2: techmarket.v1.Token.revoke_time:type_name -> google.protobuf.Timestamp
-	0,  // 3: techmarket.v1.CreateTokenRequest.role:type_name -> techmarket.v1.Role
-	1,  // 4: techmarket.v1.CreateTokenResponse.token:type_name -> techmarket.v1.Token
-	1,  // 5: techmarket.v1.ListTokensResponse.tokens:type_name -> techmarket.v1.Token
-	1,  // 6: techmarket.v1.RevokeTokenResponse.token:type_name -> techmarket.v1.Token
-	0,  // 7: techmarket.v1.GetCallerResponse.role:type_name -> techmarket.v1.Role
-	2,  // 8: techmarket.v1.TokenService.CreateToken:input_type -> techmarket.v1.CreateTokenRequest
-	4,  // 9: techmarket.v1.TokenService.ListTokens:input_type -> techmarket.v1.ListTokensRequest
-	6,  // 10: techmarket.v1.TokenService.RevokeToken:input_type -> techmarket.v1.RevokeTokenRequest
-	8,  // 11: techmarket.v1.TokenService.GetCaller:input_type -> techmarket.v1.GetCallerRequest
-	3,  // 12: techmarket.v1.TokenService.CreateToken:output_type -> techmarket.v1.CreateTokenResponse
-	5,  // 13: techmarket.v1.TokenService.ListTokens:output_type -> techmarket.v1.ListTokensResponse
-	7,  // 14: techmarket.v1.TokenService.RevokeToken:output_type -> techmarket.v1.RevokeTokenResponse
-	9,  // 15: techmarket.v1.TokenService.GetCaller:output_type -> techmarket.v1.GetCallerResponse
-	12, // [12:16] is the sub-list for method output_type
-	8,  // [8:12] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	11, // 1: techmarket.v1.Token.create_time:type_name -> google.protobuf.Timestamp
+	11, // 2: techmarket.v1.Token.revoke_time:type_name -> google.protobuf.Timestamp
+	2,  // 3: techmarket.v1.Token.peer_scope:type_name -> techmarket.v1.PeerScope
+	12, // 4: techmarket.v1.PeerScope.regions:type_name -> techmarket.v1.Region
+	0,  // 5: techmarket.v1.CreateTokenRequest.role:type_name -> techmarket.v1.Role
+	2,  // 6: techmarket.v1.CreateTokenRequest.peer_scope:type_name -> techmarket.v1.PeerScope
+	1,  // 7: techmarket.v1.CreateTokenResponse.token:type_name -> techmarket.v1.Token
+	1,  // 8: techmarket.v1.ListTokensResponse.tokens:type_name -> techmarket.v1.Token
+	1,  // 9: techmarket.v1.RevokeTokenResponse.token:type_name -> techmarket.v1.Token
+	0,  // 10: techmarket.v1.GetCallerResponse.role:type_name -> techmarket.v1.Role
+	3,  // 11: techmarket.v1.TokenService.CreateToken:input_type -> techmarket.v1.CreateTokenRequest
+	5,  // 12: techmarket.v1.TokenService.ListTokens:input_type -> techmarket.v1.ListTokensRequest
+	7,  // 13: techmarket.v1.TokenService.RevokeToken:input_type -> techmarket.v1.RevokeTokenRequest
+	9,  // 14: techmarket.v1.TokenService.GetCaller:input_type -> techmarket.v1.GetCallerRequest
+	4,  // 15: techmarket.v1.TokenService.CreateToken:output_type -> techmarket.v1.CreateTokenResponse
+	6,  // 16: techmarket.v1.TokenService.ListTokens:output_type -> techmarket.v1.ListTokensResponse
+	8,  // 17: techmarket.v1.TokenService.RevokeToken:output_type -> techmarket.v1.RevokeTokenResponse
+	10, // 18: techmarket.v1.TokenService.GetCaller:output_type -> techmarket.v1.GetCallerResponse
+	15, // [15:19] is the sub-list for method output_type
+	11, // [11:15] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_techmarket_v1_token_service_proto_init() }
@@ -701,13 +807,14 @@ func file_techmarket_v1_token_service_proto_init() {
 	if File_techmarket_v1_token_service_proto != nil {
 		return
 	}
+	file_techmarket_v1_listing_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_techmarket_v1_token_service_proto_rawDesc), len(file_techmarket_v1_token_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
