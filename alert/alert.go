@@ -443,6 +443,9 @@ func (a *Alerter) match(ctx context.Context, c store.Change) (reverse, error) {
 		if cand.Listing.GetPoster() == r.src.GetPoster() {
 			continue // nobody needs telling about their own listing
 		}
+		if cand.Listing.GetLinkedFrom() != nil {
+			continue // its owner is another market's user: that market tells them
+		}
 		f, ok, err := a.fits(ctx, cand.Listing, r.src, c.Seq, ri+1)
 		if err != nil {
 			return r, err
@@ -541,7 +544,8 @@ func (a *Alerter) RemindExpiring(ctx context.Context) (int, error) {
 				return false
 			}
 			exp := l.GetExpireTime().AsTime()
-			if l.GetState() == techmarketv1.ListingState_LISTING_STATE_PUBLISHED && exp.After(now) && exp.Sub(now) <= ReminderLead {
+			// A linked listing's poster is reminded by its home market.
+			if l.GetState() == techmarketv1.ListingState_LISTING_STATE_PUBLISHED && l.GetLinkedFrom() == nil && exp.After(now) && exp.Sub(now) <= ReminderLead {
 				dues = append(dues, due{l, fmt.Sprintf("%d/%s\x00%d", kind, rec.ID, exp.Unix())})
 			}
 			return true

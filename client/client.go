@@ -33,6 +33,8 @@ type Client struct {
 	Events  techmarketv1.EventServiceClient
 	// Federation is for peer tokens: another market's follower.
 	Federation techmarketv1.FederationServiceClient
+	// Links manages this market's links to others (operators).
+	Links techmarketv1.LinkServiceClient
 }
 
 // Option configures Dial.
@@ -118,6 +120,7 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 		Events:  techmarketv1.NewEventServiceClient(conn),
 
 		Federation: techmarketv1.NewFederationServiceClient(conn),
+		Links:      techmarketv1.NewLinkServiceClient(conn),
 	}, nil
 }
 

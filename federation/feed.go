@@ -111,6 +111,9 @@ func event(st *store.Store, ch store.Change, scope *techmarketv1.PeerScope, now 
 	if err != nil {
 		return nil, err
 	}
+	if l.GetLinkedFrom() != nil {
+		return nil, nil // another market's: re-exported, links in a ring would loop
+	}
 	if !l.GetPublishTime().IsValid() {
 		return nil, nil // never on the market: no peer has it
 	}

@@ -32,6 +32,7 @@ type Listing interface {
 	GetUpdateTime() *timestamppb.Timestamp
 	GetPublishTime() *timestamppb.Timestamp
 	GetExpireTime() *timestamppb.Timestamp
+	GetLinkedFrom() *techmarketv1.LinkedFrom
 }
 
 var (
@@ -44,7 +45,7 @@ var (
 var outputOnly = map[protoreflect.Name]bool{
 	"name": true, "poster": true, "state": true, "create_time": true,
 	"update_time": true, "publish_time": true, "expire_time": true, "etag": true,
-	"review": true, "quality_score": true,
+	"review": true, "quality_score": true, "linked_from": true,
 }
 
 // IsOutputOnly reports whether the service, not the poster, sets the field.

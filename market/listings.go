@@ -283,6 +283,9 @@ func (l *Listings[T]) change(ctx context.Context, p auth.Principal, name, nameFi
 		if err != nil {
 			return err
 		}
+		if home := cur.GetLinkedFrom(); home != nil {
+			return fmt.Errorf("%w: %s belongs to the linked market %s, where it is %s; it changes only there", ErrFailedPrecondition, name, home.GetMarket(), home.GetName())
+		}
 		if !auth.CanChange(p, l.side, old.Org) {
 			if auth.CanRead(p, old.Org, cur.GetState()) {
 				return fmt.Errorf("%w: only %s or an operator may change %s", ErrPermissionDenied, old.Org, name)

@@ -115,7 +115,7 @@ func (r Result) Proto() *techmarketv1.Match {
 	m := &techmarketv1.Match{
 		Name: r.Listing.GetName(), ExternalId: r.Listing.GetExternalId(), Title: r.Listing.GetTitle(),
 		Poster: r.Listing.GetPoster(), Score: r.Score, MatchedTerms: r.Terms, Snippet: r.Snippet,
-		TextCoverage: r.Coverage,
+		TextCoverage: r.Coverage, HomeMarket: r.Listing.GetLinkedFrom().GetMarket(),
 	}
 	for _, p := range r.Parts {
 		m.Parts = append(m.Parts, &techmarketv1.ScorePart{Feature: p.Feature, Contribution: p.Contribution, Value: p.Value, Reason: p.Reason})

@@ -129,7 +129,7 @@ func (s *matchServer) search(ctx context.Context, kind store.Kind, text string, 
 	}
 	hits := make([]*techmarketv1.SearchHit, len(res.Hits))
 	for i, h := range res.Hits {
-		hits[i] = &techmarketv1.SearchHit{Name: h.Listing.GetName(), ExternalId: h.Listing.GetExternalId(), Title: h.Listing.GetTitle(), Score: h.Score, Snippet: h.Snippet}
+		hits[i] = &techmarketv1.SearchHit{Name: h.Listing.GetName(), ExternalId: h.Listing.GetExternalId(), Title: h.Listing.GetTitle(), Score: h.Score, Snippet: h.Snippet, HomeMarket: h.Listing.GetLinkedFrom().GetMarket()}
 	}
 	var facets []*techmarketv1.Facet
 	for _, name := range []string{"industry", "region", "trl_band"} {

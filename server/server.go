@@ -47,6 +47,9 @@ type Options struct {
 	Metrics *metrics.Metrics
 	// Events serves EventService; nil leaves it unimplemented.
 	Events *matchmaking.Service
+	// Links is told when LinkService changes the links (the follower);
+	// nil when nothing follows them.
+	Links Waker
 }
 
 // Server is the assembled gRPC server.
@@ -98,6 +101,7 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	techmarketv1.RegisterAdminServiceServer(s.Server, &adminServer{m: m})
 	techmarketv1.RegisterAuditServiceServer(s.Server, &auditServer{m: m})
 	techmarketv1.RegisterFederationServiceServer(s.Server, &federationServer{m: m})
+	techmarketv1.RegisterLinkServiceServer(s.Server, &linkServer{m: m, wakeup: opts.Links})
 	if opts.Events != nil {
 		techmarketv1.RegisterEventServiceServer(s.Server, &eventServer{e: opts.Events})
 	}

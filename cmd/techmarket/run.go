@@ -96,6 +96,7 @@ func commands() []command {
 	cmds = append(cmds, eventCommands()...)
 	cmds = append(cmds, dealCommands()...)
 	cmds = append(cmds, tokenCommands()...)
+	cmds = append(cmds, linkCommands()...)
 	return cmds
 }
 

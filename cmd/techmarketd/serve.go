@@ -21,6 +21,7 @@ import (
 	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/demo"
+	"github.com/wuhai-techmarket/techmarket/federation/follower"
 	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/index/analysis"
 	"github.com/wuhai-techmarket/techmarket/market"
@@ -163,7 +164,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}()
 	events := matchmaking.New(m, mt, nil)
 	counts.CountEvents(events.Counts)
-	opts := server.Options{Logger: log, Alerts: alerts, Stats: counts, Events: events, Limits: limits}
+	links := follower.Start(m, follower.Options{Logger: log})
+	defer links.Close()
+	opts := server.Options{Logger: log, Alerts: alerts, Stats: counts, Events: events, Limits: limits, Links: links}
 	if *metricsAddr != "" {
 		opts.Metrics = metrics.New(metrics.Sources{
 			LastSeq: st.LastSeq, IndexApplied: idx.Applied, AlertsFollowed: alerts.Followed,

@@ -510,7 +510,10 @@ type Offer struct {
 	Review *Review `protobuf:"bytes,23,opt,name=review" json:"review,omitempty"`
 	// How clear and complete the listing is, 0–1, assessed on every write;
 	// ReviewService.GetQualityReport says what to improve. Output only.
-	QualityScore  float64 `protobuf:"fixed64,24,opt,name=quality_score,json=qualityScore" json:"quality_score,omitempty"`
+	QualityScore float64 `protobuf:"fixed64,24,opt,name=quality_score,json=qualityScore" json:"quality_score,omitempty"`
+	// Set on a listing of another market shown here through a link: it is
+	// changed only at home. Unset on this market's own listings. Output only.
+	LinkedFrom    *LinkedFrom `protobuf:"bytes,25,opt,name=linked_from,json=linkedFrom" json:"linked_from,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -713,6 +716,13 @@ func (x *Offer) GetQualityScore() float64 {
 	return 0
 }
 
+func (x *Offer) GetLinkedFrom() *LinkedFrom {
+	if x != nil {
+		return x.LinkedFrom
+	}
+	return nil
+}
+
 // A Demand is an enterprise's technology need (企业技术需求).
 type Demand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -764,7 +774,10 @@ type Demand struct {
 	Review *Review `protobuf:"bytes,23,opt,name=review" json:"review,omitempty"`
 	// How clear and complete the listing is, 0–1, assessed on every write;
 	// ReviewService.GetQualityReport says what to improve. Output only.
-	QualityScore  float64 `protobuf:"fixed64,24,opt,name=quality_score,json=qualityScore" json:"quality_score,omitempty"`
+	QualityScore float64 `protobuf:"fixed64,24,opt,name=quality_score,json=qualityScore" json:"quality_score,omitempty"`
+	// Set on a listing of another market shown here through a link: it is
+	// changed only at home. Unset on this market's own listings. Output only.
+	LinkedFrom    *LinkedFrom `protobuf:"bytes,25,opt,name=linked_from,json=linkedFrom" json:"linked_from,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -967,6 +980,78 @@ func (x *Demand) GetQualityScore() float64 {
 	return 0
 }
 
+func (x *Demand) GetLinkedFrom() *LinkedFrom {
+	if x != nil {
+		return x.LinkedFrom
+	}
+	return nil
+}
+
+// LinkedFrom says where a linked listing lives.
+type LinkedFrom struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The link it came through: the name this market's operators gave the
+	// home market (`techmarket links add NAME`).
+	Market string `protobuf:"bytes,1,opt,name=market" json:"market,omitempty"`
+	// Its name at home, `offers/{offer}` or `demands/{demand}`.
+	Name string `protobuf:"bytes,2,opt,name=name" json:"name,omitempty"`
+	// When this market last applied it from the home market's feed.
+	SeenTime      *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=seen_time,json=seenTime" json:"seen_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkedFrom) Reset() {
+	*x = LinkedFrom{}
+	mi := &file_techmarket_v1_listing_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkedFrom) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkedFrom) ProtoMessage() {}
+
+func (x *LinkedFrom) ProtoReflect() protoreflect.Message {
+	mi := &file_techmarket_v1_listing_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkedFrom.ProtoReflect.Descriptor instead.
+func (*LinkedFrom) Descriptor() ([]byte, []int) {
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *LinkedFrom) GetMarket() string {
+	if x != nil {
+		return x.Market
+	}
+	return ""
+}
+
+func (x *LinkedFrom) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *LinkedFrom) GetSeenTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SeenTime
+	}
+	return nil
+}
+
 // Review is an operator's moderation decision on a listing.
 type Review struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -984,7 +1069,7 @@ type Review struct {
 
 func (x *Review) Reset() {
 	*x = Review{}
-	mi := &file_techmarket_v1_listing_proto_msgTypes[2]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -996,7 +1081,7 @@ func (x *Review) String() string {
 func (*Review) ProtoMessage() {}
 
 func (x *Review) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_listing_proto_msgTypes[2]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1009,7 +1094,7 @@ func (x *Review) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Review.ProtoReflect.Descriptor instead.
 func (*Review) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{2}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Review) GetDecision() ReviewDecision {
@@ -1055,7 +1140,7 @@ type Contact struct {
 
 func (x *Contact) Reset() {
 	*x = Contact{}
-	mi := &file_techmarket_v1_listing_proto_msgTypes[3]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1067,7 +1152,7 @@ func (x *Contact) String() string {
 func (*Contact) ProtoMessage() {}
 
 func (x *Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_listing_proto_msgTypes[3]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1080,7 +1165,7 @@ func (x *Contact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Contact.ProtoReflect.Descriptor instead.
 func (*Contact) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{3}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Contact) GetName() string {
@@ -1117,7 +1202,7 @@ type YuanRange struct {
 
 func (x *YuanRange) Reset() {
 	*x = YuanRange{}
-	mi := &file_techmarket_v1_listing_proto_msgTypes[4]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1129,7 +1214,7 @@ func (x *YuanRange) String() string {
 func (*YuanRange) ProtoMessage() {}
 
 func (x *YuanRange) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_listing_proto_msgTypes[4]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1142,7 +1227,7 @@ func (x *YuanRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use YuanRange.ProtoReflect.Descriptor instead.
 func (*YuanRange) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{4}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *YuanRange) GetMinYuan() int64 {
@@ -1172,7 +1257,7 @@ type Owner struct {
 
 func (x *Owner) Reset() {
 	*x = Owner{}
-	mi := &file_techmarket_v1_listing_proto_msgTypes[5]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1184,7 +1269,7 @@ func (x *Owner) String() string {
 func (*Owner) ProtoMessage() {}
 
 func (x *Owner) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_listing_proto_msgTypes[5]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1197,7 +1282,7 @@ func (x *Owner) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Owner.ProtoReflect.Descriptor instead.
 func (*Owner) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{5}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Owner) GetName() string {
@@ -1227,7 +1312,7 @@ type Patent struct {
 
 func (x *Patent) Reset() {
 	*x = Patent{}
-	mi := &file_techmarket_v1_listing_proto_msgTypes[6]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1239,7 +1324,7 @@ func (x *Patent) String() string {
 func (*Patent) ProtoMessage() {}
 
 func (x *Patent) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_listing_proto_msgTypes[6]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1252,7 +1337,7 @@ func (x *Patent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Patent.ProtoReflect.Descriptor instead.
 func (*Patent) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{6}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Patent) GetNumber() string {
@@ -1280,7 +1365,7 @@ type Enterprise struct {
 
 func (x *Enterprise) Reset() {
 	*x = Enterprise{}
-	mi := &file_techmarket_v1_listing_proto_msgTypes[7]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1292,7 +1377,7 @@ func (x *Enterprise) String() string {
 func (*Enterprise) ProtoMessage() {}
 
 func (x *Enterprise) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_listing_proto_msgTypes[7]
+	mi := &file_techmarket_v1_listing_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1305,7 +1390,7 @@ func (x *Enterprise) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Enterprise.ProtoReflect.Descriptor instead.
 func (*Enterprise) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{7}
+	return file_techmarket_v1_listing_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Enterprise) GetName() string {
@@ -1319,7 +1404,7 @@ var File_techmarket_v1_listing_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_listing_proto_rawDesc = "" +
 	"\n" +
-	"\x1btechmarket/v1/listing.proto\x12\rtechmarket.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xec\a\n" +
+	"\x1btechmarket/v1/listing.proto\x12\rtechmarket.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa8\b\n" +
 	"\x05Offer\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
 	"\vexternal_id\x18\x02 \x01(\tR\n" +
@@ -1351,7 +1436,9 @@ const file_techmarket_v1_listing_proto_rawDesc = "" +
 	"expireTime\x12\x12\n" +
 	"\x04etag\x18\x16 \x01(\tR\x04etag\x12-\n" +
 	"\x06review\x18\x17 \x01(\v2\x15.techmarket.v1.ReviewR\x06review\x12#\n" +
-	"\rquality_score\x18\x18 \x01(\x01R\fqualityScore\"\xf0\a\n" +
+	"\rquality_score\x18\x18 \x01(\x01R\fqualityScore\x12:\n" +
+	"\vlinked_from\x18\x19 \x01(\v2\x19.techmarket.v1.LinkedFromR\n" +
+	"linkedFrom\"\xac\b\n" +
 	"\x06Demand\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
 	"\vexternal_id\x18\x02 \x01(\tR\n" +
@@ -1385,7 +1472,14 @@ const file_techmarket_v1_listing_proto_rawDesc = "" +
 	"expireTime\x12\x12\n" +
 	"\x04etag\x18\x16 \x01(\tR\x04etag\x12-\n" +
 	"\x06review\x18\x17 \x01(\v2\x15.techmarket.v1.ReviewR\x06review\x12#\n" +
-	"\rquality_score\x18\x18 \x01(\x01R\fqualityScore\"\xa9\x01\n" +
+	"\rquality_score\x18\x18 \x01(\x01R\fqualityScore\x12:\n" +
+	"\vlinked_from\x18\x19 \x01(\v2\x19.techmarket.v1.LinkedFromR\n" +
+	"linkedFrom\"q\n" +
+	"\n" +
+	"LinkedFrom\x12\x16\n" +
+	"\x06market\x18\x01 \x01(\tR\x06market\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x127\n" +
+	"\tseen_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\bseenTime\"\xa9\x01\n" +
 	"\x06Review\x129\n" +
 	"\bdecision\x18\x01 \x01(\x0e2\x1d.techmarket.v1.ReviewDecisionR\bdecision\x12\x18\n" +
 	"\areasons\x18\x02 \x03(\tR\areasons\x12\x1a\n" +
@@ -1465,7 +1559,7 @@ func file_techmarket_v1_listing_proto_rawDescGZIP() []byte {
 }
 
 var file_techmarket_v1_listing_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_techmarket_v1_listing_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_techmarket_v1_listing_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_techmarket_v1_listing_proto_goTypes = []any{
 	(ListingState)(0),             // 0: techmarket.v1.ListingState
 	(ReviewDecision)(0),           // 1: techmarket.v1.ReviewDecision
@@ -1476,49 +1570,53 @@ var file_techmarket_v1_listing_proto_goTypes = []any{
 	(PatentType)(0),               // 6: techmarket.v1.PatentType
 	(*Offer)(nil),                 // 7: techmarket.v1.Offer
 	(*Demand)(nil),                // 8: techmarket.v1.Demand
-	(*Review)(nil),                // 9: techmarket.v1.Review
-	(*Contact)(nil),               // 10: techmarket.v1.Contact
-	(*YuanRange)(nil),             // 11: techmarket.v1.YuanRange
-	(*Owner)(nil),                 // 12: techmarket.v1.Owner
-	(*Patent)(nil),                // 13: techmarket.v1.Patent
-	(*Enterprise)(nil),            // 14: techmarket.v1.Enterprise
-	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
+	(*LinkedFrom)(nil),            // 9: techmarket.v1.LinkedFrom
+	(*Review)(nil),                // 10: techmarket.v1.Review
+	(*Contact)(nil),               // 11: techmarket.v1.Contact
+	(*YuanRange)(nil),             // 12: techmarket.v1.YuanRange
+	(*Owner)(nil),                 // 13: techmarket.v1.Owner
+	(*Patent)(nil),                // 14: techmarket.v1.Patent
+	(*Enterprise)(nil),            // 15: techmarket.v1.Enterprise
+	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
 }
 var file_techmarket_v1_listing_proto_depIdxs = []int32{
 	0,  // 0: techmarket.v1.Offer.state:type_name -> techmarket.v1.ListingState
 	2,  // 1: techmarket.v1.Offer.region:type_name -> techmarket.v1.Region
 	3,  // 2: techmarket.v1.Offer.transfer_modes:type_name -> techmarket.v1.TransferMode
-	10, // 3: techmarket.v1.Offer.contact:type_name -> techmarket.v1.Contact
+	11, // 3: techmarket.v1.Offer.contact:type_name -> techmarket.v1.Contact
 	4,  // 4: techmarket.v1.Offer.language:type_name -> techmarket.v1.Language
-	11, // 5: techmarket.v1.Offer.price:type_name -> techmarket.v1.YuanRange
-	12, // 6: techmarket.v1.Offer.owner:type_name -> techmarket.v1.Owner
-	13, // 7: techmarket.v1.Offer.patents:type_name -> techmarket.v1.Patent
-	15, // 8: techmarket.v1.Offer.create_time:type_name -> google.protobuf.Timestamp
-	15, // 9: techmarket.v1.Offer.update_time:type_name -> google.protobuf.Timestamp
-	15, // 10: techmarket.v1.Offer.publish_time:type_name -> google.protobuf.Timestamp
-	15, // 11: techmarket.v1.Offer.expire_time:type_name -> google.protobuf.Timestamp
-	9,  // 12: techmarket.v1.Offer.review:type_name -> techmarket.v1.Review
-	0,  // 13: techmarket.v1.Demand.state:type_name -> techmarket.v1.ListingState
-	2,  // 14: techmarket.v1.Demand.region:type_name -> techmarket.v1.Region
-	3,  // 15: techmarket.v1.Demand.transfer_modes:type_name -> techmarket.v1.TransferMode
-	10, // 16: techmarket.v1.Demand.contact:type_name -> techmarket.v1.Contact
-	4,  // 17: techmarket.v1.Demand.language:type_name -> techmarket.v1.Language
-	11, // 18: techmarket.v1.Demand.budget:type_name -> techmarket.v1.YuanRange
-	14, // 19: techmarket.v1.Demand.enterprise:type_name -> techmarket.v1.Enterprise
-	15, // 20: techmarket.v1.Demand.create_time:type_name -> google.protobuf.Timestamp
-	15, // 21: techmarket.v1.Demand.update_time:type_name -> google.protobuf.Timestamp
-	15, // 22: techmarket.v1.Demand.publish_time:type_name -> google.protobuf.Timestamp
-	15, // 23: techmarket.v1.Demand.expire_time:type_name -> google.protobuf.Timestamp
-	9,  // 24: techmarket.v1.Demand.review:type_name -> techmarket.v1.Review
-	1,  // 25: techmarket.v1.Review.decision:type_name -> techmarket.v1.ReviewDecision
-	15, // 26: techmarket.v1.Review.time:type_name -> google.protobuf.Timestamp
-	5,  // 27: techmarket.v1.Owner.type:type_name -> techmarket.v1.OwnerType
-	6,  // 28: techmarket.v1.Patent.type:type_name -> techmarket.v1.PatentType
-	29, // [29:29] is the sub-list for method output_type
-	29, // [29:29] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	12, // 5: techmarket.v1.Offer.price:type_name -> techmarket.v1.YuanRange
+	13, // 6: techmarket.v1.Offer.owner:type_name -> techmarket.v1.Owner
+	14, // 7: techmarket.v1.Offer.patents:type_name -> techmarket.v1.Patent
+	16, // 8: techmarket.v1.Offer.create_time:type_name -> google.protobuf.Timestamp
+	16, // 9: techmarket.v1.Offer.update_time:type_name -> google.protobuf.Timestamp
+	16, // 10: techmarket.v1.Offer.publish_time:type_name -> google.protobuf.Timestamp
+	16, // 11: techmarket.v1.Offer.expire_time:type_name -> google.protobuf.Timestamp
+	10, // 12: techmarket.v1.Offer.review:type_name -> techmarket.v1.Review
+	9,  // 13: techmarket.v1.Offer.linked_from:type_name -> techmarket.v1.LinkedFrom
+	0,  // 14: techmarket.v1.Demand.state:type_name -> techmarket.v1.ListingState
+	2,  // 15: techmarket.v1.Demand.region:type_name -> techmarket.v1.Region
+	3,  // 16: techmarket.v1.Demand.transfer_modes:type_name -> techmarket.v1.TransferMode
+	11, // 17: techmarket.v1.Demand.contact:type_name -> techmarket.v1.Contact
+	4,  // 18: techmarket.v1.Demand.language:type_name -> techmarket.v1.Language
+	12, // 19: techmarket.v1.Demand.budget:type_name -> techmarket.v1.YuanRange
+	15, // 20: techmarket.v1.Demand.enterprise:type_name -> techmarket.v1.Enterprise
+	16, // 21: techmarket.v1.Demand.create_time:type_name -> google.protobuf.Timestamp
+	16, // 22: techmarket.v1.Demand.update_time:type_name -> google.protobuf.Timestamp
+	16, // 23: techmarket.v1.Demand.publish_time:type_name -> google.protobuf.Timestamp
+	16, // 24: techmarket.v1.Demand.expire_time:type_name -> google.protobuf.Timestamp
+	10, // 25: techmarket.v1.Demand.review:type_name -> techmarket.v1.Review
+	9,  // 26: techmarket.v1.Demand.linked_from:type_name -> techmarket.v1.LinkedFrom
+	16, // 27: techmarket.v1.LinkedFrom.seen_time:type_name -> google.protobuf.Timestamp
+	1,  // 28: techmarket.v1.Review.decision:type_name -> techmarket.v1.ReviewDecision
+	16, // 29: techmarket.v1.Review.time:type_name -> google.protobuf.Timestamp
+	5,  // 30: techmarket.v1.Owner.type:type_name -> techmarket.v1.OwnerType
+	6,  // 31: techmarket.v1.Patent.type:type_name -> techmarket.v1.PatentType
+	32, // [32:32] is the sub-list for method output_type
+	32, // [32:32] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_techmarket_v1_listing_proto_init() }
@@ -1532,7 +1630,7 @@ func file_techmarket_v1_listing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_techmarket_v1_listing_proto_rawDesc), len(file_techmarket_v1_listing_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   8,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -359,7 +359,10 @@ type Match struct {
 	// How much of what the source listing asks the matched listing's text
 	// answers: the share, 0–1 by weight, of the source's telling terms it
 	// contains. Unlike the text part, it compares across answers.
-	TextCoverage  float64 `protobuf:"fixed64,9,opt,name=text_coverage,json=textCoverage" json:"text_coverage,omitempty"`
+	TextCoverage float64 `protobuf:"fixed64,9,opt,name=text_coverage,json=textCoverage" json:"text_coverage,omitempty"`
+	// The linked market the matched listing lives on, by this market's
+	// name for it; empty for a listing of this market.
+	HomeMarket    string `protobuf:"bytes,10,opt,name=home_market,json=homeMarket" json:"home_market,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -455,6 +458,13 @@ func (x *Match) GetTextCoverage() float64 {
 		return x.TextCoverage
 	}
 	return 0
+}
+
+func (x *Match) GetHomeMarket() string {
+	if x != nil {
+		return x.HomeMarket
+	}
+	return ""
 }
 
 // ScorePart is one feature's share of a match score.
@@ -936,7 +946,10 @@ type SearchHit struct {
 	// Relevance score; comparable within one search.
 	Score float64 `protobuf:"fixed64,4,opt,name=score" json:"score,omitempty"`
 	// A short passage with the query's terms marked 【like this】.
-	Snippet       string `protobuf:"bytes,5,opt,name=snippet" json:"snippet,omitempty"`
+	Snippet string `protobuf:"bytes,5,opt,name=snippet" json:"snippet,omitempty"`
+	// The linked market the listing lives on, by this market's name for
+	// it; empty for a listing of this market.
+	HomeMarket    string `protobuf:"bytes,6,opt,name=home_market,json=homeMarket" json:"home_market,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1002,6 +1015,13 @@ func (x *SearchHit) GetScore() float64 {
 func (x *SearchHit) GetSnippet() string {
 	if x != nil {
 		return x.Snippet
+	}
+	return ""
+}
+
+func (x *SearchHit) GetHomeMarket() string {
+	if x != nil {
+		return x.HomeMarket
 	}
 	return ""
 }
@@ -1140,7 +1160,7 @@ const file_techmarket_v1_match_service_proto_rawDesc = "" +
 	"\aregions\x18\x01 \x03(\x0e2\x15.techmarket.v1.RegionR\aregions\x12)\n" +
 	"\x10strict_readiness\x18\x02 \x01(\bR\x0fstrictReadiness\x122\n" +
 	"\x15strict_transfer_modes\x18\x03 \x01(\bR\x13strictTransferModes\x12!\n" +
-	"\fstrict_price\x18\x04 \x01(\bR\vstrictPrice\"\x94\x02\n" +
+	"\fstrict_price\x18\x04 \x01(\bR\vstrictPrice\"\xb5\x02\n" +
 	"\x05Match\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
 	"\vexternal_id\x18\x02 \x01(\tR\n" +
@@ -1151,7 +1171,10 @@ const file_techmarket_v1_match_service_proto_rawDesc = "" +
 	"\rmatched_terms\x18\x06 \x03(\tR\fmatchedTerms\x12\x18\n" +
 	"\asnippet\x18\a \x01(\tR\asnippet\x12\x16\n" +
 	"\x06poster\x18\b \x01(\tR\x06poster\x12#\n" +
-	"\rtext_coverage\x18\t \x01(\x01R\ftextCoverage\"w\n" +
+	"\rtext_coverage\x18\t \x01(\x01R\ftextCoverage\x12\x1f\n" +
+	"\vhome_market\x18\n" +
+	" \x01(\tR\n" +
+	"homeMarket\"w\n" +
 	"\tScorePart\x12\x18\n" +
 	"\afeature\x18\x01 \x01(\tR\afeature\x12\"\n" +
 	"\fcontribution\x18\x02 \x01(\x01R\fcontribution\x12\x14\n" +
@@ -1190,14 +1213,16 @@ const file_techmarket_v1_match_service_proto_rawDesc = "" +
 	"\amax_trl\x18\x04 \x01(\x05R\x06maxTrl\x12\x19\n" +
 	"\bmin_yuan\x18\x05 \x01(\x03R\aminYuan\x12\x19\n" +
 	"\bmax_yuan\x18\x06 \x01(\x03R\amaxYuan\x12B\n" +
-	"\x0etransfer_modes\x18\a \x03(\x0e2\x1b.techmarket.v1.TransferModeR\rtransferModes\"\x86\x01\n" +
+	"\x0etransfer_modes\x18\a \x03(\x0e2\x1b.techmarket.v1.TransferModeR\rtransferModes\"\xa7\x01\n" +
 	"\tSearchHit\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
 	"\vexternal_id\x18\x02 \x01(\tR\n" +
 	"externalId\x12\x14\n" +
 	"\x05title\x18\x03 \x01(\tR\x05title\x12\x14\n" +
 	"\x05score\x18\x04 \x01(\x01R\x05score\x12\x18\n" +
-	"\asnippet\x18\x05 \x01(\tR\asnippet\"P\n" +
+	"\asnippet\x18\x05 \x01(\tR\asnippet\x12\x1f\n" +
+	"\vhome_market\x18\x06 \x01(\tR\n" +
+	"homeMarket\"P\n" +
 	"\x05Facet\x12\x14\n" +
 	"\x05field\x18\x01 \x01(\tR\x05field\x121\n" +
 	"\x06counts\x18\x02 \x03(\v2\x19.techmarket.v1.FacetCountR\x06counts\"8\n" +
