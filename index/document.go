@@ -23,12 +23,25 @@ type document struct {
 	Modes      []string  `json:"modes"`
 	State      string    `json:"state"`
 	Poster     string    `json:"poster"`
+	Origin     string    `json:"origin"`
 	TRL        float64   `json:"trl"`
 	PriceMin   float64   `json:"price_min"`
 	PriceMax   float64   `json:"price_max"`
 	Priced     string    `json:"priced"`
 	Expire     time.Time `json:"expire_time"`
 	Publish    time.Time `json:"publish_time"`
+}
+
+// OriginLocal is the origin of this market's own listings; a linked
+// listing's is the name of its link.
+const OriginLocal = "local"
+
+// Origin is where l lives: OriginLocal, or the link it came through.
+func Origin(l listing.Listing) string {
+	if m := l.GetLinkedFrom().GetMarket(); m != "" {
+		return m
+	}
+	return OriginLocal
 }
 
 // ModeCodes returns the interchange codes of transfer modes.
@@ -69,6 +82,7 @@ func newDocument(l listing.Listing) document {
 		Modes:      ModeCodes(l.GetTransferModes()),
 		State:      listing.StateWord(l.GetState()),
 		Poster:     l.GetPoster(),
+		Origin:     Origin(l),
 		Expire:     l.GetExpireTime().AsTime(),
 		Publish:    l.GetPublishTime().AsTime(),
 	}

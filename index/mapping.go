@@ -20,6 +20,7 @@ const (
 	FieldModes      = "modes"       // transfer mode codes
 	FieldState      = "state"       // listing state word: published, draft…
 	FieldPoster     = "poster"      // posting organisation
+	FieldOrigin     = "origin"      // OriginLocal, or the link a linked listing came through
 	FieldTRL        = "trl"         // offer TRL or demand minimum TRL; 0 unknown
 	FieldPriceMin   = "price_min"   // offer price or demand budget, yuan
 	FieldPriceMax   = "price_max"   // offer price or demand budget, yuan
@@ -31,7 +32,7 @@ const (
 // mappingVersion changes whenever the mapping, the documents or the terms
 // analysis makes of them change; an index made with another version is
 // rebuilt on open.
-const mappingVersion = "5"
+const mappingVersion = "6"
 
 // newMapping describes listing documents. Everything is explicit: dynamic
 // mapping is off so that a field added to the document struct without a
@@ -79,7 +80,7 @@ func newMapping() mapping.IndexMapping {
 	add(FieldAside, text(analysis.AnalyzerZH))
 	add(FieldFocus, text(analysis.AnalyzerZH))
 	add(FieldBigram, text(analysis.AnalyzerBigram))
-	for _, k := range []string{FieldIndustries, FieldRegion, FieldModes, FieldState, FieldPoster, FieldPriced} {
+	for _, k := range []string{FieldIndustries, FieldRegion, FieldModes, FieldState, FieldPoster, FieldOrigin, FieldPriced} {
 		add(k, keyword())
 	}
 	for _, n := range []string{FieldTRL, FieldPriceMin, FieldPriceMax} {

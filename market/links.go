@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/wuhai-techmarket/techmarket/auth"
+	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/listing"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/store"
@@ -46,6 +47,15 @@ type Link struct {
 
 var linkName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`)
 
+// CheckOrigin checks an origin filter: empty (everything), "local" (this
+// market's own listings) or the name of a link.
+func CheckOrigin(field, origin string) error {
+	if origin == "" || origin == index.OriginLocal || linkName.MatchString(origin) {
+		return nil
+	}
+	return invalid(field, "must be local, the name of a link (techmarket links list), or empty for every listing")
+}
+
 // linkOrg is the store organisation of a link's listings. Organisations
 // of tokens never hold control characters, so no local caller can own,
 // or collide with, a linked listing.
@@ -57,8 +67,11 @@ func (m *Market) AddLink(ctx context.Context, p auth.Principal, l Link) (Link, e
 		return Link{}, err
 	}
 	var vs []error
-	if !linkName.MatchString(l.Name) {
+	switch {
+	case !linkName.MatchString(l.Name):
 		vs = append(vs, invalid("name", "must be 1–40 lower-case letters, digits or -, starting with a letter, such as ordos or region"))
+	case l.Name == index.OriginLocal:
+		vs = append(vs, invalid("name", "%q names this market's own listings in the origin filter; choose another", l.Name))
 	}
 	if _, port, err := net.SplitHostPort(l.Addr); err != nil || port == "" {
 		vs = append(vs, invalid("addr", "must be HOST:PORT of the other market's server, such as market.ordos.example.cn:7733"))

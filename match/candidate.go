@@ -23,7 +23,7 @@ import (
 // live, admits and rank must read nothing else of a candidate;
 // TestLeanCandidatesRankAsFull holds them to it.
 var (
-	rankedFields = []protoreflect.Name{"state", "expire_time", "publish_time", "industries", "region", "transfer_modes", "quality_score"}
+	rankedFields = []protoreflect.Name{"state", "expire_time", "publish_time", "industries", "region", "transfer_modes", "quality_score", "linked_from"}
 	leanOffer    = fieldSet(&techmarketv1.Offer{}, slices.Concat(rankedFields, []protoreflect.Name{"trl", "price"}))
 	leanDemand   = fieldSet(&techmarketv1.Demand{}, slices.Concat(rankedFields, []protoreflect.Name{"min_trl", "budget"}))
 )

@@ -45,6 +45,9 @@ type Filters struct {
 	// alerter, running behind the index, asks what an owner would have
 	// seen when a listing appeared.
 	WrittenBy uint64
+	// Origin keeps to this market's own listings (index.OriginLocal) or
+	// those of one link; empty matches both.
+	Origin string
 }
 
 // Result is one match.
@@ -299,6 +302,9 @@ func live(l listing.Listing, now time.Time) bool {
 // admits reports whether cand meets the strict constraints the caller
 // asked for on top of src's own.
 func admits(src, cand listing.Listing, f Filters) bool {
+	if f.Origin != "" && index.Origin(cand) != f.Origin {
+		return false
+	}
 	if len(f.Regions) > 0 && !slices.Contains(f.Regions, cand.GetRegion()) {
 		return false
 	}

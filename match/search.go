@@ -40,7 +40,10 @@ type Search struct {
 	MinYuan    int64
 	MaxYuan    int64
 	Modes      []techmarketv1.TransferMode
-	Size       int
+	// Origin keeps to this market's own listings (index.OriginLocal) or
+	// those of one link; empty finds both.
+	Origin string
+	Size   int
 	// After resumes a previous search after its last hit (Hit.After).
 	After []string
 }
@@ -224,6 +227,9 @@ func (m *Matcher) searchFilters(s Search) []query.Query {
 	}
 	anyOf(index.FieldRegion, regions)
 	anyOf(index.FieldModes, index.ModeCodes(s.Modes))
+	if s.Origin != "" {
+		qs = append(qs, termQuery(index.FieldOrigin, s.Origin))
+	}
 	if s.MinTRL > 0 || s.MaxTRL > 0 {
 		qs = append(qs, numberRange(index.FieldTRL, float64(max(s.MinTRL, 1)), float64(s.MaxTRL)))
 	}

@@ -68,11 +68,15 @@ func (s *matchServer) match(ctx context.Context, src listing.Listing, limit int3
 	if err != nil {
 		return nil, err
 	}
+	if err := market.CheckOrigin("filters.origin", f.GetOrigin()); err != nil {
+		return nil, err
+	}
 	results, err := s.mt.Match(ctx, src, n, match.Filters{
 		Regions:             f.GetRegions(),
 		StrictReadiness:     f.GetStrictReadiness(),
 		StrictTransferModes: f.GetStrictTransferModes(),
 		StrictPrice:         f.GetStrictPrice(),
+		Origin:              f.GetOrigin(),
 	})
 	if err != nil {
 		return nil, err
@@ -122,7 +126,7 @@ func (s *matchServer) search(ctx context.Context, kind store.Kind, text string, 
 	res, err := s.mt.Search(ctx, match.Search{
 		Kind: kind, Text: text, Industries: f.GetIndustries(), Regions: f.GetRegions(),
 		MinTRL: f.GetMinTrl(), MaxTRL: f.GetMaxTrl(), MinYuan: f.GetMinYuan(), MaxYuan: f.GetMaxYuan(),
-		Modes: f.GetTransferModes(), Size: n, After: after,
+		Modes: f.GetTransferModes(), Origin: f.GetOrigin(), Size: n, After: after,
 	})
 	if err != nil {
 		return nil, 0, nil, "", err
@@ -194,6 +198,9 @@ func checkSearch(text string, f *techmarketv1.SearchFilters) error {
 	}
 	if f.GetMaxYuan() > 0 && f.GetMinYuan() > f.GetMaxYuan() {
 		bad("filters.max_yuan", "is below min_yuan")
+	}
+	if err := market.CheckOrigin("filters.origin", f.GetOrigin()); err != nil {
+		bad("filters.origin", "must be local, the name of a link, or empty for every listing")
 	}
 	if len(vs) > 0 {
 		return &market.InvalidError{Violations: vs}

@@ -81,6 +81,7 @@ score and the snippet:
 			strictPrice := fs.Bool("strict-price", false, "drop matches whose price starts above the demand's budget")
 			var regions listFlag
 			fs.Var(&regions, "region", "only matches from region `CODE` ("+regionCodes+"); repeat for several")
+			origin := fs.String("origin", "", "only this market's own listings (local) or those of one linked market (its link's `NAME`)")
 			return func(ctx context.Context, c *cli, args []string) error {
 				const cmd = "match"
 				if len(args) > 0 {
@@ -106,6 +107,7 @@ score and the snippet:
 					StrictReadiness:     *strictReadiness,
 					StrictTransferModes: *strictModes,
 					StrictPrice:         *strictPrice,
+					Origin:              *origin,
 				}
 				if filters.Regions, err = parseRegions(cmd, regions); err != nil {
 					return err

@@ -90,6 +90,7 @@ func searchCommand(k searchKind) command {
 			fs.Var(&industries, "industry", "only tagged with industry `CODE` (industries.tsv); repeat for several")
 			fs.Var(&regions, "region", "only from region `CODE` ("+regionCodes+"); repeat for several")
 			fs.Var(&modes, "mode", "only with transfer mode `CODE` ("+modeCodes+"); repeat for several")
+			origin := fs.String("origin", "", "only this market's own "+k.plural+" (local) or those of one linked market (its link's `NAME`)")
 			minTRL := fs.String("min-trl", "", "only with a "+trlOf+" of at least `N`, 1 to 9")
 			maxTRL := fs.String("max-trl", "", "only with a "+trlOf+" of at most `N`, 1 to 9")
 			limit := fs.String("limit", "", "stop after `N` "+k.plural+", fetching as many pages as that takes (default "+strconv.Itoa(defaultSearchLimit)+")")
@@ -104,7 +105,7 @@ func searchCommand(k searchKind) command {
 				if n == 0 {
 					n = defaultSearchLimit
 				}
-				f := &techmarketv1.SearchFilters{Industries: industries}
+				f := &techmarketv1.SearchFilters{Industries: industries, Origin: *origin}
 				if f.Regions, err = parseRegions(name, regions); err != nil {
 					return err
 				}

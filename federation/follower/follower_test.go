@@ -102,6 +102,22 @@ func TestALinkedMarketsOffersAreFoundHere(t *testing.T) {
 		t.Errorf("the demand's matches: %v; want the Ordos offer first, named as Ordos's", matches)
 	}
 
+	// The origin filter keeps to one market.
+	for origin, want := range map[string]int{"local": 0, "ordos": 1, "": 1} {
+		resp, err := enterprise.Match.SearchOffers(ctx, &techmarketv1.SearchOffersRequest{Query: "电解水制氢", Filters: &techmarketv1.SearchFilters{Origin: origin}})
+		if err != nil || len(resp.GetHits()) != want {
+			t.Errorf("search with origin %q: %d hits, %v; want %d", origin, len(resp.GetHits()), err, want)
+		}
+	}
+	local, err := enterprise.MatchOffers(ctx, &techmarketv1.MatchOffersRequest{Demand: demand.GetName(), Filters: &techmarketv1.MatchFilters{Origin: "local"}})
+	if err != nil || len(local) != 0 {
+		t.Errorf("local matches of the demand: %v, %v; want none", local, err)
+	}
+	_, err = enterprise.MatchOffers(ctx, &techmarketv1.MatchOffersRequest{Demand: demand.GetName(), Filters: &techmarketv1.MatchFilters{Origin: "Ordos!"}})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("a bad origin: %v; want INVALID_ARGUMENT", err)
+	}
+
 	// It changes only at home.
 	op := wuhai.Client(wuhai.Token("operator", "运营中心"))
 	linked.Title = "改名"

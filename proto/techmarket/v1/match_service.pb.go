@@ -273,7 +273,10 @@ type MatchFilters struct {
 	// Drop matches that share no transfer mode with the source.
 	StrictTransferModes bool `protobuf:"varint,3,opt,name=strict_transfer_modes,json=strictTransferModes" json:"strict_transfer_modes,omitempty"`
 	// Drop matches whose price starts above the demand's budget.
-	StrictPrice   bool `protobuf:"varint,4,opt,name=strict_price,json=strictPrice" json:"strict_price,omitempty"`
+	StrictPrice bool `protobuf:"varint,4,opt,name=strict_price,json=strictPrice" json:"strict_price,omitempty"`
+	// Only this market's own listings ("local") or those of one linked
+	// market (its link's name); empty means both.
+	Origin        string `protobuf:"bytes,5,opt,name=origin" json:"origin,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -334,6 +337,13 @@ func (x *MatchFilters) GetStrictPrice() bool {
 		return x.StrictPrice
 	}
 	return false
+}
+
+func (x *MatchFilters) GetOrigin() string {
+	if x != nil {
+		return x.Origin
+	}
+	return ""
 }
 
 // Match is one listing that fits, with why.
@@ -851,6 +861,9 @@ type SearchFilters struct {
 	MaxYuan int64 `protobuf:"varint,6,opt,name=max_yuan,json=maxYuan" json:"max_yuan,omitempty"`
 	// Any of these transfer modes.
 	TransferModes []TransferMode `protobuf:"varint,7,rep,packed,name=transfer_modes,json=transferModes,enum=techmarket.v1.TransferMode" json:"transfer_modes,omitempty"`
+	// Only this market's own listings ("local") or those of one linked
+	// market (its link's name); empty means both.
+	Origin        string `protobuf:"bytes,8,opt,name=origin" json:"origin,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -932,6 +945,13 @@ func (x *SearchFilters) GetTransferModes() []TransferMode {
 		return x.TransferModes
 	}
 	return nil
+}
+
+func (x *SearchFilters) GetOrigin() string {
+	if x != nil {
+		return x.Origin
+	}
+	return ""
 }
 
 // SearchHit is one listing found by a search.
@@ -1155,12 +1175,13 @@ const file_techmarket_v1_match_service_proto_rawDesc = "" +
 	"\x05limit\x18\x03 \x01(\x05R\x05limit\x125\n" +
 	"\afilters\x18\x04 \x01(\v2\x1b.techmarket.v1.MatchFiltersR\afilters\"F\n" +
 	"\x14MatchDemandsResponse\x12.\n" +
-	"\amatches\x18\x01 \x03(\v2\x14.techmarket.v1.MatchR\amatches\"\xc1\x01\n" +
+	"\amatches\x18\x01 \x03(\v2\x14.techmarket.v1.MatchR\amatches\"\xd9\x01\n" +
 	"\fMatchFilters\x12/\n" +
 	"\aregions\x18\x01 \x03(\x0e2\x15.techmarket.v1.RegionR\aregions\x12)\n" +
 	"\x10strict_readiness\x18\x02 \x01(\bR\x0fstrictReadiness\x122\n" +
 	"\x15strict_transfer_modes\x18\x03 \x01(\bR\x13strictTransferModes\x12!\n" +
-	"\fstrict_price\x18\x04 \x01(\bR\vstrictPrice\"\xb5\x02\n" +
+	"\fstrict_price\x18\x04 \x01(\bR\vstrictPrice\x12\x16\n" +
+	"\x06origin\x18\x05 \x01(\tR\x06origin\"\xb5\x02\n" +
 	"\x05Match\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
 	"\vexternal_id\x18\x02 \x01(\tR\n" +
@@ -1203,7 +1224,7 @@ const file_techmarket_v1_match_service_proto_rawDesc = "" +
 	"\n" +
 	"total_size\x18\x02 \x01(\x03R\ttotalSize\x12,\n" +
 	"\x06facets\x18\x03 \x03(\v2\x14.techmarket.v1.FacetR\x06facets\x12&\n" +
-	"\x0fnext_page_token\x18\x04 \x01(\tR\rnextPageToken\"\x8c\x02\n" +
+	"\x0fnext_page_token\x18\x04 \x01(\tR\rnextPageToken\"\xa4\x02\n" +
 	"\rSearchFilters\x12\x1e\n" +
 	"\n" +
 	"industries\x18\x01 \x03(\tR\n" +
@@ -1213,7 +1234,8 @@ const file_techmarket_v1_match_service_proto_rawDesc = "" +
 	"\amax_trl\x18\x04 \x01(\x05R\x06maxTrl\x12\x19\n" +
 	"\bmin_yuan\x18\x05 \x01(\x03R\aminYuan\x12\x19\n" +
 	"\bmax_yuan\x18\x06 \x01(\x03R\amaxYuan\x12B\n" +
-	"\x0etransfer_modes\x18\a \x03(\x0e2\x1b.techmarket.v1.TransferModeR\rtransferModes\"\xa7\x01\n" +
+	"\x0etransfer_modes\x18\a \x03(\x0e2\x1b.techmarket.v1.TransferModeR\rtransferModes\x12\x16\n" +
+	"\x06origin\x18\b \x01(\tR\x06origin\"\xa7\x01\n" +
 	"\tSearchHit\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
 	"\vexternal_id\x18\x02 \x01(\tR\n" +
