@@ -187,7 +187,7 @@ func (s *Stats) Market(ctx context.Context, p auth.Principal, from, to time.Time
 
 // listings counts the listings of one side created in range, by state now.
 func (s *Stats) listings(kind store.Kind, in func(time.Time) bool) (*techmarketv1.ListingCounts, error) {
-	byIndustry, byRegion, byState := map[string]int64{}, map[string]int64{}, map[string]int64{}
+	byIndustry, byRegion, byState, byOrigin := map[string]int64{}, map[string]int64{}, map[string]int64{}, map[string]int64{}
 	var total int64
 	var decodeErr error
 	now := s.now()
@@ -205,6 +205,7 @@ func (s *Stats) listings(kind store.Kind, in func(time.Time) bool) (*techmarketv
 			byIndustry[code]++
 		}
 		byRegion[interchange.RegionCode(l.GetRegion())]++
+		byOrigin[index.Origin(l)]++
 		state := l.GetState()
 		if state == techmarketv1.ListingState_LISTING_STATE_PUBLISHED && !l.GetExpireTime().AsTime().After(now) {
 			state = techmarketv1.ListingState_LISTING_STATE_EXPIRED
@@ -218,7 +219,7 @@ func (s *Stats) listings(kind store.Kind, in func(time.Time) bool) (*techmarketv
 	if err != nil {
 		return nil, err
 	}
-	return &techmarketv1.ListingCounts{Total: total, ByIndustry: counts(byIndustry), ByRegion: counts(byRegion), ByState: counts(byState)}, nil
+	return &techmarketv1.ListingCounts{Total: total, ByIndustry: counts(byIndustry), ByRegion: counts(byRegion), ByState: counts(byState), ByOrigin: counts(byOrigin)}, nil
 }
 
 // matches sums the stored and pending hourly counts in range.

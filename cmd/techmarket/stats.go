@@ -67,8 +67,10 @@ func statsCommand() command {
 					}
 					add("offers_by_state", s.GetOffers().GetByState())
 					add("offers_by_industry", s.GetOffers().GetByIndustry())
+					add("offers_by_origin", s.GetOffers().GetByOrigin())
 					add("demands_by_state", s.GetDemands().GetByState())
 					add("demands_by_industry", s.GetDemands().GetByIndustry())
+					add("demands_by_origin", s.GetDemands().GetByOrigin())
 					add("deals_by_stage", s.GetDealsByStage())
 					add("funnel", s.GetFunnel())
 					for _, r := range rows {

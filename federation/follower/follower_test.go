@@ -102,6 +102,16 @@ func TestALinkedMarketsOffersAreFoundHere(t *testing.T) {
 		t.Errorf("the demand's matches: %v; want the Ordos offer first, named as Ordos's", matches)
 	}
 
+	// Statistics count it apart from Wuhai's own.
+	op := wuhai.Client(wuhai.Token("operator", "运营中心"))
+	st, err := op.Stats.GetMarketStats(ctx, &techmarketv1.GetMarketStatsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if by := st.GetOffers().GetByOrigin(); len(by) != 1 || by[0].GetKey() != "ordos" || by[0].GetCount() != 1 {
+		t.Errorf("offers by origin: %v; want ordos 1", by)
+	}
+
 	// The origin filter keeps to one market.
 	for origin, want := range map[string]int{"local": 0, "ordos": 1, "": 1} {
 		resp, err := enterprise.Match.SearchOffers(ctx, &techmarketv1.SearchOffersRequest{Query: "电解水制氢", Filters: &techmarketv1.SearchFilters{Origin: origin}})
@@ -119,7 +129,6 @@ func TestALinkedMarketsOffersAreFoundHere(t *testing.T) {
 	}
 
 	// It changes only at home.
-	op := wuhai.Client(wuhai.Token("operator", "运营中心"))
 	linked.Title = "改名"
 	_, err = op.UpdateOffer(ctx, linked, "title")
 	if status.Code(err) != codes.FailedPrecondition {

@@ -208,7 +208,10 @@ type ListingCounts struct {
 	// By region code.
 	ByRegion []*Count `protobuf:"bytes,3,rep,name=by_region,json=byRegion" json:"by_region,omitempty"`
 	// By state word: draft, in_review, published, withdrawn, expired, closed.
-	ByState       []*Count `protobuf:"bytes,4,rep,name=by_state,json=byState" json:"by_state,omitempty"`
+	ByState []*Count `protobuf:"bytes,4,rep,name=by_state,json=byState" json:"by_state,omitempty"`
+	// By origin: "local" for this market's own, a link's name for those
+	// shown here from a linked market.
+	ByOrigin      []*Count `protobuf:"bytes,5,rep,name=by_origin,json=byOrigin" json:"by_origin,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -267,6 +270,13 @@ func (x *ListingCounts) GetByRegion() []*Count {
 func (x *ListingCounts) GetByState() []*Count {
 	if x != nil {
 		return x.ByState
+	}
+	return nil
+}
+
+func (x *ListingCounts) GetByOrigin() []*Count {
+	if x != nil {
+		return x.ByOrigin
 	}
 	return nil
 }
@@ -344,13 +354,14 @@ const file_techmarket_v1_stats_service_proto_rawDesc = "" +
 	"\x06funnel\x18\x06 \x03(\v2\x14.techmarket.v1.CountR\x06funnel\x12.\n" +
 	"\x13contract_value_yuan\x18\a \x01(\x03R\x11contractValueYuan\x12\x16\n" +
 	"\x06events\x18\b \x01(\x03R\x06events\x12)\n" +
-	"\x10meetings_planned\x18\t \x01(\x03R\x0fmeetingsPlanned\"\xc0\x01\n" +
+	"\x10meetings_planned\x18\t \x01(\x03R\x0fmeetingsPlanned\"\xf3\x01\n" +
 	"\rListingCounts\x12\x14\n" +
 	"\x05total\x18\x01 \x01(\x03R\x05total\x125\n" +
 	"\vby_industry\x18\x02 \x03(\v2\x14.techmarket.v1.CountR\n" +
 	"byIndustry\x121\n" +
 	"\tby_region\x18\x03 \x03(\v2\x14.techmarket.v1.CountR\bbyRegion\x12/\n" +
-	"\bby_state\x18\x04 \x03(\v2\x14.techmarket.v1.CountR\abyState\"/\n" +
+	"\bby_state\x18\x04 \x03(\v2\x14.techmarket.v1.CountR\abyState\x121\n" +
+	"\tby_origin\x18\x05 \x03(\v2\x14.techmarket.v1.CountR\bbyOrigin\"/\n" +
 	"\x05Count\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05count\x18\x02 \x01(\x03R\x05count2\x86\x01\n" +
@@ -387,13 +398,14 @@ var file_techmarket_v1_stats_service_proto_depIdxs = []int32{
 	3,  // 6: techmarket.v1.ListingCounts.by_industry:type_name -> techmarket.v1.Count
 	3,  // 7: techmarket.v1.ListingCounts.by_region:type_name -> techmarket.v1.Count
 	3,  // 8: techmarket.v1.ListingCounts.by_state:type_name -> techmarket.v1.Count
-	0,  // 9: techmarket.v1.StatsService.GetMarketStats:input_type -> techmarket.v1.GetMarketStatsRequest
-	1,  // 10: techmarket.v1.StatsService.GetMarketStats:output_type -> techmarket.v1.GetMarketStatsResponse
-	10, // [10:11] is the sub-list for method output_type
-	9,  // [9:10] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	3,  // 9: techmarket.v1.ListingCounts.by_origin:type_name -> techmarket.v1.Count
+	0,  // 10: techmarket.v1.StatsService.GetMarketStats:input_type -> techmarket.v1.GetMarketStatsRequest
+	1,  // 11: techmarket.v1.StatsService.GetMarketStats:output_type -> techmarket.v1.GetMarketStatsResponse
+	11, // [11:12] is the sub-list for method output_type
+	10, // [10:11] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_techmarket_v1_stats_service_proto_init() }
