@@ -35,6 +35,8 @@ type Client struct {
 	Federation techmarketv1.FederationServiceClient
 	// Links manages this market's links to others (operators).
 	Links techmarketv1.LinkServiceClient
+	// Introductions carries requests for contact across linked markets.
+	Introductions techmarketv1.IntroductionServiceClient
 }
 
 // Option configures Dial.
@@ -121,6 +123,8 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 
 		Federation: techmarketv1.NewFederationServiceClient(conn),
 		Links:      techmarketv1.NewLinkServiceClient(conn),
+
+		Introductions: techmarketv1.NewIntroductionServiceClient(conn),
 	}, nil
 }
 

@@ -102,6 +102,7 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	techmarketv1.RegisterAuditServiceServer(s.Server, &auditServer{m: m})
 	techmarketv1.RegisterFederationServiceServer(s.Server, &federationServer{m: m})
 	techmarketv1.RegisterLinkServiceServer(s.Server, &linkServer{m: m, wakeup: opts.Links})
+	techmarketv1.RegisterIntroductionServiceServer(s.Server, &introductionServer{m: m, wakeup: opts.Links})
 	if opts.Events != nil {
 		techmarketv1.RegisterEventServiceServer(s.Server, &eventServer{e: opts.Events})
 	}

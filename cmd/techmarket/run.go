@@ -97,6 +97,7 @@ func commands() []command {
 	cmds = append(cmds, dealCommands()...)
 	cmds = append(cmds, tokenCommands()...)
 	cmds = append(cmds, linkCommands()...)
+	cmds = append(cmds, introductionCommands()...)
 	return cmds
 }
 

@@ -78,6 +78,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"tokens", "create", "--org", "鄂尔多斯科技大市场", "--role", "agency", "--share-industries", "hydrogen"}, "the --share flags are for peer tokens; add --role peer"},
 		{[]string{"tokens", "create", "--org", "鄂尔多斯科技大市场", "--role", "peer", "--share-regions", "mars"}, `unknown region "mars"; use wuhai, inner-mongolia, domestic or international`},
 		{[]string{"tokens", "revoke"}, "no name given"},
+		{[]string{"introductions", "answer", "introductions/x"}, "give one of --accept or --decline"},
+		{[]string{"introductions", "request", "offers/x"}, "say who you are and what you want with --message TEXT"},
 		{[]string{"whoami", "me"}, `unexpected argument "me"`},
 		{[]string{"help", "offers", "sell"}, `no command "offers sell"`},
 	} {

@@ -14,8 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/wuhai-techmarket/techmarket/client"
 	"github.com/wuhai-techmarket/techmarket/market"
@@ -234,9 +239,60 @@ func (f *Follower) pull(ctx context.Context, name string, r *run) error {
 			f.log.Warn("links: refused a listing of the feed", "link", name, "listing", rj.Name, "reason", rj.Reason)
 		}
 		if page.GetCaughtUp() {
-			return nil
+			return f.carry(ctx, name, r)
 		}
 	}
+}
+
+// carry delivers the introductions asked here of the link's listings and
+// brings back the answers given at home.
+func (f *Follower) carry(ctx context.Context, name string, r *run) error {
+	todo, err := f.m.IntroductionsToCarry(name)
+	if err != nil {
+		return err
+	}
+	byHome := map[string]string{} // home name → id here
+	for _, in := range todo {
+		if in.HomeName != "" {
+			byHome[in.HomeName] = in.ID
+			continue
+		}
+		resp, err := r.c.Federation.DeliverIntroduction(ctx, &techmarketv1.DeliverIntroductionRequest{
+			PeerName: in.Shown.GetName(), Listing: in.HomeListing, Requester: in.Shown.GetRequester(), Message: in.Shown.GetMessage(),
+		})
+		if status.Code(err) == codes.InvalidArgument {
+			// The listing left its home market meanwhile: nobody is left
+			// to answer.
+			gone := &techmarketv1.Introduction{State: techmarketv1.IntroductionState_INTRODUCTION_STATE_DECLINED, Answer: "the listing is no longer on its home market"}
+			if err := f.m.IntroductionAnswered(ctx, in.ID, gone); err != nil {
+				return err
+			}
+			continue
+		} else if err != nil {
+			return fmt.Errorf("delivering %s: %s", in.Shown.GetName(), client.Describe(err))
+		}
+		if err := f.m.IntroductionDelivered(ctx, in.ID, resp.GetName()); err != nil {
+			return err
+		}
+		byHome[resp.GetName()] = in.ID
+	}
+	names := slices.Sorted(maps.Keys(byHome))
+	for len(names) > 0 {
+		batch := names[:min(100, len(names))]
+		names = names[len(batch):]
+		resp, err := r.c.Federation.GetIntroductionAnswers(ctx, &techmarketv1.GetIntroductionAnswersRequest{Names: batch})
+		if err != nil {
+			return fmt.Errorf("asking after introductions: %s", client.Describe(err))
+		}
+		for _, home := range resp.GetIntroductions() {
+			if id, ok := byHome[home.GetName()]; ok {
+				if err := f.m.IntroductionAnswered(ctx, id, home); err != nil {
+					f.log.Warn("links: refused an introduction's answer", "link", name, "introduction", home.GetName(), "err", err)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func (f *Follower) link(name string) (market.Link, error) {

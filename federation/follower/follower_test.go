@@ -241,3 +241,77 @@ func TestLinkedOffersAlertLocalOwners(t *testing.T) {
 		t.Errorf("the alert: %v; want the Ordos offer, named as Ordos's", got.GetAlert().GetMatch())
 	}
 }
+
+// An enterprise in Wuhai asks for an introduction to the poster of an
+// Ordos offer; the poster answers in Ordos, and the answer, with the
+// contact, comes back to Wuhai.
+func TestIntroductionsTravelToTheHomeMarketAndBack(t *testing.T) {
+	ctx := context.Background()
+	ordos, wuhai := testutil.Start(t), testutil.Start(t)
+	agency := ordos.Client(ordos.Token("agency", "鄂尔多斯某研究院"))
+	offer, err := agency.CreateOffer(ctx, hydrogenOffer("千标方级碱性电解水制氢成套装备"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addLink(t, wuhai, "ordos", ordos.PeerToken("乌海科技大市场", nil))
+	f := follow(t, wuhai, map[string]*testutil.Env{"ordos": ordos})
+	if err := f.Sync(ctx, "ordos"); err != nil {
+		t.Fatal(err)
+	}
+	enterprise := wuhai.Client(wuhai.Token("enterprise", "乌海某氯碱公司"))
+	hit := searchHydrogen(t, enterprise)[0]
+
+	asked, err := enterprise.Introductions.RequestIntroduction(ctx, &techmarketv1.RequestIntroductionRequest{Listing: hit.GetName(), Message: "我公司拟建千标方级电解水制氢装置，希望洽谈技术许可。"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Sync(ctx, "ordos"); err != nil { // delivers it
+		t.Fatal(err)
+	}
+
+	// In Ordos the poster sees it, from Wuhai's enterprise, and accepts.
+	mine, err := agency.Introductions.ListIntroductions(ctx, &techmarketv1.ListIntroductionsRequest{})
+	if err != nil || len(mine.GetIntroductions()) != 1 {
+		t.Fatalf("the Ordos poster's introductions: %v, %v", mine.GetIntroductions(), err)
+	}
+	got := mine.GetIntroductions()[0]
+	if got.GetListing() != offer.GetName() || got.GetRequester() != "乌海某氯碱公司" || got.GetRequesterMarket() != "乌海科技大市场" || got.GetMessage() != asked.GetIntroduction().GetMessage() {
+		t.Errorf("the introduction in Ordos: %v", got)
+	}
+	other := ordos.Client(ordos.Token("agency", "另一家机构"))
+	_, err = other.Introductions.AnswerIntroduction(ctx, &techmarketv1.AnswerIntroductionRequest{Name: got.GetName(), Accept: true})
+	if status.Code(err) != codes.PermissionDenied {
+		t.Errorf("another organisation answering: %v; want PERMISSION_DENIED", err)
+	}
+	if _, err := agency.Introductions.AnswerIntroduction(ctx, &techmarketv1.AnswerIntroductionRequest{Name: got.GetName(), Accept: true, Answer: "欢迎来访，请联系李工。"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Sync(ctx, "ordos"); err != nil { // brings the answer back
+		t.Fatal(err)
+	}
+
+	back, err := enterprise.Introductions.ListIntroductions(ctx, &techmarketv1.ListIntroductionsRequest{})
+	if err != nil || len(back.GetIntroductions()) != 1 {
+		t.Fatalf("the Wuhai enterprise's introductions: %v, %v", back.GetIntroductions(), err)
+	}
+	ans := back.GetIntroductions()[0]
+	if ans.GetState() != techmarketv1.IntroductionState_INTRODUCTION_STATE_ACCEPTED || ans.GetAnswer() != "欢迎来访，请联系李工。" || ans.GetContact().GetPhone() != "0477-1234567" || ans.GetHomeMarket() != "ordos" {
+		t.Errorf("the answer in Wuhai: %v", ans)
+	}
+
+	// A listing of Wuhai's own needs no introduction.
+	own, err := wuhai.Client(wuhai.Token("agency", "乌海某转移中心")).CreateOffer(ctx, hydrogenOffer("乌海电解水制氢技术"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = enterprise.Introductions.RequestIntroduction(ctx, &techmarketv1.RequestIntroductionRequest{Listing: own.GetName(), Message: "你好"})
+	if status.Code(err) != codes.FailedPrecondition {
+		t.Errorf("an introduction to a local listing: %v; want FAILED_PRECONDITION", err)
+	}
+	// And a peer cannot deliver one about a listing that is not there.
+	peer := ordos.Client(ordos.PeerToken("乌海科技大市场", nil))
+	_, err = peer.Federation.DeliverIntroduction(ctx, &techmarketv1.DeliverIntroductionRequest{PeerName: "introductions/x", Listing: "offers/0000000000000000", Requester: "某公司", Message: "你好"})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("delivering about no listing: %v; want INVALID_ARGUMENT", err)
+	}
+}

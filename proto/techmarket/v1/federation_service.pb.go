@@ -86,6 +86,218 @@ func (FeedEventKind) EnumDescriptor() ([]byte, []int) {
 	return file_techmarket_v1_federation_service_proto_rawDescGZIP(), []int{0}
 }
 
+// DeliverIntroductionRequest is the input of DeliverIntroduction.
+type DeliverIntroductionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The introduction's name on the peer's market: what makes delivering
+	// it again harmless.
+	PeerName string `protobuf:"bytes,1,opt,name=peer_name,json=peerName" json:"peer_name,omitempty"`
+	// The listing, by its name on this market (its feed name).
+	Listing string `protobuf:"bytes,2,opt,name=listing" json:"listing,omitempty"`
+	// The organisation that asked, on the peer's market.
+	Requester string `protobuf:"bytes,3,opt,name=requester" json:"requester,omitempty"`
+	// What it says.
+	Message       string `protobuf:"bytes,4,opt,name=message" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeliverIntroductionRequest) Reset() {
+	*x = DeliverIntroductionRequest{}
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeliverIntroductionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeliverIntroductionRequest) ProtoMessage() {}
+
+func (x *DeliverIntroductionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeliverIntroductionRequest.ProtoReflect.Descriptor instead.
+func (*DeliverIntroductionRequest) Descriptor() ([]byte, []int) {
+	return file_techmarket_v1_federation_service_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *DeliverIntroductionRequest) GetPeerName() string {
+	if x != nil {
+		return x.PeerName
+	}
+	return ""
+}
+
+func (x *DeliverIntroductionRequest) GetListing() string {
+	if x != nil {
+		return x.Listing
+	}
+	return ""
+}
+
+func (x *DeliverIntroductionRequest) GetRequester() string {
+	if x != nil {
+		return x.Requester
+	}
+	return ""
+}
+
+func (x *DeliverIntroductionRequest) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+// DeliverIntroductionResponse is the output of DeliverIntroduction.
+type DeliverIntroductionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The introduction's name on this market.
+	Name          string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeliverIntroductionResponse) Reset() {
+	*x = DeliverIntroductionResponse{}
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeliverIntroductionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeliverIntroductionResponse) ProtoMessage() {}
+
+func (x *DeliverIntroductionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeliverIntroductionResponse.ProtoReflect.Descriptor instead.
+func (*DeliverIntroductionResponse) Descriptor() ([]byte, []int) {
+	return file_techmarket_v1_federation_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *DeliverIntroductionResponse) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// GetIntroductionAnswersRequest is the input of GetIntroductionAnswers.
+type GetIntroductionAnswersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Names on this market, as DeliverIntroduction gave them; at most 100.
+	Names         []string `protobuf:"bytes,1,rep,name=names" json:"names,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetIntroductionAnswersRequest) Reset() {
+	*x = GetIntroductionAnswersRequest{}
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetIntroductionAnswersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetIntroductionAnswersRequest) ProtoMessage() {}
+
+func (x *GetIntroductionAnswersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetIntroductionAnswersRequest.ProtoReflect.Descriptor instead.
+func (*GetIntroductionAnswersRequest) Descriptor() ([]byte, []int) {
+	return file_techmarket_v1_federation_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GetIntroductionAnswersRequest) GetNames() []string {
+	if x != nil {
+		return x.Names
+	}
+	return nil
+}
+
+// GetIntroductionAnswersResponse is the output of GetIntroductionAnswers.
+type GetIntroductionAnswersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The introductions asked about that the peer delivered, as they stand.
+	Introductions []*Introduction `protobuf:"bytes,1,rep,name=introductions" json:"introductions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetIntroductionAnswersResponse) Reset() {
+	*x = GetIntroductionAnswersResponse{}
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetIntroductionAnswersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetIntroductionAnswersResponse) ProtoMessage() {}
+
+func (x *GetIntroductionAnswersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetIntroductionAnswersResponse.ProtoReflect.Descriptor instead.
+func (*GetIntroductionAnswersResponse) Descriptor() ([]byte, []int) {
+	return file_techmarket_v1_federation_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *GetIntroductionAnswersResponse) GetIntroductions() []*Introduction {
+	if x != nil {
+		return x.Introductions
+	}
+	return nil
+}
+
 // PullListingsRequest is the input of PullListings.
 type PullListingsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -101,7 +313,7 @@ type PullListingsRequest struct {
 
 func (x *PullListingsRequest) Reset() {
 	*x = PullListingsRequest{}
-	mi := &file_techmarket_v1_federation_service_proto_msgTypes[0]
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -113,7 +325,7 @@ func (x *PullListingsRequest) String() string {
 func (*PullListingsRequest) ProtoMessage() {}
 
 func (x *PullListingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_federation_service_proto_msgTypes[0]
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -126,7 +338,7 @@ func (x *PullListingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PullListingsRequest.ProtoReflect.Descriptor instead.
 func (*PullListingsRequest) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_federation_service_proto_rawDescGZIP(), []int{0}
+	return file_techmarket_v1_federation_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *PullListingsRequest) GetCursor() string {
@@ -159,7 +371,7 @@ type PullListingsResponse struct {
 
 func (x *PullListingsResponse) Reset() {
 	*x = PullListingsResponse{}
-	mi := &file_techmarket_v1_federation_service_proto_msgTypes[1]
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -171,7 +383,7 @@ func (x *PullListingsResponse) String() string {
 func (*PullListingsResponse) ProtoMessage() {}
 
 func (x *PullListingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_federation_service_proto_msgTypes[1]
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -184,7 +396,7 @@ func (x *PullListingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PullListingsResponse.ProtoReflect.Descriptor instead.
 func (*PullListingsResponse) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_federation_service_proto_rawDescGZIP(), []int{1}
+	return file_techmarket_v1_federation_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *PullListingsResponse) GetEvents() []*FeedEvent {
@@ -236,7 +448,7 @@ type FeedEvent struct {
 
 func (x *FeedEvent) Reset() {
 	*x = FeedEvent{}
-	mi := &file_techmarket_v1_federation_service_proto_msgTypes[2]
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -248,7 +460,7 @@ func (x *FeedEvent) String() string {
 func (*FeedEvent) ProtoMessage() {}
 
 func (x *FeedEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_techmarket_v1_federation_service_proto_msgTypes[2]
+	mi := &file_techmarket_v1_federation_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -261,7 +473,7 @@ func (x *FeedEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeedEvent.ProtoReflect.Descriptor instead.
 func (*FeedEvent) Descriptor() ([]byte, []int) {
-	return file_techmarket_v1_federation_service_proto_rawDescGZIP(), []int{2}
+	return file_techmarket_v1_federation_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *FeedEvent) GetCursor() string {
@@ -337,7 +549,18 @@ var File_techmarket_v1_federation_service_proto protoreflect.FileDescriptor
 
 const file_techmarket_v1_federation_service_proto_rawDesc = "" +
 	"\n" +
-	"&techmarket/v1/federation_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1btechmarket/v1/listing.proto\"J\n" +
+	"&techmarket/v1/federation_service.proto\x12\rtechmarket.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a(techmarket/v1/introduction_service.proto\x1a\x1btechmarket/v1/listing.proto\"\x8b\x01\n" +
+	"\x1aDeliverIntroductionRequest\x12\x1b\n" +
+	"\tpeer_name\x18\x01 \x01(\tR\bpeerName\x12\x18\n" +
+	"\alisting\x18\x02 \x01(\tR\alisting\x12\x1c\n" +
+	"\trequester\x18\x03 \x01(\tR\trequester\x12\x18\n" +
+	"\amessage\x18\x04 \x01(\tR\amessage\"1\n" +
+	"\x1bDeliverIntroductionResponse\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"5\n" +
+	"\x1dGetIntroductionAnswersRequest\x12\x14\n" +
+	"\x05names\x18\x01 \x03(\tR\x05names\"c\n" +
+	"\x1eGetIntroductionAnswersResponse\x12A\n" +
+	"\rintroductions\x18\x01 \x03(\v2\x1b.techmarket.v1.IntroductionR\rintroductions\"J\n" +
 	"\x13PullListingsRequest\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\tR\x06cursor\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\"\x86\x01\n" +
@@ -360,10 +583,12 @@ const file_techmarket_v1_federation_service_proto_rawDesc = "" +
 	"\x19FEED_EVENT_KIND_PUBLISHED\x10\x01\x12\x1d\n" +
 	"\x19FEED_EVENT_KIND_WITHDRAWN\x10\x02\x12\x1b\n" +
 	"\x17FEED_EVENT_KIND_EXPIRED\x10\x03\x12\x1b\n" +
-	"\x17FEED_EVENT_KIND_DELETED\x10\x042~\n" +
+	"\x17FEED_EVENT_KIND_DELETED\x10\x042\xa8\x03\n" +
 	"\x11FederationService\x12i\n" +
 	"\fPullListings\x12\".techmarket.v1.PullListingsRequest\x1a#.techmarket.v1.PullListingsResponse\"\x10\x82\xd3\xe4\x93\x02\n" +
-	"\x12\b/v1/feedBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\x12\b/v1/feed\x12\x8f\x01\n" +
+	"\x13DeliverIntroduction\x12).techmarket.v1.DeliverIntroductionRequest\x1a*.techmarket.v1.DeliverIntroductionResponse\"!\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/feed/introductions\x12\x95\x01\n" +
+	"\x16GetIntroductionAnswers\x12,.techmarket.v1.GetIntroductionAnswersRequest\x1a-.techmarket.v1.GetIntroductionAnswersResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/feed/introductionsBPZGgithub.com/wuhai-techmarket/techmarket/proto/techmarket/v1;techmarketv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_techmarket_v1_federation_service_proto_rawDescOnce sync.Once
@@ -378,29 +603,39 @@ func file_techmarket_v1_federation_service_proto_rawDescGZIP() []byte {
 }
 
 var file_techmarket_v1_federation_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_techmarket_v1_federation_service_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_techmarket_v1_federation_service_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_techmarket_v1_federation_service_proto_goTypes = []any{
-	(FeedEventKind)(0),            // 0: techmarket.v1.FeedEventKind
-	(*PullListingsRequest)(nil),   // 1: techmarket.v1.PullListingsRequest
-	(*PullListingsResponse)(nil),  // 2: techmarket.v1.PullListingsResponse
-	(*FeedEvent)(nil),             // 3: techmarket.v1.FeedEvent
-	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
-	(*Offer)(nil),                 // 5: techmarket.v1.Offer
-	(*Demand)(nil),                // 6: techmarket.v1.Demand
+	(FeedEventKind)(0),                     // 0: techmarket.v1.FeedEventKind
+	(*DeliverIntroductionRequest)(nil),     // 1: techmarket.v1.DeliverIntroductionRequest
+	(*DeliverIntroductionResponse)(nil),    // 2: techmarket.v1.DeliverIntroductionResponse
+	(*GetIntroductionAnswersRequest)(nil),  // 3: techmarket.v1.GetIntroductionAnswersRequest
+	(*GetIntroductionAnswersResponse)(nil), // 4: techmarket.v1.GetIntroductionAnswersResponse
+	(*PullListingsRequest)(nil),            // 5: techmarket.v1.PullListingsRequest
+	(*PullListingsResponse)(nil),           // 6: techmarket.v1.PullListingsResponse
+	(*FeedEvent)(nil),                      // 7: techmarket.v1.FeedEvent
+	(*Introduction)(nil),                   // 8: techmarket.v1.Introduction
+	(*timestamppb.Timestamp)(nil),          // 9: google.protobuf.Timestamp
+	(*Offer)(nil),                          // 10: techmarket.v1.Offer
+	(*Demand)(nil),                         // 11: techmarket.v1.Demand
 }
 var file_techmarket_v1_federation_service_proto_depIdxs = []int32{
-	3, // 0: techmarket.v1.PullListingsResponse.events:type_name -> techmarket.v1.FeedEvent
-	0, // 1: techmarket.v1.FeedEvent.kind:type_name -> techmarket.v1.FeedEventKind
-	4, // 2: techmarket.v1.FeedEvent.change_time:type_name -> google.protobuf.Timestamp
-	5, // 3: techmarket.v1.FeedEvent.offer:type_name -> techmarket.v1.Offer
-	6, // 4: techmarket.v1.FeedEvent.demand:type_name -> techmarket.v1.Demand
-	1, // 5: techmarket.v1.FederationService.PullListings:input_type -> techmarket.v1.PullListingsRequest
-	2, // 6: techmarket.v1.FederationService.PullListings:output_type -> techmarket.v1.PullListingsResponse
-	6, // [6:7] is the sub-list for method output_type
-	5, // [5:6] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	8,  // 0: techmarket.v1.GetIntroductionAnswersResponse.introductions:type_name -> techmarket.v1.Introduction
+	7,  // 1: techmarket.v1.PullListingsResponse.events:type_name -> techmarket.v1.FeedEvent
+	0,  // 2: techmarket.v1.FeedEvent.kind:type_name -> techmarket.v1.FeedEventKind
+	9,  // 3: techmarket.v1.FeedEvent.change_time:type_name -> google.protobuf.Timestamp
+	10, // 4: techmarket.v1.FeedEvent.offer:type_name -> techmarket.v1.Offer
+	11, // 5: techmarket.v1.FeedEvent.demand:type_name -> techmarket.v1.Demand
+	5,  // 6: techmarket.v1.FederationService.PullListings:input_type -> techmarket.v1.PullListingsRequest
+	1,  // 7: techmarket.v1.FederationService.DeliverIntroduction:input_type -> techmarket.v1.DeliverIntroductionRequest
+	3,  // 8: techmarket.v1.FederationService.GetIntroductionAnswers:input_type -> techmarket.v1.GetIntroductionAnswersRequest
+	6,  // 9: techmarket.v1.FederationService.PullListings:output_type -> techmarket.v1.PullListingsResponse
+	2,  // 10: techmarket.v1.FederationService.DeliverIntroduction:output_type -> techmarket.v1.DeliverIntroductionResponse
+	4,  // 11: techmarket.v1.FederationService.GetIntroductionAnswers:output_type -> techmarket.v1.GetIntroductionAnswersResponse
+	9,  // [9:12] is the sub-list for method output_type
+	6,  // [6:9] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_techmarket_v1_federation_service_proto_init() }
@@ -408,8 +643,9 @@ func file_techmarket_v1_federation_service_proto_init() {
 	if File_techmarket_v1_federation_service_proto != nil {
 		return
 	}
+	file_techmarket_v1_introduction_service_proto_init()
 	file_techmarket_v1_listing_proto_init()
-	file_techmarket_v1_federation_service_proto_msgTypes[2].OneofWrappers = []any{
+	file_techmarket_v1_federation_service_proto_msgTypes[6].OneofWrappers = []any{
 		(*FeedEvent_Offer)(nil),
 		(*FeedEvent_Demand)(nil),
 	}
@@ -419,7 +655,7 @@ func file_techmarket_v1_federation_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_techmarket_v1_federation_service_proto_rawDesc), len(file_techmarket_v1_federation_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   3,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

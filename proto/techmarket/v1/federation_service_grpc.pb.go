@@ -19,7 +19,9 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	FederationService_PullListings_FullMethodName = "/techmarket.v1.FederationService/PullListings"
+	FederationService_PullListings_FullMethodName           = "/techmarket.v1.FederationService/PullListings"
+	FederationService_DeliverIntroduction_FullMethodName    = "/techmarket.v1.FederationService/DeliverIntroduction"
+	FederationService_GetIntroductionAnswers_FullMethodName = "/techmarket.v1.FederationService/GetIntroductionAnswers"
 )
 
 // FederationServiceClient is the client API for FederationService service.
@@ -36,6 +38,13 @@ type FederationServiceClient interface {
 	// PullListings returns the changes to this market's own public
 	// listings after a cursor, in store order, a page at a time.
 	PullListings(ctx context.Context, in *PullListingsRequest, opts ...grpc.CallOption) (*PullListingsResponse, error)
+	// DeliverIntroduction hands this market a request for contact about one
+	// of its listings, asked on the peer's market. Delivering the same
+	// request twice stores it once.
+	DeliverIntroduction(ctx context.Context, in *DeliverIntroductionRequest, opts ...grpc.CallOption) (*DeliverIntroductionResponse, error)
+	// GetIntroductionAnswers returns where introductions the peer delivered
+	// stand, with the answers given.
+	GetIntroductionAnswers(ctx context.Context, in *GetIntroductionAnswersRequest, opts ...grpc.CallOption) (*GetIntroductionAnswersResponse, error)
 }
 
 type federationServiceClient struct {
@@ -56,6 +65,26 @@ func (c *federationServiceClient) PullListings(ctx context.Context, in *PullList
 	return out, nil
 }
 
+func (c *federationServiceClient) DeliverIntroduction(ctx context.Context, in *DeliverIntroductionRequest, opts ...grpc.CallOption) (*DeliverIntroductionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeliverIntroductionResponse)
+	err := c.cc.Invoke(ctx, FederationService_DeliverIntroduction_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *federationServiceClient) GetIntroductionAnswers(ctx context.Context, in *GetIntroductionAnswersRequest, opts ...grpc.CallOption) (*GetIntroductionAnswersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetIntroductionAnswersResponse)
+	err := c.cc.Invoke(ctx, FederationService_GetIntroductionAnswers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // FederationServiceServer is the server API for FederationService service.
 // All implementations must embed UnimplementedFederationServiceServer
 // for forward compatibility.
@@ -70,6 +99,13 @@ type FederationServiceServer interface {
 	// PullListings returns the changes to this market's own public
 	// listings after a cursor, in store order, a page at a time.
 	PullListings(context.Context, *PullListingsRequest) (*PullListingsResponse, error)
+	// DeliverIntroduction hands this market a request for contact about one
+	// of its listings, asked on the peer's market. Delivering the same
+	// request twice stores it once.
+	DeliverIntroduction(context.Context, *DeliverIntroductionRequest) (*DeliverIntroductionResponse, error)
+	// GetIntroductionAnswers returns where introductions the peer delivered
+	// stand, with the answers given.
+	GetIntroductionAnswers(context.Context, *GetIntroductionAnswersRequest) (*GetIntroductionAnswersResponse, error)
 	mustEmbedUnimplementedFederationServiceServer()
 }
 
@@ -82,6 +118,12 @@ type UnimplementedFederationServiceServer struct{}
 
 func (UnimplementedFederationServiceServer) PullListings(context.Context, *PullListingsRequest) (*PullListingsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method PullListings not implemented")
+}
+func (UnimplementedFederationServiceServer) DeliverIntroduction(context.Context, *DeliverIntroductionRequest) (*DeliverIntroductionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeliverIntroduction not implemented")
+}
+func (UnimplementedFederationServiceServer) GetIntroductionAnswers(context.Context, *GetIntroductionAnswersRequest) (*GetIntroductionAnswersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetIntroductionAnswers not implemented")
 }
 func (UnimplementedFederationServiceServer) mustEmbedUnimplementedFederationServiceServer() {}
 func (UnimplementedFederationServiceServer) testEmbeddedByValue()                           {}
@@ -122,6 +164,42 @@ func _FederationService_PullListings_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FederationService_DeliverIntroduction_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeliverIntroductionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FederationServiceServer).DeliverIntroduction(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FederationService_DeliverIntroduction_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FederationServiceServer).DeliverIntroduction(ctx, req.(*DeliverIntroductionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FederationService_GetIntroductionAnswers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetIntroductionAnswersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FederationServiceServer).GetIntroductionAnswers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FederationService_GetIntroductionAnswers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FederationServiceServer).GetIntroductionAnswers(ctx, req.(*GetIntroductionAnswersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // FederationService_ServiceDesc is the grpc.ServiceDesc for FederationService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -132,6 +210,14 @@ var FederationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "PullListings",
 			Handler:    _FederationService_PullListings_Handler,
+		},
+		{
+			MethodName: "DeliverIntroduction",
+			Handler:    _FederationService_DeliverIntroduction_Handler,
+		},
+		{
+			MethodName: "GetIntroductionAnswers",
+			Handler:    _FederationService_GetIntroductionAnswers_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

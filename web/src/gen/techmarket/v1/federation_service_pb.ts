@@ -9,6 +9,8 @@ import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf
 import { file_google_api_annotations } from "../../google/api/annotations_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Introduction } from "./introduction_service_pb";
+import { file_techmarket_v1_introduction_service } from "./introduction_service_pb";
 import type { Demand, Offer } from "./listing_pb";
 import { file_techmarket_v1_listing } from "./listing_pb";
 import type { Message } from "@bufbuild/protobuf";
@@ -17,7 +19,113 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file techmarket/v1/federation_service.proto.
  */
 export const file_techmarket_v1_federation_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZ0ZWNobWFya2V0L3YxL2ZlZGVyYXRpb25fc2VydmljZS5wcm90bxINdGVjaG1hcmtldC52MSI4ChNQdWxsTGlzdGluZ3NSZXF1ZXN0Eg4KBmN1cnNvchgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUiaAoUUHVsbExpc3RpbmdzUmVzcG9uc2USKAoGZXZlbnRzGAEgAygLMhgudGVjaG1hcmtldC52MS5GZWVkRXZlbnQSEwoLbmV4dF9jdXJzb3IYAiABKAkSEQoJY2F1Z2h0X3VwGAMgASgIIuEBCglGZWVkRXZlbnQSDgoGY3Vyc29yGAEgASgJEioKBGtpbmQYAiABKA4yHC50ZWNobWFya2V0LnYxLkZlZWRFdmVudEtpbmQSDAoEbmFtZRgDIAEoCRIvCgtjaGFuZ2VfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJQoFb2ZmZXIYBSABKAsyFC50ZWNobWFya2V0LnYxLk9mZmVySAASJwoGZGVtYW5kGAYgASgLMhUudGVjaG1hcmtldC52MS5EZW1hbmRIAEIJCgdsaXN0aW5nKqgBCg1GZWVkRXZlbnRLaW5kEh8KG0ZFRURfRVZFTlRfS0lORF9VTlNQRUNJRklFRBAAEh0KGUZFRURfRVZFTlRfS0lORF9QVUJMSVNIRUQQARIdChlGRUVEX0VWRU5UX0tJTkRfV0lUSERSQVdOEAISGwoXRkVFRF9FVkVOVF9LSU5EX0VYUElSRUQQAxIbChdGRUVEX0VWRU5UX0tJTkRfREVMRVRFRBAEMn4KEUZlZGVyYXRpb25TZXJ2aWNlEmkKDFB1bGxMaXN0aW5ncxIiLnRlY2htYXJrZXQudjEuUHVsbExpc3RpbmdzUmVxdWVzdBojLnRlY2htYXJrZXQudjEuUHVsbExpc3RpbmdzUmVzcG9uc2UiEILT5JMCChIIL3YxL2ZlZWRCUFpHZ2l0aHViLmNvbS93dWhhaS10ZWNobWFya2V0L3RlY2htYXJrZXQvcHJvdG8vdGVjaG1hcmtldC92MTt0ZWNobWFya2V0djGSAwQIAiADYghlZGl0aW9uc3DoBw", [file_google_api_annotations, file_google_protobuf_timestamp, file_techmarket_v1_listing]);
+  fileDesc("CiZ0ZWNobWFya2V0L3YxL2ZlZGVyYXRpb25fc2VydmljZS5wcm90bxINdGVjaG1hcmtldC52MSJkChpEZWxpdmVySW50cm9kdWN0aW9uUmVxdWVzdBIRCglwZWVyX25hbWUYASABKAkSDwoHbGlzdGluZxgCIAEoCRIRCglyZXF1ZXN0ZXIYAyABKAkSDwoHbWVzc2FnZRgEIAEoCSIrChtEZWxpdmVySW50cm9kdWN0aW9uUmVzcG9uc2USDAoEbmFtZRgBIAEoCSIuCh1HZXRJbnRyb2R1Y3Rpb25BbnN3ZXJzUmVxdWVzdBINCgVuYW1lcxgBIAMoCSJUCh5HZXRJbnRyb2R1Y3Rpb25BbnN3ZXJzUmVzcG9uc2USMgoNaW50cm9kdWN0aW9ucxgBIAMoCzIbLnRlY2htYXJrZXQudjEuSW50cm9kdWN0aW9uIjgKE1B1bGxMaXN0aW5nc1JlcXVlc3QSDgoGY3Vyc29yGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBSJoChRQdWxsTGlzdGluZ3NSZXNwb25zZRIoCgZldmVudHMYASADKAsyGC50ZWNobWFya2V0LnYxLkZlZWRFdmVudBITCgtuZXh0X2N1cnNvchgCIAEoCRIRCgljYXVnaHRfdXAYAyABKAgi4QEKCUZlZWRFdmVudBIOCgZjdXJzb3IYASABKAkSKgoEa2luZBgCIAEoDjIcLnRlY2htYXJrZXQudjEuRmVlZEV2ZW50S2luZBIMCgRuYW1lGAMgASgJEi8KC2NoYW5nZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIlCgVvZmZlchgFIAEoCzIULnRlY2htYXJrZXQudjEuT2ZmZXJIABInCgZkZW1hbmQYBiABKAsyFS50ZWNobWFya2V0LnYxLkRlbWFuZEgAQgkKB2xpc3RpbmcqqAEKDUZlZWRFdmVudEtpbmQSHwobRkVFRF9FVkVOVF9LSU5EX1VOU1BFQ0lGSUVEEAASHQoZRkVFRF9FVkVOVF9LSU5EX1BVQkxJU0hFRBABEh0KGUZFRURfRVZFTlRfS0lORF9XSVRIRFJBV04QAhIbChdGRUVEX0VWRU5UX0tJTkRfRVhQSVJFRBADEhsKF0ZFRURfRVZFTlRfS0lORF9ERUxFVEVEEAQyqAMKEUZlZGVyYXRpb25TZXJ2aWNlEmkKDFB1bGxMaXN0aW5ncxIiLnRlY2htYXJrZXQudjEuUHVsbExpc3RpbmdzUmVxdWVzdBojLnRlY2htYXJrZXQudjEuUHVsbExpc3RpbmdzUmVzcG9uc2UiEILT5JMCChIIL3YxL2ZlZWQSjwEKE0RlbGl2ZXJJbnRyb2R1Y3Rpb24SKS50ZWNobWFya2V0LnYxLkRlbGl2ZXJJbnRyb2R1Y3Rpb25SZXF1ZXN0GioudGVjaG1hcmtldC52MS5EZWxpdmVySW50cm9kdWN0aW9uUmVzcG9uc2UiIYLT5JMCGzoBKiIWL3YxL2ZlZWQvaW50cm9kdWN0aW9ucxKVAQoWR2V0SW50cm9kdWN0aW9uQW5zd2VycxIsLnRlY2htYXJrZXQudjEuR2V0SW50cm9kdWN0aW9uQW5zd2Vyc1JlcXVlc3QaLS50ZWNobWFya2V0LnYxLkdldEludHJvZHVjdGlvbkFuc3dlcnNSZXNwb25zZSIegtPkkwIYEhYvdjEvZmVlZC9pbnRyb2R1Y3Rpb25zQlBaR2dpdGh1Yi5jb20vd3VoYWktdGVjaG1hcmtldC90ZWNobWFya2V0L3Byb3RvL3RlY2htYXJrZXQvdjE7dGVjaG1hcmtldHYxkgMECAIgA2IIZWRpdGlvbnNw6Ac", [file_google_api_annotations, file_google_protobuf_timestamp, file_techmarket_v1_introduction_service, file_techmarket_v1_listing]);
+
+/**
+ * DeliverIntroductionRequest is the input of DeliverIntroduction.
+ *
+ * @generated from message techmarket.v1.DeliverIntroductionRequest
+ */
+export type DeliverIntroductionRequest = Message<"techmarket.v1.DeliverIntroductionRequest"> & {
+  /**
+   * The introduction's name on the peer's market: what makes delivering
+   * it again harmless.
+   *
+   * @generated from field: string peer_name = 1;
+   */
+  peerName: string;
+
+  /**
+   * The listing, by its name on this market (its feed name).
+   *
+   * @generated from field: string listing = 2;
+   */
+  listing: string;
+
+  /**
+   * The organisation that asked, on the peer's market.
+   *
+   * @generated from field: string requester = 3;
+   */
+  requester: string;
+
+  /**
+   * What it says.
+   *
+   * @generated from field: string message = 4;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message techmarket.v1.DeliverIntroductionRequest.
+ * Use `create(DeliverIntroductionRequestSchema)` to create a new message.
+ */
+export const DeliverIntroductionRequestSchema: GenMessage<DeliverIntroductionRequest> = /*@__PURE__*/
+  messageDesc(file_techmarket_v1_federation_service, 0);
+
+/**
+ * DeliverIntroductionResponse is the output of DeliverIntroduction.
+ *
+ * @generated from message techmarket.v1.DeliverIntroductionResponse
+ */
+export type DeliverIntroductionResponse = Message<"techmarket.v1.DeliverIntroductionResponse"> & {
+  /**
+   * The introduction's name on this market.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message techmarket.v1.DeliverIntroductionResponse.
+ * Use `create(DeliverIntroductionResponseSchema)` to create a new message.
+ */
+export const DeliverIntroductionResponseSchema: GenMessage<DeliverIntroductionResponse> = /*@__PURE__*/
+  messageDesc(file_techmarket_v1_federation_service, 1);
+
+/**
+ * GetIntroductionAnswersRequest is the input of GetIntroductionAnswers.
+ *
+ * @generated from message techmarket.v1.GetIntroductionAnswersRequest
+ */
+export type GetIntroductionAnswersRequest = Message<"techmarket.v1.GetIntroductionAnswersRequest"> & {
+  /**
+   * Names on this market, as DeliverIntroduction gave them; at most 100.
+   *
+   * @generated from field: repeated string names = 1;
+   */
+  names: string[];
+};
+
+/**
+ * Describes the message techmarket.v1.GetIntroductionAnswersRequest.
+ * Use `create(GetIntroductionAnswersRequestSchema)` to create a new message.
+ */
+export const GetIntroductionAnswersRequestSchema: GenMessage<GetIntroductionAnswersRequest> = /*@__PURE__*/
+  messageDesc(file_techmarket_v1_federation_service, 2);
+
+/**
+ * GetIntroductionAnswersResponse is the output of GetIntroductionAnswers.
+ *
+ * @generated from message techmarket.v1.GetIntroductionAnswersResponse
+ */
+export type GetIntroductionAnswersResponse = Message<"techmarket.v1.GetIntroductionAnswersResponse"> & {
+  /**
+   * The introductions asked about that the peer delivered, as they stand.
+   *
+   * @generated from field: repeated techmarket.v1.Introduction introductions = 1;
+   */
+  introductions: Introduction[];
+};
+
+/**
+ * Describes the message techmarket.v1.GetIntroductionAnswersResponse.
+ * Use `create(GetIntroductionAnswersResponseSchema)` to create a new message.
+ */
+export const GetIntroductionAnswersResponseSchema: GenMessage<GetIntroductionAnswersResponse> = /*@__PURE__*/
+  messageDesc(file_techmarket_v1_federation_service, 3);
 
 /**
  * PullListingsRequest is the input of PullListings.
@@ -47,7 +155,7 @@ export type PullListingsRequest = Message<"techmarket.v1.PullListingsRequest"> &
  * Use `create(PullListingsRequestSchema)` to create a new message.
  */
 export const PullListingsRequestSchema: GenMessage<PullListingsRequest> = /*@__PURE__*/
-  messageDesc(file_techmarket_v1_federation_service, 0);
+  messageDesc(file_techmarket_v1_federation_service, 4);
 
 /**
  * PullListingsResponse is the output of PullListings.
@@ -83,7 +191,7 @@ export type PullListingsResponse = Message<"techmarket.v1.PullListingsResponse">
  * Use `create(PullListingsResponseSchema)` to create a new message.
  */
 export const PullListingsResponseSchema: GenMessage<PullListingsResponse> = /*@__PURE__*/
-  messageDesc(file_techmarket_v1_federation_service, 1);
+  messageDesc(file_techmarket_v1_federation_service, 5);
 
 /**
  * FeedEvent is one change of a listing of this market, as it stands now:
@@ -148,7 +256,7 @@ export type FeedEvent = Message<"techmarket.v1.FeedEvent"> & {
  * Use `create(FeedEventSchema)` to create a new message.
  */
 export const FeedEventSchema: GenMessage<FeedEvent> = /*@__PURE__*/
-  messageDesc(file_techmarket_v1_federation_service, 2);
+  messageDesc(file_techmarket_v1_federation_service, 6);
 
 /**
  * FeedEventKind is what became of a listing.
@@ -221,6 +329,29 @@ export const FederationService: GenService<{
     methodKind: "unary";
     input: typeof PullListingsRequestSchema;
     output: typeof PullListingsResponseSchema;
+  },
+  /**
+   * DeliverIntroduction hands this market a request for contact about one
+   * of its listings, asked on the peer's market. Delivering the same
+   * request twice stores it once.
+   *
+   * @generated from rpc techmarket.v1.FederationService.DeliverIntroduction
+   */
+  deliverIntroduction: {
+    methodKind: "unary";
+    input: typeof DeliverIntroductionRequestSchema;
+    output: typeof DeliverIntroductionResponseSchema;
+  },
+  /**
+   * GetIntroductionAnswers returns where introductions the peer delivered
+   * stand, with the answers given.
+   *
+   * @generated from rpc techmarket.v1.FederationService.GetIntroductionAnswers
+   */
+  getIntroductionAnswers: {
+    methodKind: "unary";
+    input: typeof GetIntroductionAnswersRequestSchema;
+    output: typeof GetIntroductionAnswersResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_techmarket_v1_federation_service, 0);
