@@ -34,6 +34,8 @@ type Sources struct {
 	// IndexShape counts the indexes' segments and running merges, and
 	// tells whether a compaction is due or running.
 	IndexShape func() (segments, merging int, compacting bool)
+	// Links reads the figures of the links to other markets.
+	Links func() []LinkFigures
 }
 
 // Metrics records calls and reads the gauges.
@@ -99,6 +101,9 @@ func New(src Sources) *Metrics {
 		counter("techmarket_postings_cache_hits_total", "Lookups of a term in a field of a segment that the decoded-postings cache answered.", func(f CacheFigures) uint64 { return f.Hits })
 		counter("techmarket_postings_cache_misses_total", "Lookups of a term in a field of a segment that read the index.", func(f CacheFigures) uint64 { return f.Misses })
 		counter("techmarket_postings_cache_evictions_total", "Terms dropped from the decoded-postings cache for room.", func(f CacheFigures) uint64 { return f.Evictions })
+	}
+	if src.Links != nil {
+		reg.MustRegister(newLinkCollector(src.Links))
 	}
 	if src.IndexShape != nil {
 		gauge("techmarket_index_segments", "Segments of the full-text indexes; each match reads every one.", func() float64 {

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"syscall"
@@ -38,11 +40,11 @@ type aMarket struct {
 	op  *client.Client
 }
 
-func startMarket(t *testing.T, bin, name string) *aMarket {
+func startMarket(t *testing.T, bin, name string, extra ...string) *aMarket {
 	t.Helper()
 	dir := t.TempDir()
 	token := issueToken(t, bin, dir, "operator", name+"运营中心")
-	p := startServer(t, bin, dir)
+	p := startServer(t, bin, dir, extra...)
 	op, _ := dial(t, p, token)
 	return &aMarket{p: p, dir: dir, op: op}
 }
@@ -105,7 +107,7 @@ func h2Offer(title string) *techmarketv1.Offer {
 func TestThreeLinkedMarkets(t *testing.T) {
 	bin := buildServer(t)
 	ctx := context.Background()
-	region, wuhai, ordos := startMarket(t, bin, "内蒙古"), startMarket(t, bin, "乌海"), startMarket(t, bin, "鄂尔多斯")
+	region, wuhai, ordos := startMarket(t, bin, "内蒙古", "--metrics-addr", "127.0.0.1:0"), startMarket(t, bin, "乌海"), startMarket(t, bin, "鄂尔多斯")
 	link(t, wuhai, "region", region, "乌海科技大市场")
 	link(t, region, "wuhai", wuhai, "内蒙古科技大市场")
 	regionAtOrdos := link(t, region, "ordos", ordos, "内蒙古科技大市场")
@@ -115,7 +117,8 @@ func TestThreeLinkedMarkets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	demand, err := wuhai.as(t, techmarketv1.Role_ROLE_ENTERPRISE, "乌海某氯碱公司").CreateDemand(ctx, &techmarketv1.Demand{
+	wuhaiEnterprise := wuhai.as(t, techmarketv1.Role_ROLE_ENTERPRISE, "乌海某氯碱公司")
+	demand, err := wuhaiEnterprise.CreateDemand(ctx, &techmarketv1.Demand{
 		Title: "建设碱性电解水制氢装置", Description: "园区风光弃电较多，希望建设碱性电解水制氢装置，规模每小时千标方。",
 		Keywords: []string{"电解水制氢", "碱性电解槽"}, Industries: []string{"hydrogen"}, Region: techmarketv1.Region_REGION_WUHAI,
 	}, true)
@@ -157,6 +160,43 @@ func TestThreeLinkedMarkets(t *testing.T) {
 		t.Errorf("the feed: %v, %v; want the offer without its contact", feed.GetEvents(), err)
 	}
 
+	// Wuhai links to Ordos too, and its enterprise asks for an
+	// introduction to the Ordos poster; the answer comes back.
+	link(t, wuhai, "ordos", ordos, "乌海科技大市场")
+	var there string
+	eventually(t, "Wuhai shows the Ordos offer", func() bool {
+		hits, err := wuhaiEnterprise.Match.SearchOffers(ctx, &techmarketv1.SearchOffersRequest{Query: "电解水制氢", Filters: &techmarketv1.SearchFilters{Origin: "ordos"}})
+		if err != nil || len(hits.GetHits()) == 0 {
+			return false
+		}
+		there = hits.GetHits()[0].GetName()
+		return true
+	})
+	if _, err := wuhaiEnterprise.Introductions.RequestIntroduction(ctx, &techmarketv1.RequestIntroductionRequest{Listing: there, Message: "希望洽谈技术许可。"}); err != nil {
+		t.Fatal(err)
+	}
+	var asked *techmarketv1.Introduction
+	eventually(t, "the introduction reaches the Ordos poster", func() bool {
+		list, err := ordosAgency.Introductions.ListIntroductions(ctx, &techmarketv1.ListIntroductionsRequest{})
+		if err != nil || len(list.GetIntroductions()) == 0 {
+			return false
+		}
+		asked = list.GetIntroductions()[0]
+		return true
+	})
+	if asked.GetRequester() != "乌海某氯碱公司" || asked.GetListing() != offer.GetName() {
+		t.Errorf("the introduction in Ordos: %v", asked)
+	}
+	if _, err := ordosAgency.Introductions.AnswerIntroduction(ctx, &techmarketv1.AnswerIntroductionRequest{Name: asked.GetName(), Accept: true, Answer: "欢迎联系。"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the answer comes back to Wuhai", func() bool {
+		list, err := wuhaiEnterprise.Introductions.ListIntroductions(ctx, &techmarketv1.ListIntroductionsRequest{})
+		return err == nil && len(list.GetIntroductions()) == 1 &&
+			list.GetIntroductions()[0].GetState() == techmarketv1.IntroductionState_INTRODUCTION_STATE_ACCEPTED &&
+			list.GetIntroductions()[0].GetContact().GetPhone() == "0477-1234567"
+	})
+
 	// Withdrawn in Ordos, it leaves the region.
 	if _, err := ordosAgency.WithdrawOffer(ctx, offer.GetName()); err != nil {
 		t.Fatal(err)
@@ -181,7 +221,7 @@ func TestThreeLinkedMarkets(t *testing.T) {
 	}
 	<-region.p.done
 	// On its old address: Wuhai's link to it, and our client, find it there.
-	region.p = startServerAt(t, bin, region.p.addr, region.dir)
+	region.p = startServerAt(t, bin, region.p.addr, region.dir, "--metrics-addr", "127.0.0.1:0")
 	eventually(t, "the restarted region has every Ordos offer once", func() bool { return byOrigin(t, region, false)["ordos"] >= more })
 	if got := byOrigin(t, region, false)["ordos"]; got != more {
 		t.Errorf("the region shows %d Ordos offers after the restart; want %d, each once", got, more)
@@ -199,5 +239,22 @@ func TestThreeLinkedMarkets(t *testing.T) {
 	}
 	if !slices.Equal(names, []string{"links/ordos", "links/wuhai"}) {
 		t.Errorf("the region's links: %v", names)
+	}
+
+	// Its metrics say each link is up and caught up.
+	m := metricsLine.FindStringSubmatch(region.p.logs.String())
+	if m == nil {
+		t.Fatalf("no metrics address in the region's log:\n%s", region.p.logs)
+	}
+	resp, err := http.Get("http://" + m[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`techmarket_link_up{link="ordos"} 1`, `techmarket_link_lag_seconds{link="ordos"} 0`, `techmarket_link_up{link="wuhai"} 1`, `techmarket_link_applied_total{link="ordos"} `} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("the region's metrics lack %q", want)
+		}
 	}
 }

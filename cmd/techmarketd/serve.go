@@ -176,6 +176,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 				return metrics.CacheFigures{Bytes: c.Bytes, Hits: c.Hits, Misses: c.Misses, Evictions: c.Evictions}
 			},
 			IndexShape: func() (int, int, bool) { sh := idx.Shape(); return sh.Segments, sh.Merging, sh.Compacting },
+			Links:      func() []metrics.LinkFigures { return linkFigures(m, log) },
 		})
 		stop, err := serveMetrics(*metricsAddr, opts.Metrics, *withPprof, log)
 		if err != nil {
@@ -274,4 +275,21 @@ func loadDemo(ctx context.Context, m *market.Market, dir string, log *slog.Logge
 	}
 	log.Info("demo: loaded sample listings", "listings", len(results), "tokens", filepath.Join(dir, demoTokensFile))
 	return nil
+}
+
+// linkFigures are the links' health for the metrics.
+func linkFigures(m *market.Market, log *slog.Logger) []metrics.LinkFigures {
+	links, err := m.AllLinks()
+	if err != nil {
+		log.Error("metrics: reading the links", "err", err)
+		return nil
+	}
+	out := make([]metrics.LinkFigures, 0, len(links))
+	for _, l := range links {
+		out = append(out, metrics.LinkFigures{
+			Name: l.Name, Paused: l.Paused, Failing: l.LastError != "", CaughtUp: l.CaughtUp,
+			LastContact: l.LastContact, Newest: l.Newest, Applied: l.Applied, Refused: l.Rejected,
+		})
+	}
+	return out
 }
