@@ -71,6 +71,7 @@ type config struct {
 	json           bool
 	offline        bool
 	profile        string // folder for the server's pprof profiles; "" for none
+	feed           bool   // measure a follower of a linked market instead
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -86,6 +87,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "techmarket-bench:", err)
 		return 2
+	}
+	if cfg.feed {
+		var results []*feedResult
+		for _, n := range cfg.sizes {
+			r, err := benchFeed(ctx, cfg, bin, n, stderr)
+			if r != nil {
+				results = append(results, r)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "techmarket-bench --feed: %d listings a side: %v\n", n, err)
+				writeFeedReport(stdout, cfg, results)
+				return 1
+			}
+		}
+		writeFeedReport(stdout, cfg, results)
+		return 0
 	}
 	var results []*result
 	for _, n := range cfg.sizes {
@@ -120,6 +137,7 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.throughputTime, "throughput-time", 20*time.Second, "how long the throughput phase runs")
 	fs.BoolVar(&cfg.json, "json", false, "print the results as JSON")
 	fs.BoolVar(&cfg.offline, "offline", false, "stock each folder with `techmarketd import` before serving it, instead of importing over gRPC: no alerts, and the import's time includes building the index, so no rebuild is timed apart")
+	fs.BoolVar(&cfg.feed, "feed", false, "measure linked markets instead: a second market links to one stocked with each size, and the bench times how fast the link applies it and, under steady writes at home, the lag of a new listing (--throughput-time long)")
 	fs.StringVar(&cfg.profile, "profile", "", "write the server's heap profile once the index has settled, and a CPU profile of its throughput phase, under `DIR` (go tool pprof reads them)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

@@ -167,3 +167,20 @@ func TestReferenceImportStops(t *testing.T) {
 		t.Errorf("reference import: %.0f/s, %v", rate, err)
 	}
 }
+
+func TestFeedBench(t *testing.T) {
+	bin := buildServer(t)
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"--feed", "--sizes", "100", "--throughput-time", "1s", "--server", bin, "--json"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit status %d\nstderr:\n%s", code, stderr.String())
+	}
+	var results []feedResult
+	if err := json.Unmarshal(stdout.Bytes(), &results); err != nil || len(results) != 1 {
+		t.Fatalf("output is not the JSON result of one size (%v):\n%s", err, stdout.String())
+	}
+	r := results[0]
+	if r.ApplyPerSec <= 0 || r.Lag.N != feedWrites || r.Lag.P50 <= 0 || r.Lag.P99 < r.Lag.P50 {
+		t.Errorf("apply %.0f/s, lag %+v; want a rate, and %d lags with 0 < p50 ≤ p99", r.ApplyPerSec, r.Lag, feedWrites)
+	}
+}
