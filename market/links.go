@@ -282,7 +282,7 @@ func (m *Market) applyEvent(tx *store.Tx, link string, ev *techmarketv1.FeedEven
 	default:
 		kind = kindOfName(ev.GetName())
 	}
-	if kind == 0 {
+	if kind == 0 || len(ev.GetName()) > maxHomeName {
 		return 0, "not the name of an offer or a demand", nil
 	}
 	old, err := tx.LookupExternal(kind, linkOrg(link), ev.GetName())
@@ -312,8 +312,16 @@ func (m *Market) applyEvent(tx *store.Tx, link string, ev *techmarketv1.FeedEven
 	// Its name at home is its external id here: what finds it again.
 	mr.Set(fieldOf(mr, "external_id"), protoreflect.ValueOfString(ev.GetName()))
 	mr.Clear(fieldOf(mr, "review"))
+	// Times as its home market gave them; a peer that gives none gets
+	// this market's, so that the listing expires here too.
 	if !v.GetPublishTime().IsValid() {
 		setTime(v, "publish_time", now)
+	}
+	if !v.GetUpdateTime().IsValid() {
+		setTime(v, "update_time", now)
+	}
+	if !v.GetExpireTime().IsValid() {
+		setTime(v, "expire_time", now.AddDate(0, OfferLifetime, 0))
 	}
 	id := newID(now)
 	if found {
@@ -327,6 +335,9 @@ func (m *Market) applyEvent(tx *store.Tx, link string, ev *techmarketv1.FeedEven
 	}
 	return rec.Revision, "", err
 }
+
+// maxHomeName bounds a listing's name at home: it is its external id here.
+const maxHomeName = 200
 
 // RecordLinkError notes why a pull of link failed, for `links list`.
 func (m *Market) RecordLinkError(ctx context.Context, link string, cause error) error {

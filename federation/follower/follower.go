@@ -89,16 +89,11 @@ func Start(m *market.Market, opts Options) *Follower {
 	return f
 }
 
-// Close stops following and waits for the pulls in flight.
+// Close stops following and waits for the pulls in flight; each loop
+// closes its own connection.
 func (f *Follower) Close() {
 	f.cancel()
 	f.wg.Wait()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for name, r := range f.running {
-		_ = r.c.Close()
-		delete(f.running, name)
-	}
 }
 
 // Wake makes the follower read the links again at once: call it after a
@@ -166,6 +161,11 @@ func (f *Follower) reconcile() {
 		f.wg.Go(func() {
 			defer c.Close()
 			f.loop(ctx, name, r)
+			f.mu.Lock()
+			if f.running[name] == r { // ended on its own: paused or removed
+				delete(f.running, name)
+			}
+			f.mu.Unlock()
 		})
 	}
 }

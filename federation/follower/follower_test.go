@@ -2,11 +2,14 @@ package follower_test
 
 import (
 	"context"
+	"net"
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/wuhai-techmarket/techmarket/client"
 	"github.com/wuhai-techmarket/techmarket/federation/follower"
@@ -313,5 +316,58 @@ func TestIntroductionsTravelToTheHomeMarketAndBack(t *testing.T) {
 	_, err = peer.Federation.DeliverIntroduction(ctx, &techmarketv1.DeliverIntroductionRequest{PeerName: "introductions/x", Listing: "offers/0000000000000000", Requester: "某公司", Message: "你好"})
 	if status.Code(err) != codes.InvalidArgument {
 		t.Errorf("delivering about no listing: %v; want INVALID_ARGUMENT", err)
+	}
+}
+
+// badPeer is a market whose feed sends one listing that breaks the rules
+// and one that keeps them.
+type badPeer struct {
+	techmarketv1.UnimplementedFederationServiceServer
+}
+
+func (badPeer) PullListings(_ context.Context, req *techmarketv1.PullListingsRequest) (*techmarketv1.PullListingsResponse, error) {
+	if req.GetCursor() != "" {
+		return &techmarketv1.PullListingsResponse{NextCursor: req.GetCursor(), CaughtUp: true}, nil
+	}
+	good := hydrogenOffer("碱性电解水制氢成套装备")
+	good.Name = "offers/0k3v9q2m7x1c4f8h"
+	return &techmarketv1.PullListingsResponse{NextCursor: "0000000000000002", CaughtUp: true, Events: []*techmarketv1.FeedEvent{
+		{Cursor: "0000000000000001", Kind: techmarketv1.FeedEventKind_FEED_EVENT_KIND_PUBLISHED, Name: "offers/0k3v9q2m7x1c4f8g",
+			Listing: &techmarketv1.FeedEvent_Offer{Offer: &techmarketv1.Offer{Title: "", Industries: []string{"no-such-industry"}}}},
+		{Cursor: "0000000000000002", Kind: techmarketv1.FeedEventKind_FEED_EVENT_KIND_PUBLISHED, Name: good.Name,
+			Listing: &techmarketv1.FeedEvent_Offer{Offer: good}},
+	}}, nil
+}
+
+// A peer that sends bad data has its bad listings refused and counted;
+// the rest of its page, contact details stripped, is applied.
+func TestABadPeersListingsAreRefused(t *testing.T) {
+	ctx := context.Background()
+	wuhai := testutil.Start(t)
+	srv := grpc.NewServer()
+	techmarketv1.RegisterFederationServiceServer(srv, badPeer{})
+	lis := bufconn.Listen(1 << 20)
+	go func() { _ = srv.Serve(lis) }()
+	t.Cleanup(srv.Stop)
+
+	addLink(t, wuhai, "odd", "any-token")
+	f := follower.Start(wuhai.Market, follower.Options{PollEvery: time.Hour, Dial: func(l market.Link) (*client.Client, error) {
+		return client.Dial(testutil.Addr, client.WithDialOptions(grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) })))
+	}})
+	t.Cleanup(f.Close)
+	if err := f.Sync(ctx, "odd"); err != nil {
+		t.Fatal(err)
+	}
+	hits := searchHydrogen(t, wuhai.Client(""))
+	if len(hits) != 1 || hits[0].GetHomeMarket() != "odd" {
+		t.Fatalf("Wuhai finds %v; want the one good offer", hits)
+	}
+	o, err := wuhai.Client(wuhai.Token("enterprise", "乌海某公司")).GetOffer(ctx, hits[0].GetName())
+	if err != nil || o.GetContact() != nil {
+		t.Errorf("the applied offer: contact %v, %v; want none", o.GetContact(), err)
+	}
+	links, err := wuhai.Client(wuhai.Token("operator", "运营中心")).Links.ListLinks(ctx, &techmarketv1.ListLinksRequest{})
+	if err != nil || links.GetLinks()[0].GetRejected() != 1 || links.GetLinks()[0].GetApplied() != 1 {
+		t.Errorf("the link: %v, %v; want 1 applied, 1 refused", links.GetLinks(), err)
 	}
 }
