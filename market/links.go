@@ -69,9 +69,9 @@ func (m *Market) AddLink(ctx context.Context, p auth.Principal, l Link) (Link, e
 	var vs []error
 	switch {
 	case !linkName.MatchString(l.Name):
-		vs = append(vs, invalid("name", "must be 1–40 lower-case letters, digits or -, starting with a letter, such as ordos or region"))
+		vs = append(vs, invalid("link_id", "must be 1–40 lower-case letters, digits or -, starting with a letter, such as ordos or region"))
 	case l.Name == index.OriginLocal:
-		vs = append(vs, invalid("name", "%q names this market's own listings in the origin filter; choose another", l.Name))
+		vs = append(vs, invalid("link_id", "%q names this market's own listings in the origin filter; choose another", l.Name))
 	}
 	if _, port, err := net.SplitHostPort(l.Addr); err != nil || port == "" {
 		vs = append(vs, invalid("addr", "must be HOST:PORT of the other market's server, such as market.ordos.example.cn:7733"))

@@ -36,7 +36,7 @@ func TestCLILinks(t *testing.T) {
 	if code, _, errOut := e.run(agency, "links", "list"); code != 1 || !strings.Contains(errOut, "only operators manage links") {
 		t.Errorf("an agency listing links: exit %d %s", code, errOut)
 	}
-	if code, _, errOut := e.run(operator, "links", "add", "Ordos Market", "--peer-addr", "x:1", "--peer-token", "t"); code != 1 || !strings.Contains(errOut, "name") {
+	if code, _, errOut := e.run(operator, "links", "add", "Ordos Market", "--peer-addr", "x:1", "--peer-token", "t"); code != 1 || !strings.Contains(errOut, "link_id") {
 		t.Errorf("a bad link name: exit %d %s", code, errOut)
 	}
 }

@@ -22,6 +22,8 @@ const EventsPage = lazy(() => import("./pages/EventsPage").then((m) => ({ defaul
 const EventPage = lazy(() => import("./pages/EventPage").then((m) => ({ default: m.EventPage })));
 const DealsPage = lazy(() => import("./pages/DealsPage").then((m) => ({ default: m.DealsPage })));
 const StatsPage = lazy(() => import("./pages/StatsPage").then((m) => ({ default: m.StatsPage })));
+const IntroductionsPage = lazy(() => import("./pages/IntroductionsPage").then((m) => ({ default: m.IntroductionsPage })));
+const LinksPage = lazy(() => import("./pages/LinksPage").then((m) => ({ default: m.LinksPage })));
 const TokensPage = lazy(() => import("./pages/TokensPage").then((m) => ({ default: m.TokensPage })));
 
 export function App() {
@@ -52,6 +54,8 @@ function Page({ path }: { path: string }) {
   if (match("/deals", path)) return <DealsPage />;
   if (match("/stats", path)) return <StatsPage />;
   if (match("/tokens", path)) return <TokensPage />;
+  if (match("/introductions", path)) return <IntroductionsPage />;
+  if (match("/links", path)) return <LinksPage />;
   return <NotFoundPage />;
 }
 
@@ -116,8 +120,10 @@ function Nav({ pathname }: { pathname: string }) {
     { to: "/review", label: t("nav.review"), show: role === Role.OPERATOR },
     { to: "/events", label: t("nav.events"), show: true },
     { to: "/deals", label: t("nav.deals"), show: signedIn },
+    { to: "/introductions", label: t("nav.introductions"), show: signedIn },
     { to: "/stats", label: t("nav.stats"), show: role === Role.OPERATOR },
     { to: "/tokens", label: t("nav.tokens"), show: role === Role.OPERATOR },
+    { to: "/links", label: t("nav.links"), show: role === Role.OPERATOR },
   ];
   const current = (to: string) => (to === "/" ? pathname === "/" : pathname.startsWith(to));
   return (

@@ -59,6 +59,7 @@ export function ListingDetails({ listing, signedIn }: { listing: Listing; signed
       <Row label={t("field.contact")}>
         {l.contact && (l.contact.name || l.contact.phone || l.contact.email)
           ? <>{[l.contact.name, l.contact.phone].filter(Boolean).join(" · ")}{l.contact.email && <> · <a href={`mailto:${l.contact.email}`}>{l.contact.email}</a></>}</>
+          : l.linkedFrom ? <span className="muted">{t("linked.contact")}</span>
           : signedIn ? notStated : <span className="muted">{t("value.contactSignIn")}</span>}
       </Row>
       <Row label={t("field.published")}>{date(l.publishTime, lang) || undefined}</Row>

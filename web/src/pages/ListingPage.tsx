@@ -1,5 +1,7 @@
 // One listing: its fields, what its poster can do with it, and the
-// listings of the other side that fit it, each with its reasons.
+// listings of the other side that fit it, each with its reasons. A
+// listing of a linked market says where it lives, offers no changes (its
+// home market keeps it) and lets a signed-in caller ask for an introduction.
 import { useState } from "react";
 import { demands as demandClient, deals as dealClient, matches as matchClient, offers as offerClient, review as reviewClient } from "../api/clients";
 import { ListingState, ReviewDecision } from "../gen/techmarket/v1/listing_pb";
@@ -15,6 +17,7 @@ import { MatchCard } from "../components/MatchCard";
 import { QualityReport } from "../components/QualityReport";
 import { Empty, ErrorNotice, Loading } from "../components/status";
 import { StateBadge } from "../components/StateBadge";
+import { IntroductionForm } from "../components/IntroductionForm";
 
 type Kind = "offers" | "demands";
 
@@ -49,7 +52,13 @@ export function ListingPage({ kind, id }: { kind: Kind; id: string }) {
           <span className="muted">{t("listing.updated", { when: dateTime(l.updateTime, lang) })}</span>
         </p>
       </header>
-      {l.linkedFrom && <p className="notice notice-info" role="note">{t("listing.linked", { market: l.linkedFrom.market })}</p>}
+      {l.linkedFrom && (
+        <div className="notice notice-info linked" role="note" aria-label={t("linked.title")}>
+          <p><strong>{t("linked.title")}</strong> <span className="from">{t("listing.from", { market: l.linkedFrom.market })}</span></p>
+          <p>{t("linked.text", { market: l.linkedFrom.market, name: l.linkedFrom.name })}</p>
+          <p className="muted small">{t("linked.seen", { when: dateTime(l.linkedFrom.seenTime, lang) })}</p>
+        </div>
+      )}
       {l.review && l.review.reasons.length > 0 && mine && (
         <div className="notice notice-warn" role="note">
           <p><strong>{t("listing.reviewSaid", { decision: t(l.review.decision === ReviewDecision.REJECT ? "review.rejected" : "review.sentBack") })}</strong></p>
@@ -70,6 +79,7 @@ export function ListingPage({ kind, id }: { kind: Kind; id: string }) {
           </section>
         )}
         {mine && <QualitySection name={name} version={l.etag} />}
+        {l.linkedFrom && <IntroductionForm listing={l.name} market={l.linkedFrom.market} />}
       </div>
       <MatchesSection listing={listing.data} canOpenDeals={mine && l.state === ListingState.PUBLISHED} />
     </article>

@@ -2,8 +2,11 @@
 // counts and paging. The search and its filters live in the address, so
 // a result list can be bookmarked and shared. Operators may also browse
 // by state (drafts, posts in review…), which the list call serves.
+// Listings of linked markets are searched with the local ones; the origin
+// filter narrows to this market or one linked market.
 import { useEffect, useState, type FormEvent } from "react";
 import { matches as matchClient, offers as offerClient, demands as demandClient } from "../api/clients";
+import { links as linkClient } from "../api/links";
 import { industries } from "../data/industries";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Facet, SearchFiltersSchema } from "../gen/techmarket/v1/match_service_pb";
@@ -33,6 +36,8 @@ interface Query {
   regions: string[];
   trl: string;
   state: string;
+  /** "" for every market, "local", or a link's name. */
+  origin: string;
 }
 
 function readQuery(url: URL): Query {
@@ -44,6 +49,7 @@ function readQuery(url: URL): Query {
     regions: p.getAll("region"),
     trl: p.get("trl") ?? "",
     state: p.get("state") ?? "",
+    origin: p.get("origin") ?? "",
   };
 }
 
@@ -55,6 +61,7 @@ function writeQuery(q: Query): string {
   q.regions.forEach((r) => p.append("region", r));
   if (q.trl) p.set("trl", q.trl);
   if (q.state) p.set("state", q.state);
+  if (q.origin) p.set("origin", q.origin);
   const s = p.toString();
   return s ? `/?${s}` : "/";
 }
@@ -84,6 +91,7 @@ async function search(q: Query, pageToken: string, signal: AbortSignal): Promise
     regions: q.regions.flatMap((r) => regionByWord.get(r) ?? []),
     minTrl: band?.min ?? 0,
     maxTrl: band?.max ?? 0,
+    origin: q.origin,
   };
   const req = { query: q.q, filters, pageSize: PAGE_SIZE, pageToken };
   const res = q.kind === "offers" ? await matchClient.searchOffers(req, { signal }) : await matchClient.searchDemands(req, { signal });
@@ -107,6 +115,7 @@ export function MarketPage() {
   useEffect(() => { setPages([""]); setText(query.q); }, [key]);
   const pageToken = pages[pages.length - 1] ?? "";
   const result = useLoad((signal) => search(query, pageToken, signal), [key, pageToken]);
+  const origins = useOrigins(isOperator, query.origin, result.data?.rows);
   useTitle(query.kind === "offers" ? t("market.offers") : t("market.demands"), t("site.name"));
 
   const update = (patch: Partial<Query>) => navigate(writeQuery({ ...query, ...patch }), { replace: true });
@@ -193,6 +202,24 @@ export function MarketPage() {
               </ul>
             </fieldset>
           )}
+          {!query.state && (
+            <fieldset>
+              <legend>{t("origin.legend")}</legend>
+              <ul className="checks">
+                <li><label><input type="radio" name="origin" checked={!query.origin} onChange={() => update({ origin: "" })} /><span>{t("origin.all")}</span></label></li>
+                <li><label><input type="radio" name="origin" checked={query.origin === "local"} onChange={() => update({ origin: "local" })} /><span>{t("origin.local")}</span></label></li>
+                {origins.map((o) => (
+                  <li key={o}>
+                    <label>
+                      <input type="radio" name="origin" checked={query.origin === o} onChange={() => update({ origin: o })} />
+                      <span>{t("origin.market", { market: o })}</span>
+                    </label>
+                  </li>
+                ))}
+              </ul>
+              {!isOperator && <p className="hint">{t("origin.hintOthers")}</p>}
+            </fieldset>
+          )}
           {isOperator && (
             <div className="field">
               <label htmlFor="state">{t("market.state")}</label>
@@ -243,3 +270,20 @@ export function MarketPage() {
   );
 }
 
+
+/**
+ * The linked markets to offer in the origin filter. Operators read the
+ * links themselves; anyone else cannot (LinkService is for operators), so
+ * they are offered the markets the results have shown so far, and the one
+ * in the address, rather than a list that claims to be complete.
+ */
+function useOrigins(isOperator: boolean, current: string, rows: Row[] | undefined): string[] {
+  const listed = useLoad((signal) => (isOperator ? linkClient.listLinks({}, { signal }) : Promise.resolve(undefined)), [isOperator]);
+  const [seen, setSeen] = useState<string[]>([]);
+  useEffect(() => {
+    const fresh = (rows ?? []).flatMap((r) => (r.homeMarket ? [r.homeMarket] : []));
+    setSeen((s) => (fresh.every((m) => s.includes(m)) ? s : [...new Set([...s, ...fresh])].sort()));
+  }, [rows]);
+  const names = isOperator && listed.data ? listed.data.links.map((l) => l.name.replace(/^links\//, "")) : seen;
+  return current && current !== "local" && !names.includes(current) ? [...names, current] : names;
+}

@@ -1,5 +1,6 @@
 // Market statistics for operators: the funnel from listing to registered
-// contract, listings by industry and state, deals by stage, over a range.
+// contract, listings by industry, state and origin (this market or the
+// linked market they came through), deals by stage, over a range.
 import { useState } from "react";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { stats as statsClient } from "../api/stats";
@@ -82,6 +83,10 @@ export function StatsPage() {
             <section className="panel">
               <PairedBarChart title={t("stats.byRegion")} series={[t("stats.offers"), t("stats.demands")]}
                 rows={mergeIndustries(s.offers?.byRegion ?? [], s.demands?.byRegion ?? []).map((r) => ({ label: regionLabel(t, r.key), a: r.a, b: r.b }))} />
+            </section>
+            <section className="panel" aria-label={t("stats.byOrigin")}>
+              <PairedBarChart title={t("stats.byOrigin")} series={[t("stats.offers"), t("stats.demands")]}
+                rows={mergeIndustries(s.offers?.byOrigin ?? [], s.demands?.byOrigin ?? []).map((r) => ({ label: r.key === "local" ? t("origin.local") : t("origin.market", { market: r.key }), a: r.a, b: r.b }))} />
             </section>
           </div>
         </>

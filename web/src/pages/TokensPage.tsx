@@ -1,19 +1,25 @@
 // Operators issue and revoke the tokens agencies and enterprises sign in
-// with. A new token's secret is shown once: the service keeps only its hash.
+// with, and the peer tokens other markets link to this one with, each
+// bounded by a scope (sides, industries, regions) of what it may pull.
+// A new token's secret is shown once: the service keeps only its hash.
 import { useRef, useState, type FormEvent } from "react";
 import { tokens as tokenClient } from "../api/clients";
 import { Code, ConnectError, fieldViolations, violationsByField } from "../api/errors";
 import { Role } from "../gen/techmarket/v1/token_service_pb";
 import { useLoad, useTitle } from "../hooks";
 import { useLang, useT } from "../i18n";
-import { roleLabel } from "../labels";
+import { regionLabel, regions, roleLabel } from "../labels";
+import { industries } from "../data/industries";
+import type { Region } from "../gen/techmarket/v1/listing_pb";
 import { dateTime } from "../format";
 import { useSession } from "../session";
 import { violationText } from "../violations";
 import { Field } from "../components/Field";
 import { Empty, ErrorNotice, Loading } from "../components/status";
 
-const issuable = [Role.AGENCY, Role.ENTERPRISE, Role.OPERATOR] as const;
+const issuable = [Role.AGENCY, Role.ENTERPRISE, Role.OPERATOR, Role.PEER] as const;
+const sides = ["offers", "demands"] as const;
+const toggle = <T,>(list: T[], v: T) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
 
 export function TokensPage() {
   const t = useT();
@@ -94,6 +100,7 @@ function IssueToken({ onIssued }: { onIssued: () => void }) {
   const [org, setOrg] = useState("");
   const [role, setRole] = useState<Role>(Role.AGENCY);
   const [description, setDescription] = useState("");
+  const [scope, setScope] = useState<{ sides: string[]; industries: string[]; regions: Region[] }>({ sides: [], industries: [], regions: [] });
   const [issued, setIssued] = useState<{ org: string; secret: string }>();
   const [violations, setViolations] = useState<Map<string, string[]>>(new Map());
   const [error, setError] = useState<unknown>();
@@ -104,10 +111,11 @@ function IssueToken({ onIssued }: { onIssued: () => void }) {
     setError(undefined);
     setViolations(new Map());
     try {
-      const res = await tokenClient.createToken({ organization: org, role, description });
+      const res = await tokenClient.createToken({ organization: org, role, description, peerScope: role === Role.PEER ? scope : undefined });
       setIssued({ org, secret: res.secret });
       setOrg("");
       setDescription("");
+      setScope({ sides: [], industries: [], regions: [] });
       onIssued();
       requestAnimationFrame(() => secretRef.current?.focus());
     } catch (err) {
@@ -141,9 +149,40 @@ function IssueToken({ onIssued }: { onIssued: () => void }) {
         <Field id="tok-desc" label={t("tokens.description")} hint={t("tokens.descriptionHint")} errors={errs("description")}>
           {(a) => <input {...a} type="text" maxLength={200} value={description} onChange={(e) => setDescription(e.target.value)} />}
         </Field>
+        {role === Role.PEER && (
+          <fieldset className="scope">
+            <legend>{t("tokens.scope")}</legend>
+            <p className="hint">{t("tokens.scopeHint")}</p>
+            <ScopeChecks legend={t("tokens.sides")} options={sides.map((s) => ({ value: s, label: s === "offers" ? t("market.offers") : t("market.demands") }))}
+              chosen={scope.sides} onToggle={(v) => setScope((s) => ({ ...s, sides: toggle(s.sides, v) }))} />
+            <ScopeChecks legend={t("tokens.scopeIndustries")} options={industries.map((i) => ({ value: i.code, label: i[lang] }))}
+              chosen={scope.industries} onToggle={(v) => setScope((s) => ({ ...s, industries: toggle(s.industries, v) }))} />
+            <ScopeChecks legend={t("tokens.scopeRegions")} options={regions.map((r) => ({ value: r, label: regionLabel(t, r) }))}
+              chosen={scope.regions} onToggle={(v) => setScope((s) => ({ ...s, regions: toggle(s.regions, v) }))} />
+            {errs("peer_scope").length > 0 && <p className="field-error">{errs("peer_scope").join("；")}</p>}
+          </fieldset>
+        )}
         {error !== undefined && <ErrorNotice error={error} />}
         <button type="submit" className="btn btn-primary">{t("tokens.issueButton")}</button>
       </form>
     </div>
+  );
+}
+
+/** One part of a peer scope as checkboxes; none ticked shares all. */
+function ScopeChecks<T extends string | number>({ legend, options, chosen, onToggle }: {
+  legend: string; options: { value: T; label: string }[]; chosen: T[]; onToggle: (v: T) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      <ul className="checks checks-grid">
+        {options.map((o) => (
+          <li key={o.value}>
+            <label><input type="checkbox" checked={chosen.includes(o.value)} onChange={() => onToggle(o.value)} /><span>{o.label}</span></label>
+          </li>
+        ))}
+      </ul>
+    </fieldset>
   );
 }

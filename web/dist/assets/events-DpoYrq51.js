@@ -1,1 +1,0 @@
-import{G as e,Tt as t,bt as n}from"./index-ax23qaBo.js";var r=t(e,n);export{r as t};
