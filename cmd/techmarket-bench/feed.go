@@ -133,7 +133,7 @@ func benchFeed(ctx context.Context, cfg config, bin string, n int, progress io.W
 		return r, err
 	}
 	writes := int(feedWrites * cfg.throughputTime.Seconds())
-	acked := make([]time.Time, writes)
+	acks := make(chan time.Time, writes) // the writer's acknowledgement times, in order
 	done := make(chan error, 1)
 	go func() {
 		tick := time.NewTicker(time.Second / feedWrites)
@@ -145,22 +145,20 @@ func benchFeed(ctx context.Context, cfg config, bin string, n int, progress io.W
 				done <- err
 				return
 			}
-			acked[i] = time.Now()
+			acks <- time.Now()
 		}
 		done <- nil
 	}()
-	var lags []time.Duration
-	for len(lags) < writes {
+	// seen[i] is when the follower was first seen to have applied write i.
+	var seen []time.Time
+	for len(seen) < writes {
 		got, _, err := applied()
 		if err != nil {
 			return r, err
 		}
 		now := time.Now()
-		for int64(len(lags)) < got-base && len(lags) < writes {
-			if acked[len(lags)].IsZero() {
-				break // applied before the writer noted its acknowledgement: look again
-			}
-			lags = append(lags, now.Sub(acked[len(lags)]))
+		for int64(len(seen)) < got-base && len(seen) < writes {
+			seen = append(seen, now)
 		}
 		if err := pause(ctx, 10*time.Millisecond); err != nil {
 			return r, err
@@ -168,6 +166,11 @@ func benchFeed(ctx context.Context, cfg config, bin string, n int, progress io.W
 	}
 	if err := <-done; err != nil {
 		return r, err
+	}
+	lags := make([]time.Duration, writes)
+	for i := range lags {
+		// Applied before its acknowledgement reached the writer: no lag.
+		lags[i] = max(0, seen[i].Sub(<-acks))
 	}
 	r.Lag = measure(lags)
 	say("lag of a new listing at %d writes/s: p50 %.0f ms, p99 %.0f ms", feedWrites, r.Lag.P50, r.Lag.P99)
