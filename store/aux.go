@@ -29,7 +29,7 @@ func (tx *Tx) PutAux(bucket, key string, value []byte) error {
 		return fmt.Errorf("store: aux %q: %w", bucket, err)
 	}
 	// Copy: bbolt keeps the slice until commit, and the caller may reuse it.
-	if err := b.Put([]byte(key), bytes.Clone(nonNil(value))); err != nil {
+	if err := tx.put(b, path(bucketAux, []byte(bucket)), []byte(key), bytes.Clone(nonNil(value))); err != nil {
 		return fmt.Errorf("store: aux %q key %q: %w", bucket, key, err)
 	}
 	return nil
@@ -54,7 +54,7 @@ func (tx *Tx) DeleteAux(bucket, key string) error {
 	if b == nil || !hasKey(b, []byte(key)) {
 		return auxNotFound(bucket, key)
 	}
-	if err := b.Delete([]byte(key)); err != nil {
+	if err := tx.delete(b, path(bucketAux, []byte(bucket)), []byte(key)); err != nil {
 		return fmt.Errorf("store: aux %q key %q: %w", bucket, key, err)
 	}
 	return nil

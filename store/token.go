@@ -112,7 +112,7 @@ func (tx *Tx) PutToken(t TokenRecord) error {
 		}
 		if old.Hash != t.Hash {
 			if cur := hashes.Get(old.Hash[:]); string(cur) == t.ID {
-				if err := hashes.Delete(old.Hash[:]); err != nil {
+				if err := tx.delete(hashes, path(bucketTokenHashes), old.Hash[:]); err != nil {
 					return fmt.Errorf("store: put token %q: %w", t.ID, err)
 				}
 			}
@@ -120,10 +120,10 @@ func (tx *Tx) PutToken(t TokenRecord) error {
 	}
 	// Fresh slices each run: fn may run twice and bbolt keeps them
 	// until commit.
-	if err := hashes.Put(append([]byte{}, t.Hash[:]...), []byte(t.ID)); err != nil {
+	if err := tx.put(hashes, path(bucketTokenHashes), append([]byte{}, t.Hash[:]...), []byte(t.ID)); err != nil {
 		return fmt.Errorf("store: put token %q: %w", t.ID, err)
 	}
-	if err := tokens.Put([]byte(t.ID), append([]byte{}, val...)); err != nil {
+	if err := tx.put(tokens, path(bucketTokens), []byte(t.ID), append([]byte{}, val...)); err != nil {
 		return fmt.Errorf("store: put token %q: %w", t.ID, err)
 	}
 	return nil

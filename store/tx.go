@@ -12,6 +12,7 @@ import (
 // so it sees their writes too.
 type Tx struct {
 	btx *bolt.Tx
+	ws  *WriteSet // records the writes when set (Record)
 }
 
 // Update runs fn in a read-write transaction and returns once that
@@ -111,21 +112,21 @@ func (tx *Tx) Put(rec *Record) (uint64, error) {
 		}
 	}
 	if oldFound && old.ExternalID != "" && (old.Org != rec.Org || old.ExternalID != rec.ExternalID) {
-		if err := removeExternal(ext, old); err != nil {
+		if err := tx.removeExternal(ext, old); err != nil {
 			return 0, err
 		}
 	}
 	if newKey != nil {
-		if err := ext.Put(newKey, id); err != nil {
+		if err := tx.put(ext, path(bucketExternalIDs), newKey, id); err != nil {
 			return 0, fmt.Errorf("store: put %s %q: external id index: %w", rec.Kind, rec.ID, err)
 		}
 	}
 
-	seq, err := appendChange(tx.btx, rec.Kind, rec.ID, false)
+	seq, err := tx.appendChange(rec.Kind, rec.ID, false)
 	if err != nil {
 		return 0, err
 	}
-	if err := b.Put(id, encodeRecord(seq, rec)); err != nil {
+	if err := tx.put(b, path(rec.Kind.bucketName()), id, encodeRecord(seq, rec)); err != nil {
 		return 0, fmt.Errorf("store: put %s %q: %w", rec.Kind, rec.ID, err)
 	}
 	rec.Revision = seq
@@ -145,7 +146,7 @@ func (tx *Tx) Delete(kind Kind, id string) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		if err := removeExternal(ext, old); err != nil {
+		if err := tx.removeExternal(ext, old); err != nil {
 			return 0, err
 		}
 	}
@@ -153,21 +154,21 @@ func (tx *Tx) Delete(kind Kind, id string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := b.Delete([]byte(id)); err != nil {
+	if err := tx.delete(b, path(kind.bucketName()), []byte(id)); err != nil {
 		return 0, fmt.Errorf("store: delete %s %q: %w", kind, id, err)
 	}
-	return appendChange(tx.btx, kind, id, true)
+	return tx.appendChange(kind, id, true)
 }
 
 // removeExternal drops old's external-id mapping if it still points at old.
 // The check keeps a damaged index from making one listing's write remove
 // another listing's mapping.
-func removeExternal(ext *bolt.Bucket, old Record) error {
+func (tx *Tx) removeExternal(ext *bolt.Bucket, old Record) error {
 	key := extKey(old.Kind, old.Org, old.ExternalID)
 	if cur := ext.Get(key); cur == nil || string(cur) != old.ID {
 		return nil
 	}
-	if err := ext.Delete(key); err != nil {
+	if err := tx.delete(ext, path(bucketExternalIDs), key); err != nil {
 		return fmt.Errorf("store: %s %q: remove external id %q: %w", old.Kind, old.ID, old.ExternalID, err)
 	}
 	return nil
@@ -176,16 +177,16 @@ func removeExternal(ext *bolt.Bucket, old Record) error {
 // appendChange draws the next sequence number from the change-log bucket and
 // writes the entry under it. NextSequence is part of the transaction, so a
 // rolled-back transaction gives its numbers back and the log has no gaps.
-func appendChange(btx *bolt.Tx, kind Kind, id string, deleted bool) (uint64, error) {
-	b, err := bucketOf(btx, bucketChanges)
+func (tx *Tx) appendChange(kind Kind, id string, deleted bool) (uint64, error) {
+	b, err := bucketOf(tx.btx, bucketChanges)
 	if err != nil {
 		return 0, err
 	}
-	seq, err := b.NextSequence()
+	seq, err := tx.nextSequence(b, path(bucketChanges))
 	if err != nil {
 		return 0, fmt.Errorf("store: change log: %w", err)
 	}
-	if err := b.Put(seqKey(seq), encodeChange(kind, id, deleted)); err != nil {
+	if err := tx.put(b, path(bucketChanges), seqKey(seq), encodeChange(kind, id, deleted)); err != nil {
 		return 0, fmt.Errorf("store: change log: %w", err)
 	}
 	return seq, nil
