@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -50,6 +51,11 @@ type Store struct {
 	// secrets caches Secret values; they never change once created.
 	secretsMu sync.Mutex
 	secrets   map[string][]byte
+
+	// replicate, when set, carries every Update's writes (Replicate);
+	// replicating runs those Updates one at a time.
+	replicate   func(context.Context, WriteSet) error
+	replicating sync.Mutex
 }
 
 // Open opens the store at path, creating the file (mode 0600) and initialising

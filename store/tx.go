@@ -37,6 +37,9 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if s.replicate != nil {
+		return s.updateReplicated(ctx, fn)
+	}
 	// fnErr tells the caller's own error apart from a commit failure. Batch
 	// runs fn on its own goroutine and then signals the caller over a
 	// channel (or runs fn on the caller's goroutine), so there is no race.

@@ -143,6 +143,26 @@ func (tx *Tx) nextSequence(b *bolt.Bucket, path [][]byte) (uint64, error) {
 	return seq, nil
 }
 
+// Replicate makes every later Update replicated: its callback runs in a
+// rolled-back transaction (Record), and what it wrote goes to replicate,
+// which must return once the write set is durable where it must be and
+// applied to this store (a cluster's log, whose state machine calls
+// Apply). Updates then run one at a time, so that each callback reads
+// what the last one wrote. Set it before the store is used.
+func (s *Store) Replicate(replicate func(context.Context, WriteSet) error) {
+	s.replicate = replicate
+}
+
+func (s *Store) updateReplicated(ctx context.Context, fn func(tx *Tx) error) error {
+	s.replicating.Lock()
+	defer s.replicating.Unlock()
+	ws, err := s.Record(ctx, fn)
+	if err != nil || len(ws.Ops) == 0 {
+		return err
+	}
+	return s.replicate(ctx, ws)
+}
+
 // path names a bucket for an Op.
 func path(names ...[]byte) [][]byte { return names }
 
