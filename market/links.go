@@ -28,13 +28,13 @@ const bucketLinks = "links"
 // applied. The cursor is written in the transaction that applies the
 // events before it, so it never runs ahead of or behind them.
 type Link struct {
-	Name   string `json:"name"`    // this market's name for it, such as ordos
-	Addr   string `json:"addr"`    // HOST:PORT of its gRPC port
-	Token  string `json:"token"`   // the peer token it issued us; kept in the store like the other secrets
-	TLSCA  string `json:"tls_ca"`  // PEM CA certificates to trust, or empty for plain text
-	Paused bool   `json:"paused"`  // not followed while set
-	Cursor string `json:"cursor"`  // where the next pull starts
-	Since  string `json:"created"` // RFC 3339, when the link was added
+	Name    string    `json:"name"`    // this market's name for it, such as ordos
+	Addr    string    `json:"addr"`    // HOST:PORT of its gRPC port
+	Token   string    `json:"token"`   // the peer token it issued this market; kept in the store like the other secrets
+	TLSCA   string    `json:"tls_ca"`  // PEM CA certificates to trust, or empty for plain text
+	Paused  bool      `json:"paused"`  // not followed while set
+	Cursor  string    `json:"cursor"`  // where the next pull starts
+	Created time.Time `json:"created"` // when the link was added
 
 	LastContact time.Time `json:"last_contact,omitzero"` // last successful pull
 	CaughtUp    bool      `json:"caught_up"`             // the last pull reached the end of the feed
@@ -83,7 +83,7 @@ func (m *Market) AddLink(ctx context.Context, p auth.Principal, l Link) (Link, e
 		return Link{}, joinInvalid(vs)
 	}
 	now := m.now()
-	l = Link{Name: l.Name, Addr: l.Addr, Token: l.Token, TLSCA: l.TLSCA, Paused: l.Paused, Since: now.UTC().Format(time.RFC3339)}
+	l = Link{Name: l.Name, Addr: l.Addr, Token: l.Token, TLSCA: l.TLSCA, Paused: l.Paused, Created: now.UTC()}
 	err := m.st.Update(ctx, func(tx *store.Tx) error {
 		if _, err := tx.GetAux(bucketLinks, l.Name); err == nil {
 			return fmt.Errorf("%w: a link named %s exists; remove it first, or choose another name", ErrAlreadyExists, l.Name)

@@ -93,9 +93,7 @@ func linkProto(l market.Link) *techmarketv1.Link {
 		Applied: int64(l.Applied), Rejected: int64(l.Rejected), LastError: l.LastError, Cursor: l.Cursor,
 		LastContactTime: stamp(l.LastContact), NewestChangeTime: stamp(l.Newest), ErrorTime: stamp(l.ErrorTime),
 	}
-	if t, err := time.Parse(time.RFC3339, l.Since); err == nil {
-		out.CreateTime = timestamppb.New(t)
-	}
+	out.CreateTime = stamp(l.Created)
 	return out
 }
 
