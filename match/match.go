@@ -175,6 +175,12 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 	// Structured features reorder within the pool, so it must reach past
 	// the top few text hits.
 	pool := max(Tuning.MinPool, limit*Tuning.PoolFactor)
+	var whole map[string]float64 // whole-text bigram score relative to the best, by id
+	if Tuning.BigramFusion > 0 {
+		if whole, err = wholeTextScores(ctx, src, postings, 4*pool); err != nil {
+			return nil, nil, nil, fmt.Errorf("match: searching %ss by bigrams: %w", targetKind, err)
+		}
+	}
 	now := m.now()
 	var results []Result
 	var top float64
@@ -206,7 +212,11 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 			top = hit.Score
 		}
 		r := Result{ID: hit.ID, Listing: cand}
-		r.Score, r.Parts = rank(src, cand, math.Pow(hit.Score/top, weightsFor(src).TextExponent), now, false)
+		rel := hit.Score / top
+		if whole != nil {
+			rel = (1-Tuning.BigramFusion)*rel + Tuning.BigramFusion*whole[hit.ID]
+		}
+		r.Score, r.Parts = rank(src, cand, math.Pow(rel, weightsFor(src).TextExponent), now, false)
 		if results = append(results, r); len(results) == pool {
 			return index.ErrStop
 		}
@@ -289,6 +299,66 @@ func clauses(src listing.Listing, terms []term, target *index.Postings) ([]index
 		}
 	}
 	return out, nil
+}
+
+// maxWholeTextBigrams bounds the distinct bigrams wholeTextScores looks
+// up: a description at the 20,000-character limit has thousands, and each
+// is a posting list to add up.
+const maxWholeTextBigrams = 100
+
+// wholeTextScores scores the target side by the character bigrams of
+// src's whole text, as a plain full-text engine would (a bigram written
+// twice weighs twice), and returns the best n scores relative to the
+// best one. A candidate the dictionary terms found but that is not among
+// them gets 0.
+func wholeTextScores(ctx context.Context, src listing.Listing, target *index.Postings, n int) (map[string]float64, error) {
+	text := strings.Join([]string{src.GetTitle(), strings.Join(src.GetKeywords(), "；"), src.GetSummary(), src.GetDescription()}, "\n")
+	bigrams, _ := analysis.Analyze(analysis.AnalyzerBigram, text)
+	at := map[string]int{}
+	var cs []index.Clause
+	docs := target.DocCount()
+	for _, b := range bigrams {
+		if i, ok := at[b.Term]; ok {
+			if i >= 0 {
+				cs[i].Boost++
+			}
+			continue
+		}
+		at[b.Term] = -1
+		if len(at) > maxWholeTextBigrams {
+			continue
+		}
+		df, err := target.DocFreq(index.FieldBigram, b.Term)
+		if err != nil {
+			return nil, err
+		}
+		if docs >= uint64(Tuning.CommonFloor) && float64(df) > Tuning.BigramCommonShare*float64(docs) {
+			continue
+		}
+		at[b.Term] = len(cs)
+		cs = append(cs, index.Clause{Field: index.FieldBigram, Term: b.Term, Boost: 1})
+	}
+	out := map[string]float64{}
+	if len(cs) == 0 {
+		return out, nil
+	}
+	scores, err := target.Disjunction(ctx, cs)
+	if err != nil {
+		return nil, err
+	}
+	defer scores.Release()
+	var top float64
+	err = scores.Top(func(h index.Hit) error {
+		if top == 0 {
+			top = h.Score
+		}
+		out[h.ID] = h.Score / top
+		if len(out) == n {
+			return index.ErrStop
+		}
+		return nil
+	})
+	return out, err
 }
 
 // live reports whether a listing may be matched: published and not past

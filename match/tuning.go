@@ -49,6 +49,13 @@ var Tuning = struct {
 	// BigramBoost weighs the character bigrams of the source's title and
 	// keywords against the target's bigram field; 0 leaves them out.
 	BigramBoost float64
+	// BigramFusion mixes into the text score, by this share, a second
+	// score: the character bigrams of the source's whole text, as a plain
+	// full-text engine matches them, each score relative to its best. The
+	// dictionary terms find what the vocabulary knows; whole-text bigrams
+	// find a well-specified demand's own wording, where a naive engine
+	// beat the terms alone. 0 leaves it out.
+	BigramFusion float64
 	// BigramCommonShare leaves out the bigrams found in more than this
 	// share of the target side (once it has CommonFloor listings): 技术
 	// or 系统 name nothing, and their lists were a third of the postings
@@ -71,7 +78,7 @@ var Tuning = struct {
 	SingleCharWeight: 1,
 	CommonShare:      0.1, CommonFloor: 50,
 	MaxQueryTerms: 48, BodyTerms: 48, NeedTerms: 48,
-	TitleBoost: 1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3,
+	TitleBoost: 1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3, BigramFusion: 0.25,
 	BigramCommonShare: 0.05,
 	PoolFactor:        8, MinPool: 60, MaxExamined: 5000,
 	ForOffers: fitted.ForOffers, ForDemands: fitted.ForDemands,
