@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/wuhai-techmarket/techmarket/client"
@@ -190,15 +188,13 @@ func pause(ctx context.Context, d time.Duration) error {
 
 func writeFeedReport(w io.Writer, cfg config, results []*feedResult) {
 	if cfg.json {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(results)
+		writeJSON(w, results)
 		return
 	}
 	fmt.Fprintf(w, "techmarket-bench --feed: seed %d, lag over %s of %d writes/s\n", cfg.seed, cfg.throughputTime, feedWrites)
 	row := func(name string, f func(r *feedResult) string) {
 		fmt.Fprintf(w, "%-44s", name)
-		for _, r := range slices.Clone(results) {
+		for _, r := range results {
 			fmt.Fprintf(w, " %16s", f(r))
 		}
 		fmt.Fprintln(w)

@@ -49,11 +49,16 @@ func inProcess(ctx context.Context, dir string, demands []*techmarketv1.Demand, 
 	return timePasses(all, func(f func() error) error { return f() })
 }
 
+// writeJSON writes the results as indented JSON, for --json.
+func writeJSON(w io.Writer, results any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(results)
+}
+
 func writeReport(w io.Writer, cfg config, results []*result) {
 	if cfg.json {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(results)
+		writeJSON(w, results)
 		return
 	}
 	fmt.Fprintf(w, "techmarket-bench: seed %d, %d matches a side (two passes), %d clients for %s of throughput\n",

@@ -89,34 +89,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if cfg.feed {
-		var results []*feedResult
-		for _, n := range cfg.sizes {
-			r, err := benchFeed(ctx, cfg, bin, n, stderr)
-			if r != nil {
-				results = append(results, r)
-			}
-			if err != nil {
-				fmt.Fprintf(stderr, "techmarket-bench --feed: %d listings a side: %v\n", n, err)
-				writeFeedReport(stdout, cfg, results)
-				return 1
-			}
-		}
-		writeFeedReport(stdout, cfg, results)
-		return 0
+		return eachSize(ctx, cfg, bin, stdout, stderr, benchFeed, writeFeedReport)
 	}
-	var results []*result
+	return eachSize(ctx, cfg, bin, stdout, stderr, benchSize, writeReport)
+}
+
+// eachSize runs bench for each size and reports what it measured, what
+// a failing size measured before it failed included.
+func eachSize[R any](ctx context.Context, cfg config, bin string, stdout, stderr io.Writer,
+	bench func(context.Context, config, string, int, io.Writer) (*R, error),
+	report func(io.Writer, config, []*R)) int {
+	var results []*R
 	for _, n := range cfg.sizes {
-		r, err := benchSize(ctx, cfg, bin, n, stderr)
+		r, err := bench(ctx, cfg, bin, n, stderr)
 		if r != nil {
 			results = append(results, r)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "techmarket-bench: %d listings a side: %v\n", n, err)
-			writeReport(stdout, cfg, results)
+			report(stdout, cfg, results)
 			return 1
 		}
 	}
-	writeReport(stdout, cfg, results)
+	report(stdout, cfg, results)
 	return 0
 }
 
