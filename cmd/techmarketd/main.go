@@ -2,7 +2,7 @@
 // folder make a whole marketplace.
 //
 //	techmarketd serve --addr HOST:PORT --data DIR [--demo]
-//	techmarketd token create --data DIR --role operator|agency|enterprise --org NAME
+//	techmarketd token create --data DIR --role operator|agency|enterprise|peer --org NAME
 //	techmarketd import --data DIR --org NAME FILE...
 //	techmarketd reindex --data DIR
 package main
@@ -27,9 +27,11 @@ const usage = `techmarketd: the Techmarket server
 
 Usage:
   techmarketd serve --addr HOST:PORT --data DIR [--demo] [--review] [--tls-cert FILE --tls-key FILE] [--insecure]
-      serve the marketplace kept in DIR (created if missing); --demo loads
-      sample listings on first start and writes sample tokens to DIR/demo-tokens.txt
-  techmarketd token create --data DIR --role operator|agency|enterprise --org NAME [--description TEXT]
+                    [--http-addr HOST:PORT] [--cors-origin ORIGIN]...
+      serve the marketplace kept in DIR (created if missing) to gRPC, Connect,
+      gRPC-Web and REST clients, with the portal at /; --demo loads sample
+      listings on first start and writes sample tokens to DIR/demo-tokens.txt
+  techmarketd token create --data DIR --role operator|agency|enterprise|peer --org NAME [--description TEXT]
       issue a token on a stopped data folder; the token is on the last line
   techmarketd import --data DIR --org NAME [--role operator|agency|enterprise] [--draft] FILE...
       load interchange files (FORMAT.md) into a stopped data folder, posted by NAME,
