@@ -35,7 +35,7 @@ func retryUnary(retries int) grpc.UnaryClientInterceptor {
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 		for attempt := 0; ; attempt++ {
 			err := invoker(ctx, method, req, reply, cc, opts...)
-			wait, ok := retryDelay(err)
+			wait, ok := RetryDelay(err)
 			if !ok || attempt == retries || wait > maxRetryWait {
 				return err
 			}
@@ -53,9 +53,10 @@ func retryUnary(retries int) grpc.UnaryClientInterceptor {
 	}
 }
 
-// retryDelay is the delay a RESOURCE_EXHAUSTED error asks the caller to
-// wait, if it asks.
-func retryDelay(err error) (time.Duration, bool) {
+// RetryDelay is the delay a RESOURCE_EXHAUSTED error asks the caller to
+// wait, if it asks: for callers that retry on their own terms
+// (WithRetries(0)).
+func RetryDelay(err error) (time.Duration, bool) {
 	st, ok := status.FromError(err)
 	if !ok || st.Code() != codes.ResourceExhausted {
 		return 0, false

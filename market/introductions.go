@@ -147,7 +147,7 @@ func (m *Market) AnswerIntroduction(ctx context.Context, p auth.Principal, name 
 		return Audit(tx, m.now(), p, "introductions.answer", name, s.GetState().String())
 	})
 	if err != nil {
-		return nil, linkErr(err)
+		return nil, domainErr(err)
 	}
 	return shown, nil
 }
@@ -202,7 +202,7 @@ func (m *Market) DeliverIntroduction(ctx context.Context, p auth.Principal, peer
 		return tx.PutAux(bucketIntroByPeer, peerKey, []byte(id))
 	})
 	if err != nil {
-		return "", linkErr(err)
+		return "", domainErr(err)
 	}
 	return name, nil
 }
@@ -280,7 +280,7 @@ func (m *Market) IntroductionAnswered(ctx context.Context, id string, home *tech
 }
 
 func (m *Market) updateIntro(ctx context.Context, id string, change func(*intro, *techmarketv1.Introduction)) error {
-	return linkErr(m.st.Update(ctx, func(tx *store.Tx) error {
+	return domainErr(m.st.Update(ctx, func(tx *store.Tx) error {
 		in, s, err := getIntro(tx, id)
 		if err != nil {
 			return err
@@ -379,5 +379,5 @@ func (m *Market) scanIntros(fn func(id string, in intro, s *techmarketv1.Introdu
 	if err == nil {
 		err = bad
 	}
-	return linkErr(err)
+	return domainErr(err)
 }

@@ -96,7 +96,7 @@ func (m *Market) AddLink(ctx context.Context, p auth.Principal, l Link) (Link, e
 		return Audit(tx, now, p, "links.add", "links/"+l.Name, l.Addr)
 	})
 	if err != nil {
-		return Link{}, linkErr(err)
+		return Link{}, domainErr(err)
 	}
 	return l, nil
 }
@@ -125,7 +125,7 @@ func (m *Market) AllLinks() ([]Link, error) {
 	if err == nil {
 		err = bad
 	}
-	return out, linkErr(err)
+	return out, domainErr(err)
 }
 
 // PauseLink stops (paused) or resumes following a link. Operators only.
@@ -149,7 +149,7 @@ func (m *Market) PauseLink(ctx context.Context, p auth.Principal, name string, p
 		}
 		return Audit(tx, m.now(), p, action, "links/"+name, "")
 	})
-	return l, linkErr(err)
+	return l, domainErr(err)
 }
 
 // RemoveLink forgets a link and takes its listings off this market.
@@ -169,7 +169,7 @@ func (m *Market) RemoveLink(ctx context.Context, p auth.Principal, name string) 
 		return Audit(tx, m.now(), p, "links.remove", "links/"+name, "")
 	})
 	if err != nil {
-		return 0, linkErr(err)
+		return 0, domainErr(err)
 	}
 	// Its listings go after the link, so a follower still pulling finds
 	// no link to apply to. A crash between leaves listings of no link,
@@ -263,7 +263,7 @@ func (m *Market) ApplyFeed(ctx context.Context, link, from string, page *techmar
 		return putLink(tx, l)
 	})
 	if err != nil {
-		return nil, linkErr(err)
+		return nil, domainErr(err)
 	}
 	m.Searchable(ctx, seq)
 	return rejected, nil
@@ -341,7 +341,7 @@ const maxHomeName = 200
 
 // RecordLinkError notes why a pull of link failed, for `links list`.
 func (m *Market) RecordLinkError(ctx context.Context, link string, cause error) error {
-	return linkErr(m.st.Update(ctx, func(tx *store.Tx) error {
+	return domainErr(m.st.Update(ctx, func(tx *store.Tx) error {
 		l, err := getLink(tx, link)
 		if err != nil {
 			return err
@@ -391,17 +391,4 @@ func mayManageLinks(p auth.Principal) error {
 		return fmt.Errorf("%w: only operators manage links to other markets", ErrPermissionDenied)
 	}
 	return nil
-}
-
-// linkErr passes the market's own errors through and wraps the store's.
-func linkErr(err error) error {
-	for _, domain := range []error{ErrInvalidArgument, ErrPermissionDenied, ErrNotFound, ErrAlreadyExists, ErrFailedPrecondition, ErrConflict, ErrUnauthenticated} {
-		if errors.Is(err, domain) {
-			return err
-		}
-	}
-	if err == nil {
-		return nil
-	}
-	return storeErr(err)
 }

@@ -455,6 +455,15 @@ func (l *Listings[T]) writeErr(err error) error {
 	if errors.Is(err, store.ErrExternalIDTaken) {
 		return fmt.Errorf("%w: another of your %s already uses this external id", ErrAlreadyExists, l.collection)
 	}
+	return domainErr(err)
+}
+
+// domainErr passes the market's own errors through, for the server to
+// map to a status, and marks any other as the store's.
+func domainErr(err error) error {
+	if err == nil {
+		return nil
+	}
 	for _, domain := range []error{ErrInvalidArgument, ErrPermissionDenied, ErrNotFound, ErrAlreadyExists, ErrConflict, ErrFailedPrecondition, ErrUnauthenticated} {
 		if errors.Is(err, domain) {
 			return err

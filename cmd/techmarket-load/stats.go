@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -11,10 +10,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/wuhai-techmarket/techmarket/client"
 	"github.com/wuhai-techmarket/techmarket/internal/procmem"
 )
 
@@ -214,14 +213,9 @@ func (r *recorder) totals() (calls, errs, refused int64) {
 // retryDelay is how long the server asked a refused caller to wait
 // (RetryInfo), within reason; 100 ms when it did not say.
 func retryDelay(err error) time.Duration {
-	d := 100 * time.Millisecond
-	var se interface{ GRPCStatus() *status.Status }
-	if errors.As(err, &se) {
-		for _, detail := range se.GRPCStatus().Details() {
-			if ri, ok := detail.(*errdetails.RetryInfo); ok && ri.GetRetryDelay() != nil {
-				d = ri.GetRetryDelay().AsDuration()
-			}
-		}
+	d, ok := client.RetryDelay(err)
+	if !ok {
+		d = 100 * time.Millisecond
 	}
 	return max(time.Millisecond, min(d, maxRetryGap))
 }
