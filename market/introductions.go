@@ -22,9 +22,13 @@ import (
 // Introductions live in two buckets: the introductions by id, and on the
 // listing's home market the ids by the peer's market and its own name for
 // them, so that a delivery repeated after a lost answer stores nothing new.
+// A third holds, on the requester's market, the ids of those not answered
+// yet, with their link: the follower looks at these on every pull, and
+// the answered ones would otherwise grow its work for ever.
 const (
 	bucketIntroductions = "introductions"
 	bucketIntroByPeer   = "introductions-by-peer"
+	bucketIntroOpen     = "introductions-open"
 )
 
 // MaxIntroductionText bounds a request's message and an answer.
@@ -75,7 +79,10 @@ func (m *Market) RequestIntroduction(ctx context.Context, p auth.Principal, list
 		CreateTime: timestamppb.New(now),
 	}
 	err = m.st.Update(ctx, func(tx *store.Tx) error {
-		return putIntro(tx, id, intro{HomeListing: home.GetName()}, shown)
+		if err := putIntro(tx, id, intro{HomeListing: home.GetName()}, shown); err != nil {
+			return err
+		}
+		return tx.PutAux(bucketIntroOpen, id, []byte(home.GetMarket()))
 	})
 	if err != nil {
 		return nil, storeErr(err)
@@ -243,22 +250,39 @@ func (m *Market) IntroductionAnswers(ctx context.Context, p auth.Principal, name
 // of link's market that are not answered yet: the follower delivers the
 // pending ones and asks after the delivered ones.
 func (m *Market) IntroductionsToCarry(link string) ([]Introduction, error) {
-	var out []Introduction
-	err := m.scanIntros(func(id string, in intro, s *techmarketv1.Introduction) {
-		if s.GetHomeMarket() == link && (s.GetState() == techmarketv1.IntroductionState_INTRODUCTION_STATE_PENDING || s.GetState() == techmarketv1.IntroductionState_INTRODUCTION_STATE_DELIVERED) {
-			out = append(out, Introduction{ID: id, HomeName: in.HomeName, HomeListing: in.HomeListing, Shown: s})
+	var ids []string
+	err := m.st.ScanAux(bucketIntroOpen, "", func(id string, v []byte) bool {
+		if string(v) == link {
+			ids = append(ids, id)
 		}
+		return true
 	})
-	return out, err
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	var out []Introduction
+	for _, id := range ids {
+		v, err := m.st.GetAux(bucketIntroductions, id)
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		in, s, err := decodeIntro(id, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Introduction{ID: id, HomeName: in.HomeName, HomeListing: in.HomeListing, Shown: s})
+	}
+	return out, nil
 }
 
 // IntroductionDelivered records that the home market took introduction
 // id under homeName.
 func (m *Market) IntroductionDelivered(ctx context.Context, id, homeName string) error {
-	return m.updateIntro(ctx, id, func(in *intro, s *techmarketv1.Introduction) {
+	return m.updateIntro(ctx, id, func(_ *store.Tx, in *intro, s *techmarketv1.Introduction) error {
 		if s.GetState() == techmarketv1.IntroductionState_INTRODUCTION_STATE_PENDING {
 			in.HomeName, s.State, s.DeliverTime = homeName, techmarketv1.IntroductionState_INTRODUCTION_STATE_DELIVERED, timestamppb.New(m.now())
 		}
+		return nil
 	})
 }
 
@@ -271,21 +295,28 @@ func (m *Market) IntroductionAnswered(ctx context.Context, id string, home *tech
 	if err := checkIntroText("answer", home.GetAnswer(), false); err != nil {
 		return err // a peer's bad data: not stored
 	}
-	return m.updateIntro(ctx, id, func(_ *intro, s *techmarketv1.Introduction) {
+	return m.updateIntro(ctx, id, func(tx *store.Tx, _ *intro, s *techmarketv1.Introduction) error {
 		s.State, s.Answer, s.AnswerTime = st, home.GetAnswer(), home.GetAnswerTime()
 		if st == techmarketv1.IntroductionState_INTRODUCTION_STATE_ACCEPTED {
 			s.Contact = home.GetContact()
 		}
+		err := tx.DeleteAux(bucketIntroOpen, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // answered already
+		}
+		return err
 	})
 }
 
-func (m *Market) updateIntro(ctx context.Context, id string, change func(*intro, *techmarketv1.Introduction)) error {
+func (m *Market) updateIntro(ctx context.Context, id string, change func(*store.Tx, *intro, *techmarketv1.Introduction) error) error {
 	return domainErr(m.st.Update(ctx, func(tx *store.Tx) error {
 		in, s, err := getIntro(tx, id)
 		if err != nil {
 			return err
 		}
-		change(&in, s)
+		if err := change(tx, &in, s); err != nil {
+			return err
+		}
 		return putIntro(tx, id, in, s)
 	}))
 }

@@ -302,6 +302,10 @@ func TestIntroductionsTravelToTheHomeMarketAndBack(t *testing.T) {
 		t.Errorf("the answer in Wuhai: %v", ans)
 	}
 
+	if open, err := wuhai.Market.IntroductionsToCarry("ordos"); err != nil || len(open) != 0 {
+		t.Errorf("after the answer the follower still carries %v (%v)", open, err)
+	}
+
 	// A listing of Wuhai's own needs no introduction.
 	own, err := wuhai.Client(wuhai.Token("agency", "乌海某转移中心")).CreateOffer(ctx, hydrogenOffer("乌海电解水制氢技术"), true)
 	if err != nil {
