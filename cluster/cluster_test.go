@@ -4,139 +4,241 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/hashicorp/raft"
 
+	"github.com/wuhai-techmarket/techmarket/auth"
 	"github.com/wuhai-techmarket/techmarket/cluster"
+	"github.com/wuhai-techmarket/techmarket/index"
+	"github.com/wuhai-techmarket/techmarket/market"
+	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/store"
 )
 
+var agency = auth.Principal{Org: "甲技术转移中心", Role: techmarketv1.Role_ROLE_AGENCY}
+
+// node is one member with its own store and index, as techmarketd runs it.
 type node struct {
-	id  raft.ServerID
-	st  *store.Store
-	fsm *cluster.FSM
-	r   *raft.Raft
+	t    *testing.T
+	id   string
+	dir  string
+	st   *store.Store
+	idx  *index.Index
+	n    *cluster.Node
+	done bool
 }
 
-// threeNodes starts a cluster of three nodes over Raft's in-memory
-// transport, each with its own store, and returns them with the leader
-// first.
-func threeNodes(t *testing.T) []*node {
+// quick makes elections take a fraction of a second on loopback, and
+// snapshots small: the log is cut after a few entries.
+func quick(c *raft.Config) {
+	c.HeartbeatTimeout, c.ElectionTimeout, c.LeaderLeaseTimeout = 200*time.Millisecond, 200*time.Millisecond, 100*time.Millisecond
+	c.CommitTimeout = 5 * time.Millisecond
+	c.TrailingLogs = 4
+	c.SnapshotThreshold = 1 << 30 // snapshots only when a test asks
+}
+
+func start(t *testing.T, id, dir string, bootstrap bool) *node {
 	t.Helper()
-	var nodes []*node
-	var transports []*raft.InmemTransport
-	var servers []raft.Server
-	for i := range 3 {
-		id := raft.ServerID(fmt.Sprintf("node%d", i+1))
-		addr, tr := raft.NewInmemTransport(raft.ServerAddress(id))
-		transports = append(transports, tr)
-		servers = append(servers, raft.Server{ID: id, Address: addr})
-		st, err := store.Open(filepath.Join(t.TempDir(), "techmarket.db"), store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = st.Close() })
-		nodes = append(nodes, &node{id: id, st: st, fsm: cluster.NewFSM(st)})
-	}
-	for i, a := range transports {
-		for j, b := range transports {
-			if i != j {
-				a.Connect(b.LocalAddr(), b)
-			}
-		}
-	}
-	leaders := make(chan *node, 3)
-	for i, n := range nodes {
-		cfg := raft.DefaultConfig()
-		cfg.LocalID = n.id
-		cfg.HeartbeatTimeout, cfg.ElectionTimeout, cfg.LeaderLeaseTimeout = 50*time.Millisecond, 50*time.Millisecond, 50*time.Millisecond
-		cfg.CommitTimeout = 5 * time.Millisecond
-		cfg.SnapshotThreshold = 1 << 30 // the log is kept whole: Restore is not built
-		cfg.LogOutput = io.Discard
-		logs := raft.NewInmemStore()
-		r, err := raft.NewRaft(cfg, n.fsm, logs, logs, raft.NewInmemSnapshotStore(), transports[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.r = r
-		n.st.Replicate(cluster.Replicator(r, 10*time.Second))
-		t.Cleanup(func() { _ = r.Shutdown().Error() })
-		go func(n *node) {
-			for isLeader := range r.LeaderCh() {
-				if isLeader {
-					leaders <- n
-					return
-				}
-			}
-		}(n)
-	}
-	if err := nodes[0].r.BootstrapCluster(raft.Configuration{Servers: servers}).Error(); err != nil {
+	st, err := store.Open(filepath.Join(dir, "techmarket.db"), store.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	var leader *node
-	select {
-	case leader = <-leaders:
-	case <-time.After(30 * time.Second):
-		t.Fatal("no leader elected in 30 s")
+	idx, err := index.Open(context.Background(), filepath.Join(dir, "index"), st, index.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	out := []*node{leader}
-	for _, n := range nodes {
-		if n != leader {
-			out = append(out, n)
-		}
+	cn, err := cluster.Start(st, cluster.Config{
+		ID: id, RaftAddr: "127.0.0.1:0", GRPCAddr: "grpc-of-" + id, Dir: filepath.Join(dir, "raft"),
+		Bootstrap: bootstrap, Raft: quick, OnApply: idx.Notify,
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	nd := &node{t: t, id: id, dir: dir, st: st, idx: idx, n: cn}
+	t.Cleanup(nd.stop)
+	return nd
 }
 
-// Writes on the leader reach every node's store, with the same change
-// log; a follower refuses writes.
-func TestWritesReachEveryNode(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	nodes := threeNodes(t)
-	leader := nodes[0]
-	for i := range 20 {
-		err := leader.st.Update(ctx, func(tx *store.Tx) error {
-			_, err := tx.Put(&store.Record{Kind: store.KindOffer, ID: fmt.Sprintf("o%02d", i), Org: "甲", ExternalID: fmt.Sprintf("x-%d", i), Value: []byte("offer")})
-			return err
-		})
-		if err != nil {
-			t.Fatalf("write %d: %v", i, err)
-		}
+func (nd *node) stop() {
+	if nd.done {
+		return
 	}
-	if err := leader.st.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.Delete(store.KindOffer, "o07")
-		return err
-	}); err != nil {
+	nd.done = true
+	if err := nd.n.Close(); err != nil {
+		nd.t.Errorf("%s: closing the node: %v", nd.id, err)
+	}
+	if err := nd.idx.Close(); err != nil {
+		nd.t.Errorf("%s: closing the index: %v", nd.id, err)
+	}
+	if err := nd.st.Close(); err != nil {
+		nd.t.Errorf("%s: closing the store: %v", nd.id, err)
+	}
+}
+
+// waitFor polls cond, which reads state the nodes expose, until it holds
+// or 30 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 30 s: %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// threeNodes bootstraps a cluster on the first node and adds two more.
+func threeNodes(t *testing.T, ctx context.Context) []*node {
+	t.Helper()
+	leader := start(t, "n1", t.TempDir(), true)
+	if err := leader.n.WaitCaughtUp(ctx); err != nil {
 		t.Fatal(err)
 	}
-	last := leader.fsm.Applied()
-	for _, n := range nodes {
-		if err := n.fsm.WaitApplied(ctx, last); err != nil {
-			t.Fatalf("%s did not apply up to %d: %v", n.id, last, err)
+	nodes := []*node{leader}
+	for _, id := range []string{"n2", "n3"} {
+		nd := start(t, id, t.TempDir(), false)
+		if err := leader.n.Add(ctx, id, nd.n.RaftAddr(), "grpc-of-"+id); err != nil {
+			t.Fatalf("adding %s: %v", id, err)
 		}
-		seq, err := n.st.LastSeq()
-		if err != nil || seq != 21 {
-			t.Errorf("%s: change log ends at %d (%v); want 21", n.id, seq, err)
+		if err := nd.n.WaitCaughtUp(ctx); err != nil {
+			t.Fatalf("%s catching up: %v", id, err)
 		}
-		count, err := n.st.Count(store.KindOffer)
-		if err != nil || count != 19 {
-			t.Errorf("%s: %d offers (%v); want 19", n.id, count, err)
+		nodes = append(nodes, nd)
+	}
+	return nodes
+}
+
+func (nd *node) market(t *testing.T) *market.Market {
+	t.Helper()
+	m, err := market.New(nd.st, market.Options{Index: nd.idx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func createOffers(t *testing.T, m *market.Market, prefix string, n int) {
+	t.Helper()
+	for i := range n {
+		_, err := m.Offers.Create(context.Background(), agency, &techmarketv1.Offer{
+			ExternalId: fmt.Sprintf("%s-%d", prefix, i), Title: fmt.Sprintf("疏干水回用技术第%d号", i),
+			Industries: []string{"water"}, Region: techmarketv1.Region_REGION_WUHAI,
+		}, true, false)
+		if err != nil {
+			t.Fatalf("creating offer %s-%d: %v", prefix, i, err)
 		}
-		if _, err := n.st.Get(store.KindOffer, "o07"); err == nil {
-			t.Errorf("%s still has the deleted offer", n.id)
+	}
+}
+
+// findable counts the offers a node's own index finds for 疏干水.
+func (nd *node) findable(t *testing.T) uint64 {
+	t.Helper()
+	q := bleve.NewTermQuery("疏干水")
+	q.SetField(index.FieldTitle)
+	res, err := nd.idx.Side(store.KindOffer).Search(bleve.NewSearchRequest(q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Total
+}
+
+func (nd *node) lastSeq(t *testing.T) uint64 {
+	t.Helper()
+	seq, err := nd.st.LastSeq()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seq
+}
+
+// Writes on the leader reach every node's store with the same change
+// log, and every node's index finds them; a follower refuses a write,
+// naming the leader, and keeps nothing of it.
+func TestWritesReachEveryNode(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	nodes := threeNodes(t, ctx)
+	leader := nodes[0]
+	createOffers(t, leader.market(t), "w", 12)
+	want := leader.lastSeq(t)
+	for _, nd := range nodes {
+		waitFor(t, nd.id+" applies every write and indexes it", func() bool {
+			return nd.lastSeq(t) == want && nd.idx.Applied() == want && nd.findable(t) == 12
+		})
+		if n, err := nd.st.Count(store.KindOffer); err != nil || n != 12 {
+			t.Errorf("%s: %d offers (%v); want 12", nd.id, n, err)
+		}
+	}
+	if got, _ := nodes[0].st.Secret("page-token"); got == nil {
+		t.Fatal("the leader has no page-token key")
+	}
+	for _, nd := range nodes[1:] {
+		a, _ := leader.st.Secret("page-token")
+		b, err := nd.st.Secret("page-token")
+		if err != nil || string(a) != string(b) {
+			t.Errorf("%s: page-token key differs from the leader's (%v): a page token would not be valid there", nd.id, err)
 		}
 	}
 
-	err := nodes[1].st.Update(ctx, func(tx *store.Tx) error { return tx.PutAux("a", "b", []byte("c")) })
-	if !errors.Is(err, cluster.ErrNotLeader) {
-		t.Fatalf("a write on a follower: %v; want ErrNotLeader", err)
+	follower := nodes[1]
+	err := follower.st.Update(ctx, func(tx *store.Tx) error { return tx.PutAux("a", "b", []byte("c")) })
+	if !errors.Is(err, store.ErrNotLeader) || !strings.Contains(err.Error(), "grpc-of-n1") {
+		t.Fatalf("a write on a follower: %v; want ErrNotLeader naming grpc-of-n1", err)
 	}
-	if _, err := nodes[1].st.GetAux("a", "b"); err == nil {
-		t.Error("a refused write reached the follower's store")
+	if _, err := follower.st.GetAux("a", "b"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a refused write reached the follower's store (%v)", err)
+	}
+	if addr, self := follower.n.Leader(); addr != "grpc-of-n1" || self {
+		t.Errorf("follower's Leader() = %q, %v; want grpc-of-n1, false", addr, self)
+	}
+	members, err := follower.n.Members()
+	if err != nil || len(members) != 3 {
+		t.Fatalf("members: %v, %v; want three", members, err)
+	}
+}
+
+// A node removed, and added again from an empty folder once the log it
+// missed is gone, installs the leader's snapshot: its store and its index
+// then hold what the leader's hold, and it follows later writes.
+func TestReAddedNodeCatchesUpFromSnapshot(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	nodes := threeNodes(t, ctx)
+	leader, gone := nodes[0], nodes[2]
+	m := leader.market(t)
+	createOffers(t, m, "before", 3)
+	if err := leader.n.Remove(ctx, gone.id); err != nil {
+		t.Fatal(err)
+	}
+	gone.stop()
+	createOffers(t, m, "while-away", 20)
+	if err := leader.n.Snapshot(); err != nil {
+		t.Fatal(err)
+	}
+
+	back := start(t, gone.id, t.TempDir(), false)
+	if err := leader.n.Add(ctx, back.id, back.n.RaftAddr(), "grpc-of-"+back.id); err != nil {
+		t.Fatal(err)
+	}
+	if err := back.n.WaitCaughtUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	createOffers(t, m, "after", 2)
+	want := leader.lastSeq(t)
+	waitFor(t, "the re-added node holds and finds every offer", func() bool {
+		return back.lastSeq(t) == want && back.idx.Applied() == want && back.findable(t) == 25
+	})
+	if n, err := back.st.Count(store.KindOffer); err != nil || n != 25 {
+		t.Errorf("re-added node: %d offers (%v); want 25", n, err)
+	}
+	if _, err := os.Stat(filepath.Join(back.dir, "raft", "snapshots")); err != nil {
+		t.Errorf("the re-added node kept no snapshot: %v", err)
 	}
 }

@@ -8,11 +8,9 @@ package cluster
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/raft"
 
@@ -21,16 +19,17 @@ import (
 
 // FSM applies the replicated write sets to one node's store.
 type FSM struct {
-	st *store.Store
+	st      *store.Store
+	onApply func() // after each command and each installed snapshot
 
 	mu      sync.Mutex
 	applied uint64        // the Raft index of the last command applied
-	changed chan struct{} // closed and replaced whenever applied moves
+	moved   chan struct{} // closed and replaced whenever applied moves
 }
 
 // NewFSM returns the state machine of st.
 func NewFSM(st *store.Store) *FSM {
-	return &FSM{st: st, changed: make(chan struct{})}
+	return &FSM{st: st, moved: make(chan struct{})}
 }
 
 // Apply writes one command's write set to the store. A write set that
@@ -44,12 +43,19 @@ func (f *FSM) Apply(l *raft.Log) any {
 			err = f.st.Apply(ws)
 		}
 	}
-	f.mu.Lock()
-	f.applied = l.Index
-	close(f.changed)
-	f.changed = make(chan struct{})
-	f.mu.Unlock()
+	f.advance(l.Index)
 	return err
+}
+
+func (f *FSM) advance(index uint64) {
+	f.mu.Lock()
+	f.applied = index
+	close(f.moved)
+	f.moved = make(chan struct{})
+	f.mu.Unlock()
+	if f.onApply != nil {
+		f.onApply()
+	}
 }
 
 // Applied is the Raft index of the last command this node applied.
@@ -59,12 +65,18 @@ func (f *FSM) Applied() uint64 {
 	return f.applied
 }
 
+func (f *FSM) changed() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.moved
+}
+
 // WaitApplied returns once this node has applied index, or ctx is done:
 // a reader that wrote at index sees its write on any node.
 func (f *FSM) WaitApplied(ctx context.Context, index uint64) error {
 	for {
 		f.mu.Lock()
-		applied, changed := f.applied, f.changed
+		applied, moved := f.applied, f.moved
 		f.mu.Unlock()
 		if applied >= index {
 			return nil
@@ -72,61 +84,46 @@ func (f *FSM) WaitApplied(ctx context.Context, index uint64) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-changed:
+		case <-moved:
 		}
 	}
 }
 
-// Snapshot is the store's consistent copy, the one AdminService.Backup
-// streams.
-func (f *FSM) Snapshot() (raft.FSMSnapshot, error) { return snapshot{f.st}, nil }
-
-// Restore would replace the store with a snapshot. A new node that needs
-// one is not built yet (docs/cluster.md): until then a cluster keeps its
-// whole log (SnapshotThreshold high) and new nodes replay it.
-func (f *FSM) Restore(r io.ReadCloser) error {
-	_ = r.Close()
-	return errors.New("cluster: installing a snapshot is not built yet; add the node from an empty folder so that it replays the log")
+// Snapshot holds the store as it stands after the last applied command
+// (Raft calls it between two Applies); Persist writes it out while later
+// commands apply.
+func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
+	sn, err := f.st.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	return snapshot{sn}, nil
 }
 
-type snapshot struct{ st *store.Store }
+// Restore replaces the store with a snapshot the leader sent, a node that
+// lagged past the log the leader kept, or a new one. The index and alerts
+// follow the store's change log, which comes with the snapshot.
+func (f *FSM) Restore(r io.ReadCloser) error {
+	defer r.Close()
+	if err := f.st.Restore(r); err != nil {
+		return fmt.Errorf("cluster: installing a snapshot: %w", err)
+	}
+	// Raft sets the index itself after Restore; the waiters learn it
+	// from the next command.
+	if f.onApply != nil {
+		f.onApply()
+	}
+	return nil
+}
+
+type snapshot struct{ sn *store.Snapshot }
 
 func (s snapshot) Persist(sink raft.SnapshotSink) error {
-	if _, err := s.st.Backup(sink, nil); err != nil {
+	if _, err := s.sn.WriteTo(sink); err != nil {
 		_ = sink.Cancel()
 		return err
 	}
 	return sink.Close()
 }
 
-func (snapshot) Release() {}
-
-// ErrNotLeader is a write sent to a node that is not the leader.
-var ErrNotLeader = errors.New("cluster: not the leader")
-
-// Replicator returns the function a store's Replicate takes: it puts a
-// write set through r's log and returns once this node, the leader, has
-// applied it, so that the writer's next read here sees it.
-func Replicator(r *raft.Raft, timeout time.Duration) func(context.Context, store.WriteSet) error {
-	return func(ctx context.Context, ws store.WriteSet) error {
-		data, err := ws.MarshalBinary()
-		if err != nil {
-			return err
-		}
-		wait := timeout
-		if d, ok := ctx.Deadline(); ok {
-			wait = min(wait, time.Until(d))
-		}
-		f := r.Apply(data, wait)
-		if err := f.Error(); err != nil {
-			if errors.Is(err, raft.ErrNotLeader) || errors.Is(err, raft.ErrLeadershipLost) {
-				return fmt.Errorf("%w: %v", ErrNotLeader, err)
-			}
-			return fmt.Errorf("cluster: replicating a write: %w", err)
-		}
-		if err, ok := f.Response().(error); ok && err != nil {
-			return fmt.Errorf("cluster: applying a write: %w", err)
-		}
-		return nil
-	}
-}
+func (s snapshot) Release() { s.sn.Release() }

@@ -41,4 +41,15 @@ var (
 
 	// ErrClosed is returned by any method called after Close.
 	ErrClosed = errors.New("store is closed")
+
+	// ErrNotLeader is returned by a replicated Update (Replicate) on a node
+	// that cannot put writes through the cluster's log: nothing was
+	// written, so the write may be sent to the leader as it is.
+	ErrNotLeader = errors.New("this node is not the cluster's leader")
+
+	// ErrOutcomeUnknown is returned by a replicated Update whose write set
+	// reached the log but whose commit was not confirmed (the leader lost
+	// its leadership meanwhile): the write may yet be applied everywhere.
+	// Read before writing again.
+	ErrOutcomeUnknown = errors.New("the cluster lost its leader before the write was confirmed; it may have been applied")
 )

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"fmt"
 
@@ -39,19 +40,26 @@ func (s *Store) Secret(name string) ([]byte, error) {
 		return nil, err
 	}
 	if secret == nil {
-		// A plain Update, not Batch: this runs once per name per file.
-		// secretsMu keeps two goroutines of this process from racing, and
-		// the file lock keeps other processes out.
-		secret = make([]byte, secretLen)
-		if _, err := rand.Read(secret); err != nil {
+		// Through Update, so that a cluster's nodes share one key (a page
+		// token is then valid on every node); a follower's Update answers
+		// ErrNotLeader until the leader's key has reached it. secretsMu
+		// keeps two goroutines of this process from racing, the file lock
+		// other processes, and the check inside the transaction a key that
+		// replication brought meanwhile.
+		fresh := make([]byte, secretLen)
+		if _, err := rand.Read(fresh); err != nil {
 			return nil, fmt.Errorf("store: secret %q: %w", name, err)
 		}
-		err = s.db.Update(func(btx *bolt.Tx) error {
-			meta, err := bucketOf(btx, bucketMeta)
+		err = s.Update(context.Background(), func(tx *Tx) error {
+			meta, err := bucketOf(tx.btx, bucketMeta)
 			if err != nil {
 				return err
 			}
-			return meta.Put(key, bytes.Clone(secret))
+			if secret = bytes.Clone(meta.Get(key)); secret != nil {
+				return nil
+			}
+			secret = fresh
+			return tx.put(meta, path(bucketMeta), key, bytes.Clone(fresh))
 		})
 		if err != nil {
 			return nil, fmt.Errorf("store: secret %q: %w", name, closedErr(err))
