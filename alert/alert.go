@@ -96,6 +96,15 @@ type Options struct {
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Leading, when set, reports whether this node of a cluster leads.
+	// Only the leader raises alerts (through the log, once per pair for
+	// the whole cluster); the others serve the alerts replicated to them
+	// (call Poke when their store changed). Nil: the alerter always
+	// raises, as a server running alone does.
+	Leading func() bool
+	// LeadingChanged returns a channel closed when Leading next changes;
+	// needed with Leading.
+	LeadingChanged func() <-chan struct{}
 }
 
 // Alerter raises alerts and serves them to watchers.
@@ -111,6 +120,7 @@ type Alerter struct {
 	last     uint64        // cursor of the newest alert
 	moved    chan struct{} // closed and replaced whenever followed moves
 	followed atomic.Uint64 // the last change handled, for Followed
+	poke     chan struct{} // the store changed under a standby alerter (Poke)
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -137,7 +147,7 @@ func Start(st *store.Store, idx *index.Index, mt *match.Matcher, opts Options) (
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a := &Alerter{st: st, idx: idx, mt: mt, opts: opts, log: opts.Logger, raised: make(chan struct{}), moved: make(chan struct{})}
+	a := &Alerter{st: st, idx: idx, mt: mt, opts: opts, log: opts.Logger, raised: make(chan struct{}), moved: make(chan struct{}), poke: make(chan struct{}, 1)}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -147,6 +157,9 @@ func Start(st *store.Store, idx *index.Index, mt *match.Matcher, opts Options) (
 			err = st.Update(context.Background(), func(tx *store.Tx) error {
 				return tx.PutAux(bucketState, "followed", seqBytes(followed))
 			})
+		}
+		if errors.Is(err, store.ErrNotLeader) {
+			err = nil // a follower: the leader records where alerts start
 		}
 	}
 	if err != nil {
@@ -201,6 +214,55 @@ func (a *Alerter) setFollowed(seq uint64) {
 	a.mu.Unlock()
 }
 
+// Poke tells a standby alerter (a cluster's follower) that its store
+// changed: alerts the leader raised may have arrived, for its watchers.
+func (a *Alerter) Poke() {
+	select {
+	case a.poke <- struct{}{}:
+	default:
+	}
+}
+
+func (a *Alerter) leading() bool { return a.opts.Leading == nil || a.opts.Leading() }
+
+// leadingChanged is closed when leadership next changes; never, alone.
+func (a *Alerter) leadingChanged() <-chan struct{} {
+	if a.opts.LeadingChanged == nil {
+		return nil
+	}
+	return a.opts.LeadingChanged()
+}
+
+// standby serves a follower's watchers: it takes the leader's progress
+// from the store, wakes the watchers when alerts arrived, and waits for
+// the store or the leadership to change. It returns the stored followed.
+func (a *Alerter) standby(ctx context.Context, followed uint64) uint64 {
+	changed := a.leadingChanged()
+	if a.leading() {
+		return followed
+	}
+	if stored, err := a.state("followed"); err == nil && stored > followed {
+		followed = stored
+		a.setFollowed(followed)
+	}
+	if cursor, err := a.state("cursor"); err == nil {
+		a.mu.Lock()
+		last := a.last
+		a.mu.Unlock()
+		if cursor > last {
+			if err := a.announce(); err != nil {
+				a.log.Warn("alerts: reading the replicated alerts", "err", err)
+			}
+		}
+	}
+	select {
+	case <-ctx.Done():
+	case <-changed:
+	case <-a.poke:
+	}
+	return followed
+}
+
 // Close stops following and waits for the follower to end.
 func (a *Alerter) Close() {
 	a.cancel()
@@ -213,11 +275,13 @@ func (a *Alerter) remindEvery(ctx context.Context, d time.Duration) {
 	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
-		if _, err := a.RemindExpiring(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("expiry reminders failed; retrying at the next sweep", "err", err)
-		}
-		if _, err := a.SendDigests(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("daily digests failed; retrying at the next sweep", "err", err)
+		if a.leading() { // a follower's sweep would be refused: the leader's writes
+			if _, err := a.RemindExpiring(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("expiry reminders failed; retrying at the next sweep", "err", err)
+			}
+			if _, err := a.SendDigests(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("daily digests failed; retrying at the next sweep", "err", err)
+			}
 		}
 		select {
 		case <-t.C:
@@ -239,10 +303,27 @@ func (a *Alerter) state(key string) (uint64, error) {
 func (a *Alerter) follow(ctx context.Context, followed uint64) {
 	defer a.wg.Done()
 	for {
-		// Blocks until a change after followed is indexed.
-		if err := a.idx.WaitFor(ctx, followed+1); err != nil {
+		if !a.leading() {
+			if followed = a.standby(ctx, followed); ctx.Err() != nil {
+				return
+			}
+			continue
+		}
+		if a.opts.Leading != nil {
+			// A new leader goes on from where the last one stopped.
+			if stored, err := a.state("followed"); err == nil && stored > followed {
+				followed = stored
+				a.setFollowed(followed)
+			}
+		}
+		// Blocks until a change after followed is indexed, or this node
+		// stops leading.
+		if err := a.waitIndexed(ctx, followed+1); err != nil {
 			if ctx.Err() != nil {
 				return
+			}
+			if !a.leading() {
+				continue
 			}
 			a.log.Warn("alerts wait for the index", "err", err)
 			if !pause(ctx, time.Second) {
@@ -274,6 +355,24 @@ func (a *Alerter) follow(ctx context.Context, followed uint64) {
 			}
 		}
 	}
+}
+
+// waitIndexed waits until the index holds seq, or leadership changes.
+func (a *Alerter) waitIndexed(ctx context.Context, seq uint64) error {
+	changed := a.leadingChanged()
+	if changed == nil {
+		return a.idx.WaitFor(ctx, seq)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-changed:
+			cancel()
+		case <-wctx.Done():
+		}
+	}()
+	return a.idx.WaitFor(wctx, seq)
 }
 
 // A group of changes is matched first and its alerts written in one

@@ -37,6 +37,8 @@ type Client struct {
 	Links techmarketv1.LinkServiceClient
 	// Introductions carries requests for contact across linked markets.
 	Introductions techmarketv1.IntroductionServiceClient
+	// Cluster manages the nodes of a replicated market.
+	Cluster techmarketv1.ClusterServiceClient
 }
 
 // Option configures Dial.
@@ -94,10 +96,13 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 	if cfg.tls != nil {
 		transport = credentials.NewTLS(cfg.tls)
 	}
+	seen := &seen{}
 	dialOpts := []grpc.DialOption{grpc.WithTransportCredentials(transport)}
 	if cfg.retries > 0 {
 		dialOpts = append(dialOpts, grpc.WithChainUnaryInterceptor(retryUnary(cfg.retries)))
 	}
+	// Inside the retries: each try carries the newest change seen.
+	dialOpts = append(dialOpts, grpc.WithChainUnaryInterceptor(seen.unary), grpc.WithChainStreamInterceptor(seen.stream))
 	if cfg.token != "" {
 		dialOpts = append(dialOpts, grpc.WithPerRPCCredentials(bearer{token: cfg.token, secure: cfg.tls != nil}))
 	}
@@ -125,6 +130,7 @@ func Dial(addr string, opts ...Option) (*Client, error) {
 		Links:      techmarketv1.NewLinkServiceClient(conn),
 
 		Introductions: techmarketv1.NewIntroductionServiceClient(conn),
+		Cluster:       techmarketv1.NewClusterServiceClient(conn),
 	}, nil
 }
 

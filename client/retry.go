@@ -18,10 +18,11 @@ const DefaultRetries = 4
 // answered with its error than with a client that seems to hang.
 const maxRetryWait = 10 * time.Second
 
-// WithRetries sets how many times a unary call the server refused with
-// RESOURCE_EXHAUSTED and a RetryInfo delay is tried again, after the delay
-// it asked for: such a refusal comes before the call does anything, so
-// trying again is safe. 0 turns retrying off, for callers that count the
+// WithRetries sets how many times a unary call the server refused with a
+// RetryInfo delay is tried again, after the delay it asked for: a caller
+// over its rate (RESOURCE_EXHAUSTED), or a cluster electing its leader or
+// catching up with the caller's last write (UNAVAILABLE). Such a refusal
+// comes before the call does anything, so trying again is safe. 0 turns retrying off, for callers that count the
 // refusals themselves. A wait longer than 10 s, or past the call's
 // deadline, is not waited: the call fails with the server's error.
 // Streams are not retried.
@@ -53,12 +54,13 @@ func retryUnary(retries int) grpc.UnaryClientInterceptor {
 	}
 }
 
-// RetryDelay is the delay a RESOURCE_EXHAUSTED error asks the caller to
-// wait, if it asks: for callers that retry on their own terms
-// (WithRetries(0)).
+// RetryDelay is the delay a RESOURCE_EXHAUSTED or UNAVAILABLE error asks
+// the caller to wait before trying again, if it asks: for callers that
+// retry on their own terms (WithRetries(0)). The server asks only when
+// the call changed nothing.
 func RetryDelay(err error) (time.Duration, bool) {
 	st, ok := status.FromError(err)
-	if !ok || st.Code() != codes.ResourceExhausted {
+	if !ok || (st.Code() != codes.ResourceExhausted && st.Code() != codes.Unavailable) {
 		return 0, false
 	}
 	for _, d := range st.Details() {

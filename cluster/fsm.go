@@ -27,9 +27,14 @@ type FSM struct {
 	moved   chan struct{} // closed and replaced whenever applied moves
 }
 
-// NewFSM returns the state machine of st.
-func NewFSM(st *store.Store) *FSM {
-	return &FSM{st: st, moved: make(chan struct{})}
+// NewFSM returns the state machine of st, which has applied the log up
+// to the index it records (store.LogIndex).
+func NewFSM(st *store.Store) (*FSM, error) {
+	applied, err := st.LogIndex()
+	if err != nil {
+		return nil, err
+	}
+	return &FSM{st: st, applied: applied, moved: make(chan struct{})}, nil
 }
 
 // Apply writes one command's write set to the store. A write set that
@@ -40,10 +45,12 @@ func (f *FSM) Apply(l *raft.Log) any {
 	if l.Type == raft.LogCommand {
 		var ws store.WriteSet
 		if err = ws.UnmarshalBinary(l.Data); err == nil {
-			err = f.st.Apply(ws)
+			err = f.st.ApplyAt(ws, l.Index)
 		}
 	}
-	f.advance(l.Index)
+	if l.Index > f.Applied() {
+		f.advance(l.Index)
+	}
 	return err
 }
 
@@ -107,6 +114,11 @@ func (f *FSM) Restore(r io.ReadCloser) error {
 	defer r.Close()
 	if err := f.st.Restore(r); err != nil {
 		return fmt.Errorf("cluster: installing a snapshot: %w", err)
+	}
+	if index, err := f.st.LogIndex(); err == nil {
+		f.mu.Lock()
+		f.applied = index
+		f.mu.Unlock()
 	}
 	// Raft sets the index itself after Restore; the waiters learn it
 	// from the next command.

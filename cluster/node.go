@@ -116,7 +116,10 @@ func Start(st *store.Store, cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("cluster: listening for Raft on %s: %w", cfg.RaftAddr, err)
 	}
 	n := &Node{cfg: cfg, st: st, logs: logs, trans: trans, log: cfg.Logger, readyCh: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
-	n.fsm = NewFSM(st)
+	if n.fsm, err = NewFSM(st); err != nil {
+		n.closeFiles()
+		return nil, err
+	}
 	n.fsm.onApply = cfg.OnApply
 
 	rc := raft.DefaultConfig()
@@ -129,6 +132,15 @@ func Start(st *store.Store, cfg Config) (*Node, error) {
 	if err != nil {
 		n.closeFiles()
 		return nil, fmt.Errorf("cluster: reading the Raft state: %w", err)
+	}
+	// The store is durable and records the last command it applied, so
+	// a restart need not copy the newest snapshot over it: unless the
+	// store is older than that snapshot (it was replaced by an older
+	// copy), when the log after the snapshot would not be enough.
+	rc.NoSnapshotRestoreOnStart = true
+	if metas, err := snaps.List(); err == nil && len(metas) > 0 && metas[0].Index > n.fsm.Applied() {
+		rc.NoSnapshotRestoreOnStart = false
+		n.log.Warn("cluster: the store is older than the newest snapshot; installing the snapshot", "store_index", n.fsm.Applied(), "snapshot_index", metas[0].Index)
 	}
 	if n.r, err = raft.NewRaft(rc, n.fsm, logs, logs, snaps, trans); err != nil {
 		n.closeFiles()

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/wuhai-techmarket/techmarket/market"
+	"github.com/wuhai-techmarket/techmarket/store"
 )
 
 // errorCodes is the one table from domain errors to gRPC codes (AIP-193).
@@ -27,6 +28,8 @@ var errorCodes = []struct {
 	{market.ErrAlreadyExists, codes.AlreadyExists},
 	{market.ErrConflict, codes.Aborted},
 	{market.ErrFailedPrecondition, codes.FailedPrecondition},
+	{store.ErrNotLeader, codes.Unavailable},
+	{store.ErrOutcomeUnknown, codes.Unavailable},
 	{context.Canceled, codes.Canceled},
 	{context.DeadlineExceeded, codes.DeadlineExceeded},
 }
@@ -55,6 +58,12 @@ func toStatus(log *slog.Logger, err error) error {
 				br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: v.Field, Description: v.Description})
 			}
 			if withDetails, derr := st.WithDetails(br); derr == nil {
+				st = withDetails
+			}
+		}
+		if errors.Is(err, store.ErrNotLeader) {
+			// The cluster's interceptor sends it on, or names the leader.
+			if withDetails, derr := st.WithDetails(&errdetails.ErrorInfo{Reason: ReasonNotLeader, Domain: errorDomain}); derr == nil {
 				st = withDetails
 			}
 		}

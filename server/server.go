@@ -9,6 +9,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"slices"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
@@ -50,13 +51,17 @@ type Options struct {
 	// Links is told when LinkService changes the links (the follower);
 	// nil when nothing follows them.
 	Links Waker
+	// Cluster, when set, makes this server one node of a replicated
+	// market (docs/cluster.md); nil runs it alone.
+	Cluster *Cluster
 }
 
 // Server is the assembled gRPC server.
 type Server struct {
 	*grpc.Server
-	health *health.Server
-	log    *slog.Logger
+	health     *health.Server
+	log        *slog.Logger
+	replicated *replicated // nil: the server runs alone
 }
 
 // New builds the gRPC server for the market m and its matcher mt with
@@ -76,6 +81,15 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	// deadline, authenticate, then map domain errors.
 	unary := []grpc.UnaryServerInterceptor{i.logUnary, i.recoverUnary, deadlineUnary(limits.MaxCallTime), i.authUnary, i.statusUnary}
 	stream := []grpc.StreamServerInterceptor{i.logStream, i.recoverStream, i.authStream, i.statusStream}
+	cs := &clusterServer{m: m}
+	if c := opts.Cluster; c != nil {
+		// After authentication (a forwarded call carries the caller's
+		// token), around the status mapping (it reads NOT_LEADER).
+		s.replicated = newReplicated(c.Node, m, log, c.Dial)
+		unary = slices.Insert(unary, len(unary)-1, s.replicated.unary)
+		stream = slices.Insert(stream, len(stream)-1, s.replicated.stream)
+		cs.node, cs.indexApplied = c.Node, c.IndexApplied
+	}
 	if opts.Metrics != nil {
 		unary = append([]grpc.UnaryServerInterceptor{opts.Metrics.Unary}, unary...)
 		stream = append([]grpc.StreamServerInterceptor{opts.Metrics.Stream}, stream...)
@@ -103,6 +117,7 @@ func New(m *market.Market, mt *match.Matcher, opts Options) *Server {
 	techmarketv1.RegisterFederationServiceServer(s.Server, &federationServer{m: m})
 	techmarketv1.RegisterLinkServiceServer(s.Server, &linkServer{m: m, wakeup: opts.Links})
 	techmarketv1.RegisterIntroductionServiceServer(s.Server, &introductionServer{m: m, wakeup: opts.Links})
+	techmarketv1.RegisterClusterServiceServer(s.Server, cs)
 	if opts.Events != nil {
 		techmarketv1.RegisterEventServiceServer(s.Server, &eventServer{e: opts.Events})
 	}
@@ -136,5 +151,8 @@ func (s *Server) Shutdown(ctx context.Context) {
 	case <-ctx.Done():
 		s.Stop()
 		<-done
+	}
+	if s.replicated != nil {
+		s.replicated.close()
 	}
 }

@@ -62,6 +62,9 @@ var allBuckets = [][]byte{
 var (
 	keyFormat = []byte("format")
 	keySchema = []byte("schema")
+	// keyLogIndex is the index of the last replicated command applied
+	// (ApplyAt), written with it.
+	keyLogIndex = []byte("log-index")
 )
 
 // secretPrefix prefixes the meta keys that hold Secret values.

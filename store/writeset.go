@@ -69,8 +69,51 @@ func (s *Store) Record(ctx context.Context, fn func(tx *Tx) error) (WriteSet, er
 }
 
 // Apply writes ws in one durable transaction.
-func (s *Store) Apply(ws WriteSet) error {
+func (s *Store) Apply(ws WriteSet) error { return s.apply(ws, 0) }
+
+// ApplyAt writes ws, the replicated log's command at index, and records
+// index as applied, in one durable transaction. A command at or below
+// the recorded index is already here and is skipped: a restarted node's
+// log hands it its commands again, and applying an old write set over
+// newer state would show readers the older state until the log caught
+// up again.
+func (s *Store) ApplyAt(ws WriteSet, index uint64) error { return s.apply(ws, index) }
+
+// LogIndex is the index of the last replicated command applied (ApplyAt),
+// 0 when none was.
+func (s *Store) LogIndex() (uint64, error) {
+	var index uint64
+	err := s.view(func(btx *bolt.Tx) error {
+		meta, err := bucketOf(btx, bucketMeta)
+		if err == nil {
+			index = decodeLogIndex(meta.Get(keyLogIndex))
+		}
+		return err
+	})
+	return index, err
+}
+
+func decodeLogIndex(raw []byte) uint64 {
+	if len(raw) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(raw)
+}
+
+func (s *Store) apply(ws WriteSet, index uint64) error {
 	err := s.db.Update(func(btx *bolt.Tx) error {
+		if index > 0 {
+			meta, err := bucketOf(btx, bucketMeta)
+			if err != nil {
+				return err
+			}
+			if decodeLogIndex(meta.Get(keyLogIndex)) >= index {
+				return nil
+			}
+			if err := meta.Put(keyLogIndex, binary.BigEndian.AppendUint64(nil, index)); err != nil {
+				return err
+			}
+		}
 		for i, op := range ws.Ops {
 			if err := applyOp(btx, op); err != nil {
 				return fmt.Errorf("store: apply: op %d of %d: %w", i+1, len(ws.Ops), err)

@@ -41,6 +41,10 @@ type Options struct {
 	// Dial connects to a link's market; by default over the network with
 	// the link's token and CA.
 	Dial func(market.Link) (*client.Client, error)
+	// Leading, when set, reports whether this node of a cluster leads:
+	// only the leader follows the links (it writes what it pulls through
+	// the log); call Wake when leadership changes. Nil: always.
+	Leading func() bool
 }
 
 // Follower follows every link of a market that is not paused.
@@ -128,7 +132,7 @@ func (f *Follower) reconcile() {
 	}
 	want := map[string]market.Link{}
 	for _, l := range links {
-		if !l.Paused {
+		if !l.Paused && (f.opts.Leading == nil || f.opts.Leading()) {
 			want[l.Name] = l
 		}
 	}
