@@ -147,6 +147,14 @@ func Start(st *store.Store, cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("cluster: starting Raft: %w", err)
 	}
 	if cfg.Bootstrap && !existing {
+		// What the store held before the cluster began is in no log
+		// entry: the first leader snapshots it and cuts the log, so that
+		// joining nodes install the snapshot rather than replay a log
+		// that lacks it. The mark outlives a crash before the snapshot.
+		if err := os.WriteFile(filepath.Join(cfg.Dir, seedMark), nil, 0o600); err != nil {
+			n.closeFiles()
+			return nil, fmt.Errorf("cluster: %w", err)
+		}
 		boot := raft.Configuration{Servers: []raft.Server{{ID: rc.LocalID, Address: trans.LocalAddr()}}}
 		if err := n.r.BootstrapCluster(boot).Error(); err != nil {
 			_ = n.Close()
@@ -182,6 +190,9 @@ func (n *Node) watchLeadership() {
 		}
 		n.setReady(true)
 		n.log.Info("cluster: leading", "node", n.cfg.ID, "term", n.r.Stats()["term"])
+		if err := n.seed(); err != nil {
+			n.log.Warn("cluster: snapshotting the store the cluster began with; trying at the next election", "err", err)
+		}
 		if err := n.register(context.Background(), n.cfg.ID, n.cfg.GRPCAddr); err != nil {
 			n.log.Warn("cluster: recording this node's address", "err", err)
 		}
@@ -206,6 +217,33 @@ func (n *Node) settle() bool {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// seedMark, in the Raft folder, says the store's first state is not in
+// a snapshot yet.
+const seedMark = "seed-pending"
+
+// seed snapshots the store the cluster began with and keeps no log
+// before it (TrailingLogs 0 for that one snapshot).
+func (n *Node) seed() error {
+	mark := filepath.Join(n.cfg.Dir, seedMark)
+	if _, err := os.Stat(mark); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	cfg := n.r.ReloadableConfig()
+	cut := cfg
+	cut.TrailingLogs = 0
+	if err := n.r.ReloadConfig(cut); err != nil {
+		return err
+	}
+	err := n.r.Snapshot().Error()
+	if rerr := n.r.ReloadConfig(cfg); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Remove(mark)
 }
 
 // RaftAddr is the address this node's Raft transport listens on.

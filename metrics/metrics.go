@@ -36,6 +36,18 @@ type Sources struct {
 	IndexShape func() (segments, merging int, compacting bool)
 	// Links reads the figures of the links to other markets.
 	Links func() []LinkFigures
+	// Cluster reads this node's replication figures; nil when the server
+	// runs alone.
+	Cluster func() ClusterFigures
+}
+
+// ClusterFigures are one node's view of the replication.
+type ClusterFigures struct {
+	Leader       bool // leads and accepts writes
+	Term         uint64
+	CommitIndex  uint64
+	AppliedIndex uint64
+	LastContact  float64 // seconds since the leader was heard from; 0 on it
 }
 
 // Metrics records calls and reads the gauges.
@@ -104,6 +116,22 @@ func New(src Sources) *Metrics {
 	}
 	if src.Links != nil {
 		reg.MustRegister(newLinkCollector(src.Links))
+	}
+	if src.Cluster != nil {
+		gauge("techmarket_cluster_leader", "1 while this node leads the cluster and accepts writes, else 0.", func() float64 {
+			if src.Cluster().Leader {
+				return 1
+			}
+			return 0
+		})
+		gauge("techmarket_cluster_term", "The Raft term this node is in; it grows with every election.", func() float64 { return float64(src.Cluster().Term) })
+		gauge("techmarket_cluster_commit_index", "The last Raft log index this node knows committed.", func() float64 { return float64(src.Cluster().CommitIndex) })
+		gauge("techmarket_cluster_applied_index", "The last Raft log index applied to this node's store.", func() float64 { return float64(src.Cluster().AppliedIndex) })
+		gauge("techmarket_cluster_apply_lag", "Committed log entries this node has not applied to its store yet.", func() float64 {
+			f := src.Cluster()
+			return float64(f.CommitIndex - min(f.CommitIndex, f.AppliedIndex))
+		})
+		gauge("techmarket_cluster_last_contact_seconds", "Seconds since this follower last heard from the leader; 0 on the leader.", func() float64 { return src.Cluster().LastContact })
 	}
 	if src.IndexShape != nil {
 		gauge("techmarket_index_segments", "Segments of the full-text indexes; each match reads every one.", func() float64 {

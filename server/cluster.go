@@ -179,8 +179,10 @@ func (r *replicated) forward(ctx context.Context, md metadata.MD, req any, metho
 		_ = grpc.SetTrailer(ctx, metadata.Pairs(SeqKey, trailer.Get(SeqKey)[0]))
 	}
 	if err != nil {
-		if _, ok := status.FromError(err); !ok {
-			err = status.Errorf(codes.Unavailable, "the leader at %s: %v", addr, err)
+		if neverSent(err) {
+			// The leader died, or moved, and this node has not heard yet:
+			// nothing was written, so the caller may simply try again.
+			return nil, withRetry(status.New(codes.Unavailable, fmt.Sprintf("the leader at %s cannot be reached; a new one is being elected, try again", addr)), 500*time.Millisecond)
 		}
 		return nil, err
 	}
@@ -268,6 +270,14 @@ func withRetry(st *status.Status, d time.Duration) error {
 		st = with
 	}
 	return st.Err()
+}
+
+// neverSent reports a call that failed while connecting, before any of
+// it left this node. grpc-go has no typed error for it; its message
+// says so in these words since grpc 1.x.
+func neverSent(err error) bool {
+	st, ok := status.FromError(err)
+	return ok && st.Code() == codes.Unavailable && strings.Contains(st.Message(), "Error while dialing")
 }
 
 func isNotLeader(err error) bool {

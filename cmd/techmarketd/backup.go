@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -84,13 +83,9 @@ func backupFolder(dir string, w io.Writer) (int64, error) {
 func backupServer(ctx context.Context, addr, token, caFile string, w io.Writer, stderr io.Writer) (int64, error) {
 	opts := []client.Option{client.WithToken(token)}
 	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
+		roots, err := readCAs(caFile, "--tls-ca")
 		if err != nil {
-			return 0, fmt.Errorf("reading --tls-ca: %w", err)
-		}
-		roots := x509.NewCertPool()
-		if !roots.AppendCertsFromPEM(pem) {
-			return 0, fmt.Errorf("%w: --tls-ca %s holds no PEM certificate", errUsage, caFile)
+			return 0, err
 		}
 		opts = append(opts, client.WithTLS(&tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}))
 	}
@@ -166,6 +161,9 @@ func restore(args []string, stderr io.Writer) error {
 	}
 	if err := checkStoreFile(*from); err != nil {
 		return fmt.Errorf("%s is not a Techmarket backup: %w", *from, err)
+	}
+	if err := refuseClusterFolder(*dir); err != nil {
+		return fmt.Errorf("%w; to restore a cluster, restore one folder without its raft/ folder, start it alone with --cluster, and join the others to it from empty folders", err)
 	}
 	path := filepath.Join(*dir, storeFile)
 	if _, err := os.Stat(path); err == nil {

@@ -86,7 +86,13 @@ func startServer(t *testing.T, bin, dir string, extra ...string) *process {
 // startServerAt is startServer on another address.
 func startServerAt(t *testing.T, bin, listen, dir string, extra ...string) *process {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", listen, "--data", dir}, extra...)...)
+	return startProcess(t, exec.Command(bin, append([]string{"serve", "--addr", listen, "--data", dir}, extra...)...))
+}
+
+// startProcess runs a prepared `techmarketd serve` and waits for its
+// "serving" log line.
+func startProcess(t *testing.T, cmd *exec.Cmd) *process {
+	t.Helper()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,9 @@ const indexDir = "index"
 // openMarket opens (creating if needed) the market kept in dir, without
 // its full-text index: enough for admin commands on a stopped folder.
 func openMarket(dir string) (*market.Market, error) {
+	if err := refuseClusterFolder(dir); err != nil {
+		return nil, err
+	}
 	st, err := openStore(dir)
 	if err != nil {
 		return nil, err
@@ -32,6 +35,16 @@ func openMarket(dir string) (*market.Market, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// refuseClusterFolder refuses to write to a cluster node's folder behind
+// the cluster's back: a write outside the Raft log would be on this node
+// alone, and its store would no longer be its cluster's.
+func refuseClusterFolder(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, raftDir)); err == nil {
+		return fmt.Errorf("%s is a cluster node's data folder: change it through the running cluster's API (the techmarket command, an operator's token), not offline", dir)
+	}
+	return nil
 }
 
 // openStore opens (creating if needed) the store kept in dir.

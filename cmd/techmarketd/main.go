@@ -31,6 +31,11 @@ Usage:
       serve the marketplace kept in DIR (created if missing) to gRPC, Connect,
       gRPC-Web and REST clients, with the portal at /; --demo loads sample
       listings on first start and writes sample tokens to DIR/demo-tokens.txt
+  techmarketd serve --cluster --node-id ID --raft-addr HOST:PORT [--join HOST:PORT] ...
+      serve as one node of a replicated market (docs/cluster.md); the first node
+      starts the cluster, the others join it with an operator's $TECHMARKET_TOKEN
+  techmarketd cluster add --node-id ID --raft-addr HOST:PORT --grpc-addr HOST:PORT | remove ID | status  [--addr HOST:PORT]
+      change or show the members of a cluster, through any node (an operator's token)
   techmarketd token create --data DIR --role operator|agency|enterprise|peer --org NAME [--description TEXT]
       issue a token on a stopped data folder; the token is on the last line
   techmarketd import --data DIR --org NAME [--role operator|agency|enterprise] [--draft] FILE...
@@ -87,6 +92,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return backup(ctx, args[1:], stderr)
 	case "restore":
 		return restore(args[1:], stderr)
+	case "cluster":
+		return clusterCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -20,6 +20,7 @@ import (
 
 	"github.com/wuhai-techmarket/techmarket/alert"
 	"github.com/wuhai-techmarket/techmarket/auth"
+	"github.com/wuhai-techmarket/techmarket/cluster"
 	"github.com/wuhai-techmarket/techmarket/demo"
 	"github.com/wuhai-techmarket/techmarket/federation/follower"
 	"github.com/wuhai-techmarket/techmarket/index"
@@ -76,6 +77,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	})
 	var transport transportFlags
 	transport.register(fs)
+	var clustered clusterFlags
+	clustered.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -84,6 +87,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	tlsConfig, err := transport.config(*addr)
 	if err != nil {
+		return err
+	}
+	if err := clustered.check(); err != nil {
 		return err
 	}
 	switch {
@@ -121,6 +127,26 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	var (
+		lis   listeners
+		node  *cluster.Node
+		woken followers
+	)
+	if clustered.on {
+		// A node listens first: the others learn its address when it
+		// joins, and send it writes once it leads.
+		if lis, err = listen(*addr, *httpAddr, tlsConfig, log); err != nil {
+			return err
+		}
+		if node, err = startNode(ctx, clustered, st, *dir, lis.grpc.Addr().String(), tlsConfig, &woken, log); err != nil {
+			return err
+		}
+		defer func() {
+			if err := node.Close(); err != nil {
+				log.Error("cluster: leaving", "err", err)
+			}
+		}()
+	}
 	idx, err := index.Open(ctx, filepath.Join(*dir, indexDir), st, index.Options{Logger: log, PostingsCacheBytes: *cacheMiB << 20})
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("stopped while opening the index (%w); the store is intact, and the index is built again, or caught up, on the next start", err)
@@ -128,6 +154,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("opening the index: %w; `techmarketd reindex --data %s` rebuilds it from the store", err, *dir)
 	}
 	defer idx.Close()
+	woken.idx.Store(idx)
 	info, err := dictionaries()
 	if err != nil {
 		return fmt.Errorf("loading the analysis dictionaries: %w", err)
@@ -136,39 +163,59 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(tuned) > 0 {
 		log.Info("matching tuned", "knobs", strings.Join(tuned, " "))
 	}
-	m, err := market.New(st, market.Options{Index: idx, Review: *review})
+	m, err := newMarket(ctx, st, market.Options{Index: idx, Review: *review}, node)
 	if err != nil {
 		return err
 	}
-	if *withDemo {
+	if *withDemo && (node == nil || node.Leading()) {
 		if err := loadDemo(ctx, m, *dir, log); err != nil {
 			return err
 		}
 	}
 
-	lis, err := listen(*addr, *httpAddr, tlsConfig, log)
-	if err != nil {
-		return err
+	if node == nil {
+		if lis, err = listen(*addr, *httpAddr, tlsConfig, log); err != nil {
+			return err
+		}
 	}
 	mt := match.New(idx, st, nil)
-	alerts, err := alert.Start(st, idx, mt, alert.Options{Logger: log})
+	alertOpts := alert.Options{Logger: log}
+	followOpts := follower.Options{Logger: log}
+	if node != nil {
+		alertOpts.Leading, alertOpts.LeadingChanged = node.Leading, node.LeadingChanged
+		followOpts.Leading = node.Leading
+	}
+	alerts, err := alert.Start(st, idx, mt, alertOpts)
 	if err != nil {
 		return err
 	}
 	defer alerts.Close()
+	woken.alerts.Store(alerts)
 	counts := stats.Start(st, m, alerts, nil)
 	defer func() {
-		if err := counts.Close(); err != nil {
+		// A follower's counts are refused: it counts for the leader to
+		// write only while it leads (docs/cluster.md).
+		if err := counts.Close(); err != nil && !errors.Is(err, store.ErrNotLeader) {
 			log.Error("writing the last match counts", "err", err)
 		}
 	}()
 	events := matchmaking.New(m, mt, nil)
 	counts.CountEvents(events.Counts)
-	links := follower.Start(m, follower.Options{Logger: log})
+	links := follower.Start(m, followOpts)
 	defer links.Close()
 	opts := server.Options{Logger: log, Alerts: alerts, Stats: counts, Events: events, Limits: limits, Links: links}
+	if node != nil {
+		dial, err := nodeDial(tlsConfig, clustered.ca)
+		if err != nil {
+			return err
+		}
+		opts.Cluster = &server.Cluster{Node: node, IndexApplied: idx.Applied, Dial: dial}
+		stopWaking := make(chan struct{})
+		defer close(stopWaking)
+		go wakeOnLeadership(node, links.Wake, stopWaking)
+	}
 	if *metricsAddr != "" {
-		opts.Metrics = metrics.New(metrics.Sources{
+		sources := metrics.Sources{
 			LastSeq: st.LastSeq, IndexApplied: idx.Applied, AlertsFollowed: alerts.Followed,
 			StoreBytes: st.Size, IndexDir: filepath.Join(*dir, indexDir),
 			Cache: func() metrics.CacheFigures {
@@ -177,7 +224,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			},
 			IndexShape: func() (int, int, bool) { sh := idx.Shape(); return sh.Segments, sh.Merging, sh.Compacting },
 			Links:      func() []metrics.LinkFigures { return linkFigures(m, log) },
-		})
+		}
+		if node != nil {
+			sources.Cluster = func() metrics.ClusterFigures { return clusterFigures(node) }
+		}
+		opts.Metrics = metrics.New(sources)
 		stop, err := serveMetrics(*metricsAddr, opts.Metrics, *withPprof, log)
 		if err != nil {
 			return err
@@ -206,7 +257,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}()
 		log.Info("serving browsers and HTTP clients", "addr", lis.http.Addr().String(), "cors_origins", len(corsOrigins))
 	}
-	log.Info("serving", "addr", lis.grpc.Addr().String(), "data", *dir)
+	if node != nil {
+		log.Info("serving", "addr", lis.grpc.Addr().String(), "data", *dir, "node", clustered.id, "raft_addr", node.RaftAddr(), "leading", node.Leading())
+	} else {
+		log.Info("serving", "addr", lis.grpc.Addr().String(), "data", *dir)
+	}
 
 	select {
 	case err := <-serveErr:
