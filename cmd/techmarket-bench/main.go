@@ -72,6 +72,7 @@ type config struct {
 	offline        bool
 	profile        string // folder for the server's pprof profiles; "" for none
 	feed           bool   // measure a follower of a linked market instead
+	cluster        int    // nodes of a replicated market to measure instead; 0 for none
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -90,6 +91,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if cfg.feed {
 		return eachSize(ctx, cfg, bin, stdout, stderr, benchFeed, writeFeedReport)
+	}
+	if cfg.cluster > 0 {
+		return eachSize(ctx, cfg, bin, stdout, stderr, benchCluster, writeClusterReport)
 	}
 	return eachSize(ctx, cfg, bin, stdout, stderr, benchSize, writeReport)
 }
@@ -134,6 +138,7 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.offline, "offline", false, "stock each folder with `techmarketd import` before serving it, instead of importing over gRPC: no alerts, and the import's time includes building the index, so no rebuild is timed apart")
 	fs.BoolVar(&cfg.feed, "feed", false, "measure linked markets instead: a second market links to one stocked with each size, and the bench times how fast the link applies it and, under steady writes at home, the lag of a new listing (--throughput-time long)")
 	fs.StringVar(&cfg.profile, "profile", "", "write the server's heap profile once the index has settled, and a CPU profile of its throughput phase, under `DIR` (go tool pprof reads them)")
+	fs.IntVar(&cfg.cluster, "cluster", 0, "measure a replicated market of `N` nodes on this machine instead: matches per second against one node and spread over all, the CPU per match on each node, and writes through the leader and through a follower")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -154,6 +159,8 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 		return cfg, errors.New("--clients must be at least 1")
 	case cfg.throughputTime <= 0:
 		return cfg, errors.New("--throughput-time must be positive")
+	case cfg.cluster < 0 || cfg.cluster > 9 || cfg.cluster > 0 && cfg.feed:
+		return cfg, errors.New("--cluster takes 1 to 9 nodes, and not with --feed")
 	}
 	return cfg, nil
 }

@@ -184,3 +184,31 @@ func TestFeedBench(t *testing.T) {
 		t.Errorf("apply %.0f/s, lag %+v; want a rate, and %d lags with 0 < p50 ≤ p99", r.ApplyPerSec, r.Lag, feedWrites)
 	}
 }
+
+// --cluster 3 starts a replicated market on this machine and reports the
+// match rate on one node and spread over three, the CPU per match of
+// each node, and writes through the leader and through a follower.
+func TestClusterBench(t *testing.T) {
+	bin := buildServer(t)
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"--cluster", "3", "--sizes", "100", "--matches", "10", "--throughput-time", "1s", "--server", bin, "--json"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit status %d\nstderr:\n%s", code, stderr.String())
+	}
+	var results []clusterResult
+	if err := json.Unmarshal(stdout.Bytes(), &results); err != nil || len(results) != 1 {
+		t.Fatalf("output is not the JSON result of one size (%v):\n%s", err, stdout.String())
+	}
+	r := results[0]
+	if r.Nodes != 3 || r.OneNode <= 0 || r.Spread <= 0 || len(r.SpreadCPU) != 3 {
+		t.Fatalf("result %+v; want 3 nodes, both rates, a CPU figure per node", r)
+	}
+	for i, cpu := range r.SpreadCPU {
+		if cpu <= 0 {
+			t.Errorf("node %d used no CPU for the matches spread to it", i+1)
+		}
+	}
+	if r.WriteLeader.N != 10 || r.WriteFollow.N != 10 || r.WriteFollow.P50 <= 0 {
+		t.Errorf("writes through leader %+v and follower %+v; want 10 each", r.WriteLeader, r.WriteFollow)
+	}
+}

@@ -69,11 +69,21 @@ var limitsOff = []string{"--rate", "1000000", "--burst", "1000000"}
 // and waits until it serves; with pprof it serves profiles beside its
 // metrics.
 func startServer(bin, dir string, pprof bool) (*server, error) {
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--metrics-addr", "127.0.0.1:0"}, limitsOff...)
+	var extra []string
 	if pprof {
-		args = append(args, "--pprof")
+		extra = append(extra, "--pprof")
 	}
-	cmd := exec.Command(bin, args...)
+	return startServerWith(bin, dir, nil, extra...)
+}
+
+// startServerWith is startServer with more flags, and more environment
+// variables, such as a cluster node's.
+func startServerWith(bin, dir string, env []string, extra ...string) (*server, error) {
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--metrics-addr", "127.0.0.1:0"}, limitsOff...)
+	cmd := exec.Command(bin, append(args, extra...)...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err
