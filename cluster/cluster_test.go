@@ -242,3 +242,67 @@ func TestReAddedNodeCatchesUpFromSnapshot(t *testing.T) {
 		t.Errorf("the re-added node kept no snapshot: %v", err)
 	}
 }
+
+// A market run alone becomes a cluster's first node: what it held before
+// reaches the nodes that join (through the first snapshot), although it
+// is in no log entry, even when its store once served in another cluster.
+// A node that would join with a market of its own is refused.
+func TestClusterBeginsWithExistingMarket(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	alone, err := store.Open(filepath.Join(dir, "techmarket.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := index.Open(ctx, filepath.Join(dir, "index"), alone, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := market.New(alone, market.Options{Index: idx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	createOffers(t, m, "alone", 5)
+	// As a store of an earlier cluster would: a log index far ahead of
+	// the new log's.
+	if err := alone.ApplyAt(store.WriteSet{}, 100); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := alone.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	first := start(t, "n1", dir, true)
+	joiner := start(t, "n2", t.TempDir(), false)
+	if err := first.n.Add(ctx, "n2", joiner.n.RaftAddr(), "grpc-of-n2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := joiner.n.WaitCaughtUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	createOffers(t, first.market(t), "clustered", 2)
+	want := first.lastSeq(t)
+	waitFor(t, "the joined node holds and finds the offers from before the cluster and after", func() bool {
+		return joiner.lastSeq(t) == want && joiner.idx.Applied() == want && joiner.findable(t) == 7
+	})
+	if addr, _ := joiner.n.Leader(); addr != "grpc-of-n1" {
+		t.Errorf("the joined node knows the leader at %q; want grpc-of-n1 (the first node's address, written after the snapshot)", addr)
+	}
+
+	full := t.TempDir()
+	st, err := store.Open(filepath.Join(full, "techmarket.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.PutToken(ctx, store.TokenRecord{ID: "t1", Hash: [32]byte{1}, Org: "乙", Role: 2, CreateTime: time.Unix(1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cluster.Start(st, cluster.Config{ID: "n3", RaftAddr: "127.0.0.1:0", Dir: filepath.Join(full, "raft"), Raft: quick}); err == nil || !strings.Contains(err.Error(), "empty data folder") {
+		t.Fatalf("joining with a market of its own: %v; want a refusal asking for an empty folder", err)
+	}
+}

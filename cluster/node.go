@@ -116,6 +116,17 @@ func Start(st *store.Store, cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("cluster: listening for Raft on %s: %w", cfg.RaftAddr, err)
 	}
 	n := &Node{cfg: cfg, st: st, logs: logs, trans: trans, log: cfg.Logger, readyCh: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+	existing, err := raft.HasExistingState(logs, logs, snaps)
+	if err != nil {
+		n.closeFiles()
+		return nil, fmt.Errorf("cluster: reading the Raft state: %w", err)
+	}
+	if !existing {
+		if err := fresh(st, cfg.Bootstrap); err != nil {
+			n.closeFiles()
+			return nil, err
+		}
+	}
 	if n.fsm, err = NewFSM(st); err != nil {
 		n.closeFiles()
 		return nil, err
@@ -127,11 +138,6 @@ func Start(st *store.Store, cfg Config) (*Node, error) {
 	rc.Logger = hlog
 	if cfg.Raft != nil {
 		cfg.Raft(rc)
-	}
-	existing, err := raft.HasExistingState(logs, logs, snaps)
-	if err != nil {
-		n.closeFiles()
-		return nil, fmt.Errorf("cluster: reading the Raft state: %w", err)
 	}
 	// The store is durable and records the last command it applied, so
 	// a restart need not copy the newest snapshot over it: unless the
@@ -164,7 +170,34 @@ func Start(st *store.Store, cfg Config) (*Node, error) {
 	}
 	st.Replicate(n.replicate)
 	go n.watchLeadership()
+	if err := n.seed(); err != nil {
+		_ = n.Close()
+		return nil, err
+	}
 	return n, nil
+}
+
+// fresh readies the store of a node that has no Raft state yet. One that
+// begins a cluster forgets the log index a store of an earlier cluster
+// recorded: the new log starts again at 1. One that joins must be empty:
+// it takes the cluster's state from its snapshot and log, and what it
+// held would be on it alone.
+func fresh(st *store.Store, bootstrap bool) error {
+	if bootstrap {
+		return st.ForgetLogIndex()
+	}
+	seq, err := st.LastSeq()
+	if err != nil {
+		return err
+	}
+	tokens, err := st.CountTokens()
+	if err != nil {
+		return err
+	}
+	if seq > 0 || tokens > 0 {
+		return fmt.Errorf("cluster: a node joins with an empty data folder, and %s holds a market (%d changes, %d tokens): move it away, or start this node without --join to begin a new cluster with it", st.Path(), seq, tokens)
+	}
+	return nil
 }
 
 // watchLeadership marks the node ready once it leads and has applied
@@ -190,9 +223,6 @@ func (n *Node) watchLeadership() {
 		}
 		n.setReady(true)
 		n.log.Info("cluster: leading", "node", n.cfg.ID, "term", n.r.Stats()["term"])
-		if err := n.seed(); err != nil {
-			n.log.Warn("cluster: snapshotting the store the cluster began with; trying at the next election", "err", err)
-		}
 		if err := n.register(context.Background(), n.cfg.ID, n.cfg.GRPCAddr); err != nil {
 			n.log.Warn("cluster: recording this node's address", "err", err)
 		}
@@ -224,11 +254,22 @@ func (n *Node) settle() bool {
 const seedMark = "seed-pending"
 
 // seed snapshots the store the cluster began with and keeps no log
-// before it (TrailingLogs 0 for that one snapshot).
+// before it (TrailingLogs 0 for that one snapshot), before Start returns:
+// no node can join before this one serves. The node is the cluster's only
+// member then, so it leads within an election timeout.
 func (n *Node) seed() error {
 	mark := filepath.Join(n.cfg.Dir, seedMark)
 	if _, err := os.Stat(mark); errors.Is(err, os.ErrNotExist) {
 		return nil
+	}
+	deadline := time.NewTimer(time.Minute)
+	defer deadline.Stop()
+	for !n.Leading() {
+		select {
+		case <-n.LeadingChanged():
+		case <-deadline.C:
+			return errors.New("cluster: the new cluster elected no leader in a minute; is --raft-addr this machine's?")
+		}
 	}
 	cfg := n.r.ReloadableConfig()
 	cut := cfg
@@ -241,7 +282,7 @@ func (n *Node) seed() error {
 		err = rerr
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("cluster: snapshotting the store the cluster begins with: %w", err)
 	}
 	return os.Remove(mark)
 }

@@ -93,6 +93,19 @@ func (s *Store) LogIndex() (uint64, error) {
 	return index, err
 }
 
+// ForgetLogIndex clears the recorded log index: a store that begins a new
+// cluster's log (whose indexes start again at 1) after serving in another.
+func (s *Store) ForgetLogIndex() error {
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		meta, err := bucketOf(btx, bucketMeta)
+		if err != nil {
+			return err
+		}
+		return meta.Delete(keyLogIndex)
+	})
+	return closedErr(err)
+}
+
 func decodeLogIndex(raw []byte) uint64 {
 	if len(raw) != 8 {
 		return 0
