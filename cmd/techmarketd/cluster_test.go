@@ -29,6 +29,7 @@ import (
 type clusterNode struct {
 	id, addr, raftAddr, dir string
 	join                    string
+	operator                string // the token --join uses
 	p                       *process
 }
 
@@ -50,20 +51,70 @@ func freePorts(t *testing.T, n int) []string {
 	return out
 }
 
-func (n *clusterNode) start(t *testing.T, bin, operator string) {
+func (n *clusterNode) start(t *testing.T, bin string) {
 	t.Helper()
 	args := []string{"serve", "--addr", n.addr, "--data", n.dir, "--cluster", "--node-id", n.id, "--raft-addr", n.raftAddr}
 	if n.join != "" {
 		args = append(args, "--join", n.join)
 	}
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "TECHMARKET_TOKEN="+operator)
+	cmd.Env = append(os.Environ(), "TECHMARKET_TOKEN="+n.operator)
 	n.p = startProcess(t, cmd)
 }
 
 func (n *clusterNode) kill() {
 	_ = n.p.cmd.Process.Kill()
 	<-n.p.done
+}
+
+// startCluster starts three nodes on loopback, the first beginning the
+// cluster with the tokens tokens issues on its folder, the others joining
+// it, and returns them with an operator's client of each.
+func startCluster(t *testing.T, bin string, tokens func(dir string)) ([]*clusterNode, []*client.Client) {
+	t.Helper()
+	ports := freePorts(t, 6)
+	nodes := make([]*clusterNode, 3)
+	for i := range nodes {
+		nodes[i] = &clusterNode{id: fmt.Sprintf("n%d", i+1), addr: ports[2*i], raftAddr: ports[2*i+1], dir: t.TempDir()}
+	}
+	// Issued before the cluster begins: the first leader's snapshot
+	// carries them to the nodes that join.
+	operator := issueToken(t, bin, nodes[0].dir, "operator", "运营中心")
+	tokens(nodes[0].dir)
+	for i, n := range nodes {
+		n.operator = operator
+		if i > 0 {
+			n.join = nodes[0].addr
+		}
+		n.start(t, bin)
+	}
+	ops := make([]*client.Client, 3)
+	for i, n := range nodes {
+		c, err := client.Dial(n.addr, client.WithToken(operator))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		ops[i] = c
+	}
+	return nodes, ops
+}
+
+// leaderOf finds the node that leads and accepts writes, other than
+// exclude.
+func leaderOf(nodes []*clusterNode, ops []*client.Client, exclude string) (int, bool) {
+	for i, c := range ops {
+		if nodes[i].id == exclude {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		resp, err := c.Cluster.GetClusterStatus(ctx, &techmarketv1.GetClusterStatusRequest{})
+		cancel()
+		if err == nil && resp.GetSelf().GetWritable() {
+			return i, true
+		}
+	}
+	return -1, false
 }
 
 // The register model of porcupine: each listing, by external id, holds
@@ -152,46 +203,13 @@ func refused(err error) bool {
 // holds; and porcupine finds the history linearizable.
 func TestClusterSurvivesLeaderKills(t *testing.T) {
 	bin := buildServer(t)
-	ports := freePorts(t, 6)
-	nodes := make([]*clusterNode, 3)
-	for i := range nodes {
-		nodes[i] = &clusterNode{id: fmt.Sprintf("n%d", i+1), addr: ports[2*i], raftAddr: ports[2*i+1], dir: t.TempDir()}
-	}
-	// Tokens issued before the cluster begins: the first leader's snapshot
-	// carries them to the nodes that join.
-	operator := issueToken(t, bin, nodes[0].dir, "operator", "运营中心")
 	var agencies []string // one each: a writer's rate is its own
-	for w := range 3 {
-		agencies = append(agencies, issueToken(t, bin, nodes[0].dir, "agency", fmt.Sprintf("技术转移中心%d", w)))
-	}
-	nodes[0].start(t, bin, operator)
-	for _, n := range nodes[1:] {
-		n.join = nodes[0].addr
-		n.start(t, bin, operator)
-	}
-	ops := make([]*client.Client, 3)
-	for i, n := range nodes {
-		c, err := client.Dial(n.addr, client.WithToken(operator))
-		if err != nil {
-			t.Fatal(err)
+	nodes, ops := startCluster(t, bin, func(dir string) {
+		for w := range 3 {
+			agencies = append(agencies, issueToken(t, bin, dir, "agency", fmt.Sprintf("技术转移中心%d", w)))
 		}
-		defer c.Close()
-		ops[i] = c
-	}
-	leaderOf := func(exclude string) (int, bool) {
-		for i, c := range ops {
-			if nodes[i].id == exclude {
-				continue
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			resp, err := c.Cluster.GetClusterStatus(ctx, &techmarketv1.GetClusterStatusRequest{})
-			cancel()
-			if err == nil && resp.GetSelf().GetWritable() {
-				return i, true
-			}
-		}
-		return -1, false
-	}
+	})
+	leaderOf := func(exclude string) (int, bool) { return leaderOf(nodes, ops, exclude) }
 
 	h := &history{start: time.Now()}
 	ctx, stop := context.WithCancel(context.Background())
@@ -214,7 +232,7 @@ func TestClusterSurvivesLeaderKills(t *testing.T) {
 		victim := nodes[leader]
 		victim.kill()
 		eventually(t, fmt.Sprintf("a new leader after %s was killed", victim.id), func() bool { _, ok := leaderOf(victim.id); return ok })
-		victim.start(t, bin, operator)
+		victim.start(t, bin)
 	}
 	want := h.acked() + 20
 	eventually(t, "20 acknowledged writes after the last restart", func() bool { return h.acked() >= want })
@@ -357,6 +375,78 @@ func clusterWriter(ctx context.Context, c *client.Client, w int, h *history) {
 			h.add(porcupine.Operation{ClientId: w, Input: regInput{key: key}, Call: begin, Output: regOutput{title: o.GetTitle()}, Return: ret})
 		case errors.Is(ctx.Err(), context.Canceled):
 			return
+		}
+	}
+}
+
+// An alert is raised once for the whole cluster, by the leader, and a
+// watcher on a follower receives it; after the leader is killed, the new
+// one raises the next alert without raising the first again.
+func TestClusterAlertsOnce(t *testing.T) {
+	bin := buildServer(t)
+	var enterpriseToken, agencyToken string
+	nodes, ops := startCluster(t, bin, func(dir string) {
+		enterpriseToken = issueToken(t, bin, dir, "enterprise", "乌海某氯碱公司")
+		agencyToken = issueToken(t, bin, dir, "agency", "某研究院")
+	})
+	as := func(token string, i int) *client.Client {
+		c, err := client.Dial(nodes[i].addr, client.WithToken(token))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		return c
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	demand, err := as(enterpriseToken, 1).CreateDemand(ctx, &techmarketv1.Demand{
+		Title: "建设碱性电解水制氢装置", Description: "园区风光弃电较多，希望建设碱性电解水制氢装置，规模每小时千标方。",
+		Keywords: []string{"电解水制氢", "碱性电解槽"}, Industries: []string{"hydrogen"}, Region: techmarketv1.Region_REGION_WUHAI,
+	}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := as(agencyToken, 2).CreateOffer(ctx, h2Offer("千标方级碱性电解水制氢成套装备"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	watch := func(i int) techmarketv1.AlertService_WatchMatchesClient {
+		stream, err := as(enterpriseToken, i).Alerts.WatchMatches(ctx, &techmarketv1.WatchMatchesRequest{Listings: []string{demand.GetName()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stream
+	}
+	next := func(stream techmarketv1.AlertService_WatchMatchesClient) string {
+		got, err := stream.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.GetAlert().GetMatch().GetName()
+	}
+	if got := next(watch(2)); got != first.GetName() {
+		t.Fatalf("a watcher on a follower got an alert of %q; want %q", got, first.GetName())
+	}
+
+	leader, ok := leaderOf(nodes, ops, "")
+	if !ok {
+		t.Fatal("no leader")
+	}
+	victim := nodes[leader]
+	victim.kill()
+	eventually(t, "a new leader", func() bool { _, ok := leaderOf(nodes, ops, victim.id); return ok })
+	survivor := (leader + 1) % 3
+	second, err := as(agencyToken, survivor).CreateOffer(ctx, h2Offer("碱性电解水制氢装备（第二代）"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim.start(t, bin)
+	// Every node, the restarted one included, streams the two alerts in
+	// order: the first exactly once, then the new leader's.
+	for i := range nodes {
+		stream := watch(i)
+		if a, b := next(stream), next(stream); a != first.GetName() || b != second.GetName() {
+			t.Errorf("%s streams alerts of %s then %s; want %s then %s", nodes[i].id, a, b, first.GetName(), second.GetName())
 		}
 	}
 }
