@@ -5,6 +5,7 @@
 //	techmarketd token create --data DIR --role operator|agency|enterprise|peer --org NAME
 //	techmarketd import --data DIR --org NAME FILE...
 //	techmarketd reindex --data DIR
+//	techmarketd health [--addr HOST:PORT]
 package main
 
 import (
@@ -27,10 +28,12 @@ const usage = `techmarketd: the Techmarket server
 
 Usage:
   techmarketd serve --addr HOST:PORT --data DIR [--demo] [--review] [--tls-cert FILE --tls-key FILE] [--insecure]
-                    [--http-addr HOST:PORT] [--cors-origin ORIGIN]...
+                    [--http-addr HOST:PORT] [--cors-origin ORIGIN]... [--config FILE]
       serve the marketplace kept in DIR (created if missing) to gRPC, Connect,
       gRPC-Web and REST clients, with the portal at /; --demo loads sample
-      listings on first start and writes sample tokens to DIR/demo-tokens.txt
+      listings on first start and writes sample tokens to DIR/demo-tokens.txt;
+      --config reads any of serve's flags from FILE, "name = value" a line,
+      and the command line wins over it (docs/deployment.md)
   techmarketd serve --cluster --node-id ID --raft-addr HOST:PORT [--join HOST:PORT] ...
       serve as one node of a replicated market (docs/cluster.md); the first node
       starts the cluster, the others join it with an operator's $TECHMARKET_TOKEN
@@ -48,6 +51,9 @@ Usage:
       copy the store of a running server (an operator's token) or of a stopped folder
   techmarketd restore --from FILE --data DIR [--force]
       make a backup the store of a stopped folder; its index is rebuilt on start
+  techmarketd health [--addr HOST:PORT] [--tls-ca FILE [--tls-server-name NAME]] [--timeout D]
+      ask a running server's gRPC health service; exit status 0 only when it is
+      SERVING, for container and load-balancer health checks
 
 Run "techmarketd COMMAND -h" for a command's flags.
 `
@@ -94,6 +100,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return restore(args[1:], stderr)
 	case "cluster":
 		return clusterCommand(ctx, args[1:], stdout, stderr)
+	case "health":
+		return checkHealth(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -56,9 +56,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&limits.MaxCallTime, "max-call-time", server.DefaultMaxCallTime, "the longest any unary call runs, whatever deadline it brings")
 	maxStreams := fs.Uint("max-streams", server.DefaultMaxConcurrentStreams, "calls in flight on one connection")
 	fs.IntVar(&limits.MaxWatchers, "max-watchers", server.DefaultMaxWatchers, "open alert streams (WatchMatches) per organisation")
-	cacheMiB := fs.Int64("postings-cache", index.DefaultPostingsCacheBytes>>20, "`MiB` of decoded postings matching keeps in memory; watch techmarket_postings_cache_misses_total (README: Match speed)")
+	cacheMiB := fs.Int64("postings-cache", index.DefaultPostingsCacheBytes>>20, "`MiB` of decoded postings matching keeps in memory; watch techmarket_postings_cache_misses_total (docs/performance.md)")
 	var tuned []string
-	fs.Func("tune", "`knob=value`: set a matching knob (match.Tuning) for this server, such as BodyTerms=32 (README: knobs); repeatable", func(pair string) error {
+	fs.Func("tune", "`knob=value`: set a matching knob (match.Tuning) for this server, such as BodyTerms=32 (docs/matching.md); repeatable", func(pair string) error {
 		if err := match.SetTuningFlag(pair); err != nil {
 			return err
 		}
@@ -79,10 +79,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	transport.register(fs)
 	var clustered clusterFlags
 	clustered.register(fs)
+	configFile := fs.String(configFlag, "", "read any of these flags from `FILE`, a \"name = value\" a line (docs/deployment.md); the command line wins")
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
+		return err
+	}
+	if err := applyConfig(fs, *configFile); err != nil {
 		return err
 	}
 	tlsConfig, err := transport.config(*addr)

@@ -15,7 +15,7 @@ import (
 func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("token create", stderr)
 	dir := fs.String("data", "", "data folder of the marketplace")
-	roleName := fs.String("role", "", "operator, agency or enterprise")
+	roleName := fs.String("role", "", "operator, agency, enterprise or peer (a linked market's token, docs/federation.md)")
 	org := fs.String("org", "", "organisation the token speaks for")
 	description := fs.String("description", "", "note for operators, such as who holds the token")
 	if err := parseFlags(fs, args); err != nil {
