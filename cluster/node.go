@@ -21,6 +21,20 @@ import (
 	"github.com/wuhai-techmarket/techmarket/store"
 )
 
+// ValidNodeID reports whether id can name a node: 1–40 ASCII letters,
+// digits, - or _, so that it reads the same in logs, metrics and paths.
+func ValidNodeID(id string) bool {
+	if len(id) == 0 || len(id) > 40 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // Config describes one node of a cluster.
 type Config struct {
 	// ID names the node in the cluster, for good: a node that comes back

@@ -325,7 +325,7 @@ func (s *clusterServer) AddNode(ctx context.Context, req *techmarketv1.AddNodeRe
 		return nil, err
 	}
 	var violations []listing.Violation
-	if !validNodeID(req.GetNodeId()) {
+	if !cluster.ValidNodeID(req.GetNodeId()) {
 		violations = append(violations, listing.Violation{Field: "node_id", Description: "1–40 letters, digits, - or _, the node's --node-id"})
 	}
 	if !hostPort(req.GetRaftAddr()) {
@@ -349,7 +349,7 @@ func (s *clusterServer) RemoveNode(ctx context.Context, req *techmarketv1.Remove
 		return nil, err
 	}
 	id, ok := strings.CutPrefix(req.GetName(), "cluster/nodes/")
-	if !ok || !validNodeID(id) {
+	if !ok || !cluster.ValidNodeID(id) {
 		return nil, &market.InvalidError{Violations: []listing.Violation{{Field: "name", Description: "cluster/nodes/{node_id}"}}}
 	}
 	members, err := s.node.Members()
@@ -411,18 +411,6 @@ func clusterErr(err error, node *cluster.Node) error {
 		return notLeaderStatus(err.Error(), node)
 	}
 	return status.Error(codes.FailedPrecondition, err.Error())
-}
-
-func validNodeID(id string) bool {
-	if len(id) == 0 || len(id) > 40 {
-		return false
-	}
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 func hostPort(addr string) bool {

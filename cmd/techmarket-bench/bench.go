@@ -252,6 +252,24 @@ func benchSize(ctx context.Context, cfg config, bin string, n int, progress io.W
 	return r, nil
 }
 
+// stockCorpus makes the data folder of one size and writes its corpus of
+// n listings a side there, for the modes that time nothing of it.
+func stockCorpus(cfg config, n int) (dir, corpusFile string, cleanup func(), err error) {
+	if dir, cleanup, err = dataDir(cfg.data, n); err != nil {
+		return "", "", nil, err
+	}
+	v, err := corpus.Load(cfg.vocab...)
+	if err == nil {
+		corpusFile = filepath.Join(dir, "corpus.jsonl")
+		err = writeCorpus(corpusFile, corpus.New(v, cfg.seed, time.Now()), n)
+	}
+	if err != nil {
+		cleanup()
+		return "", "", nil, err
+	}
+	return dir, corpusFile, cleanup, nil
+}
+
 func dataDir(parent string, n int) (string, func(), error) {
 	if parent == "" {
 		dir, err := os.MkdirTemp("", "techmarket-bench-")

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/wuhai-techmarket/techmarket/client"
-	"github.com/wuhai-techmarket/techmarket/corpus"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
 
@@ -40,19 +39,11 @@ func benchCluster(ctx context.Context, cfg config, bin string, n int, progress i
 	say := func(format string, args ...any) {
 		fmt.Fprintf(progress, "[cluster %d×%d] %s\n", cfg.cluster, n, fmt.Sprintf(format, args...))
 	}
-	dir, cleanup, err := dataDir(cfg.data, n)
+	dir, corpusFile, cleanup, err := stockCorpus(cfg, n)
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
-	v, err := corpus.Load(cfg.vocab...)
-	if err != nil {
-		return nil, err
-	}
-	corpusFile := filepath.Join(dir, "corpus.jsonl")
-	if err := writeCorpus(corpusFile, corpus.New(v, cfg.seed, time.Now()), n); err != nil {
-		return nil, err
-	}
 	first := filepath.Join(dir, "node1")
 	token, err := operatorToken(bin, first)
 	if err != nil {

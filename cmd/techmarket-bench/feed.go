@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/wuhai-techmarket/techmarket/client"
-	"github.com/wuhai-techmarket/techmarket/corpus"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
 
@@ -36,19 +35,11 @@ func benchFeed(ctx context.Context, cfg config, bin string, n int, progress io.W
 	say := func(format string, args ...any) {
 		fmt.Fprintf(progress, "[feed %d] %s\n", n, fmt.Sprintf(format, args...))
 	}
-	dir, cleanup, err := dataDir(cfg.data, n)
+	dir, corpusFile, cleanup, err := stockCorpus(cfg, n)
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
-	v, err := corpus.Load(cfg.vocab...)
-	if err != nil {
-		return nil, err
-	}
-	corpusFile := filepath.Join(dir, "corpus.jsonl")
-	if err := writeCorpus(corpusFile, corpus.New(v, cfg.seed, time.Now()), n); err != nil {
-		return nil, err
-	}
 
 	homeDir, followerDir := filepath.Join(dir, "home"), filepath.Join(dir, "follower")
 	homeToken, err := operatorToken(bin, homeDir)

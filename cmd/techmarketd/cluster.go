@@ -59,22 +59,10 @@ func (c *clusterFlags) check() error {
 		return fmt.Errorf("%w: --node-id, --raft-addr, --join and --cluster-ca need --cluster", errUsage)
 	case c.on && (c.id == "" || c.raftAddr == ""):
 		return fmt.Errorf("%w: --cluster needs --node-id NAME and --raft-addr HOST:PORT", errUsage)
-	case c.on && !validNodeID(c.id):
+	case c.on && !cluster.ValidNodeID(c.id):
 		return fmt.Errorf("%w: --node-id is 1–40 letters, digits, - or _, not %q", errUsage, c.id)
 	}
 	return nil
-}
-
-func validNodeID(id string) bool {
-	if len(id) == 0 || len(id) > 40 {
-		return false
-	}
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // followers are what a node's applied commands must wake: its index and
