@@ -1,10 +1,10 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -563,15 +563,6 @@ func (n *Node) closeFiles() {
 type slogWriter struct{ log *slog.Logger }
 
 func (w slogWriter) Write(p []byte) (int, error) {
-	w.log.Warn("raft", "line", string(trimNewline(p)))
+	w.log.Warn("raft", "line", string(bytes.TrimRight(p, "\r\n")))
 	return len(p), nil
 }
-
-func trimNewline(p []byte) []byte {
-	for len(p) > 0 && (p[len(p)-1] == '\n' || p[len(p)-1] == '\r') {
-		p = p[:len(p)-1]
-	}
-	return p
-}
-
-var _ io.Writer = slogWriter{}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -81,15 +80,7 @@ func backupFolder(dir string, w io.Writer) (int64, error) {
 }
 
 func backupServer(ctx context.Context, addr, token, caFile string, w io.Writer, stderr io.Writer) (int64, error) {
-	opts := []client.Option{client.WithToken(token)}
-	if caFile != "" {
-		roots, err := readCAs(caFile, "--tls-ca")
-		if err != nil {
-			return 0, err
-		}
-		opts = append(opts, client.WithTLS(&tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}))
-	}
-	c, err := client.Dial(addr, opts...)
+	c, _, err := operatorClient(addr, token, caFile)
 	if err != nil {
 		return 0, err
 	}

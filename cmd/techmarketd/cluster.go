@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -86,8 +85,18 @@ func (f *followers) applied() {
 // clients use, trusting --cluster-ca and showing its own certificate
 // under mutual TLS.
 func nodeDial(tlsConfig *tls.Config, caFile string) ([]grpc.DialOption, error) {
+	c, err := nodeTLS(tlsConfig, caFile)
+	if err != nil || c == nil {
+		return []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, err
+	}
+	return []grpc.DialOption{grpc.WithTransportCredentials(credentials.NewTLS(c))}, nil
+}
+
+// nodeTLS is the client side of a node's TLS, nil when it serves plain
+// text: --cluster-ca's roots, and its own certificate for mutual TLS.
+func nodeTLS(tlsConfig *tls.Config, caFile string) (*tls.Config, error) {
 	if tlsConfig == nil {
-		return []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, nil
+		return nil, nil
 	}
 	c := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: tlsConfig.Certificates}
 	if caFile != "" {
@@ -97,19 +106,7 @@ func nodeDial(tlsConfig *tls.Config, caFile string) ([]grpc.DialOption, error) {
 		}
 		c.RootCAs = roots
 	}
-	return []grpc.DialOption{grpc.WithTransportCredentials(credentials.NewTLS(c))}, nil
-}
-
-func readCAs(file, flagName string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", flagName, err)
-	}
-	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%w: %s %s holds no PEM certificate", errUsage, flagName, file)
-	}
-	return roots, nil
+	return c, nil
 }
 
 // startNode starts this server's node: a new cluster, a restart of a
@@ -151,15 +148,11 @@ func joinCluster(ctx context.Context, c clusterFlags, node *cluster.Node, grpcAd
 		return fmt.Errorf("%w: --join needs an operator token of the cluster in $TECHMARKET_TOKEN", errUsage)
 	}
 	opts := []client.Option{client.WithToken(token)}
-	if tlsConfig != nil {
-		cfg := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: tlsConfig.Certificates}
-		if c.ca != "" {
-			roots, err := readCAs(c.ca, "--cluster-ca")
-			if err != nil {
-				return err
-			}
-			cfg.RootCAs = roots
-		}
+	cfg, err := nodeTLS(tlsConfig, c.ca)
+	if err != nil {
+		return err
+	}
+	if cfg != nil {
 		opts = append(opts, client.WithTLS(cfg))
 	}
 	cl, err := client.Dial(c.join, opts...)
@@ -248,15 +241,7 @@ func clusterCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *token == "" {
 		*token = os.Getenv("TECHMARKET_TOKEN")
 	}
-	opts := []client.Option{client.WithToken(*token)}
-	if *caFile != "" {
-		roots, err := readCAs(*caFile, "--tls-ca")
-		if err != nil {
-			return err
-		}
-		opts = append(opts, client.WithTLS(&tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}))
-	}
-	c, err := client.Dial(*addr, opts...)
+	c, opts, err := operatorClient(*addr, *token, *caFile)
 	if err != nil {
 		return err
 	}

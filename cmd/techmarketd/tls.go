@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+
+	"github.com/wuhai-techmarket/techmarket/client"
 )
 
 // transportFlags say how the server protects its connections.
@@ -71,4 +73,33 @@ func loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// operatorClient dials a running server with an operator's token,
+// trusting the CAs of caFile (--tls-ca) when given.
+func operatorClient(addr, token, caFile string) (*client.Client, []client.Option, error) {
+	opts := []client.Option{client.WithToken(token)}
+	if caFile != "" {
+		roots, err := readCAs(caFile, "--tls-ca")
+		if err != nil {
+			return nil, nil, err
+		}
+		opts = append(opts, client.WithTLS(&tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}))
+	}
+	c, err := client.Dial(addr, opts...)
+	return c, opts, err
+}
+
+// readCAs reads the PEM CA certificates of file, named by flagName in
+// errors.
+func readCAs(file, flagName string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", flagName, err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%w: %s %s holds no PEM certificate", errUsage, flagName, file)
+	}
+	return roots, nil
 }
