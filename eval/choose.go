@@ -43,10 +43,10 @@ func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knob stri
 	if len(values) == 0 {
 		return nil, fmt.Errorf("give the values of %s to choose from", knob)
 	}
-	// ndcg[v][i] is query i's nDCG with runs[v], the current value last;
-	// the queries come in the same order from every run.
+	// figures[v][i] are query i's figures with runs[v], the current value
+	// last; the queries come in the same order from every run.
 	runs := slices.Concat(values, []string{current})
-	ndcg := make([][]float64, len(runs))
+	figures := make([][]scores, len(runs))
 	var queries []Query
 	defer func() { _ = match.SetTuning(knob, current) }()
 	for v, value := range runs {
@@ -58,13 +58,13 @@ func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knob stri
 		if err != nil {
 			return nil, err
 		}
-		ndcg[v] = make([]float64, len(rep.Queries))
+		figures[v] = make([]scores, len(rep.Queries))
 		for i, q := range rep.Queries {
-			ndcg[v][i] = q.NDCG
+			figures[v][i] = q.scores()
 		}
 		queries = rep.Queries
 	}
-	currentScores := ndcg[len(values)]
+	currentScores := figures[len(values)]
 	folds := make([]int, len(queries))
 	for i, q := range queries {
 		folds[i] = clusters.Fold(q.Source, k)
@@ -73,9 +73,9 @@ func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knob stri
 		choice, top := 0, -1.0
 		for v := range values {
 			sum, n := 0.0, 0
-			for i, s := range ndcg[v] {
+			for i, s := range figures[v] {
 				if keep(i) {
-					sum, n = sum+s, n+1
+					sum, n = sum+s.ndcg, n+1
 				}
 			}
 			if n > 0 && sum/float64(n) > top+1e-9 {
@@ -91,12 +91,12 @@ func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knob stri
 		out.ByFold = append(out.ByFold, values[v])
 		for i, q := range queries {
 			if folds[i] == fold {
-				held[i] = heldOut{d: q.Direction, src: q.Source, group: q.Group, heldOut: ndcg[v][i], current: currentScores[i]}
+				held[i] = heldOut{d: q.Direction, src: q.Source, group: q.Group, heldOut: figures[v][i], current: currentScores[i]}
 			}
 		}
 	}
 	out.All = values[best(func(int) bool { return true })]
-	base, err := baselineNDCG(ctx, cfg)
+	base, err := baselineScores(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -108,10 +108,7 @@ func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knob stri
 func WriteChosen(w io.Writer, c *Chosen) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s chosen from %s on %d−1 folds of topic clusters, nDCG@%d on the fold left out:\n\n", c.Knob, strings.Join(c.Values, ", "), c.K, c.Cut)
-	fmt.Fprintf(&b, "| direction | group | queries | chosen (held out) | current %s | p | baseline |\n| --- | --- | --- | --- | --- | --- | --- |\n", c.Current)
-	for _, r := range c.Rows {
-		fmt.Fprintf(&b, "| %s | %s | %d | %.3f | %.3f | %.3f | %.3f |\n", r.Direction, r.Group, r.Queries, r.Learned, r.Current, r.P, r.Baseline)
-	}
+	writeRows(&b, c.Rows, "chosen", "current "+c.Current)
 	fmt.Fprintf(&b, "\nChosen by the fold left out: %s. Chosen on every fold: %s.\n", strings.Join(c.ByFold, ", "), c.All)
 	b.WriteString("p: the choice's held-out difference from the current value, paired sign-flip test over the queries.\n")
 	_, err := io.WriteString(w, b.String())

@@ -120,6 +120,9 @@ type Hit struct {
 	Title      string  `json:"title"`
 	Grade      int     `json:"grade"`
 	Score      float64 `json:"score,omitempty"`
+	// Parts are the service's score parts, each feature's contribution,
+	// to see why a listing ranked where it did; the baseline has none.
+	Parts map[string]float64 `json:"parts,omitempty"`
 }
 
 // Row returns the row of direction d and group, if any query fell in it.
@@ -143,6 +146,7 @@ type ranker interface {
 type ranked struct {
 	id    string // external id
 	score float64
+	parts map[string]float64
 }
 
 func (c *Config) check() error {
@@ -292,7 +296,7 @@ func (s *set) query(d Direction, src string, hits []ranked, k int) (Query, error
 		if t == nil {
 			return Query{}, fmt.Errorf("%s is not a listing of the set or the background", h.id)
 		}
-		q.Hits = append(q.Hits, Hit{ExternalID: h.id, Title: t.GetTitle(), Grade: judged[h.id], Score: h.score})
+		q.Hits = append(q.Hits, Hit{ExternalID: h.id, Title: t.GetTitle(), Grade: judged[h.id], Score: h.score, Parts: h.parts})
 		grades = append(grades, judged[h.id])
 	}
 	var all []int

@@ -396,7 +396,7 @@ const (
 // clusters (Learn) and holds the figures on the folds left out, the
 // figures a set the code was not tuned on would see, to floors; every
 // group of demands must also stay ahead of the naive baseline on the same
-// queries.
+// queries, in nDCG and recall, and the well-specified demands in P@1.
 func TestHeldOutQualityFloor(t *testing.T) {
 	groups := devGroups(t)
 	clusters, err := ReadClusters("testdata/dev-clusters.tsv")
@@ -423,6 +423,14 @@ func TestHeldOutQualityFloor(t *testing.T) {
 		}
 		if r.Learned <= r.Baseline {
 			t.Errorf("%s, %s held out: nDCG@10 %.3f, not ahead of the baseline's %.3f", r.Direction, r.Group, r.Learned, r.Baseline)
+		}
+		if r.Recall < r.BaselineRecall {
+			t.Errorf("%s, %s held out: recall@10 %.3f, below the baseline's %.3f", r.Direction, r.Group, r.Recall, r.BaselineRecall)
+		}
+		// A well-specified demand must find its offer first at least as
+		// often as a plain engine does.
+		if r.Group == "original" && r.PrecisionAt1 < r.BaselinePrecision {
+			t.Errorf("%s, original held out: P@1 %.3f, below the baseline's %.3f", r.Direction, r.PrecisionAt1, r.BaselinePrecision)
 		}
 	}
 	if seen != len(Directions) {

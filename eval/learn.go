@@ -220,8 +220,9 @@ type Learned struct {
 }
 
 // LearnedRow compares, for one direction and group, the held-out nDCG of
-// the learned weights with the current weights' and the baseline's on
-// the same queries.
+// the learned weights (or chosen value) with the current weights' and the
+// baseline's on the same queries, and the held-out recall@k and P@1 with
+// the baseline's.
 type LearnedRow struct {
 	Direction Direction
 	Group     string
@@ -232,6 +233,11 @@ type LearnedRow struct {
 	// P is the two-sided p-value of a paired randomization test of the
 	// learned weights' held-out gain over the current weights.
 	P float64
+	// RelevantQueries have a judged item of grade ≥ 2: the recall and P@1
+	// figures average over them.
+	RelevantQueries                 int
+	Recall, BaselineRecall          float64
+	PrecisionAt1, BaselinePrecision float64
 }
 
 // Learn fits the rank weights by cross-validation over k folds of topic
@@ -253,7 +259,7 @@ func Learn(ctx context.Context, cfg Config, clusters Clusters, k int) (*Learned,
 	if err != nil {
 		return nil, err
 	}
-	baseNDCG, err := baselineNDCG(ctx, cfg)
+	base, err := baselineScores(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -279,14 +285,14 @@ func Learn(ctx context.Context, cfg Config, clusters Clusters, k int) (*Learned,
 		return f
 	}
 	out := &Learned{K: k, Cut: cfg.K}
-	learned := make([]float64, len(pools))
+	learned := make([]scores, len(pools))
 	for fold := range k {
 		f := fit(func(q *pooled) bool { return q.fold != fold })
 		out.Folds = append(out.Folds, f)
 		progress(cfg.Progress, "learn: fitted without fold %d/%d", fold+1, k)
 		for i, q := range pools {
 			if q.fold == fold {
-				learned[i] = score(q.rerank(fittedFor(f, q.d)), q.judged, cfg.K).ndcg
+				learned[i] = score(q.rerank(fittedFor(f, q.d)), q.judged, cfg.K)
 			}
 		}
 	}
@@ -295,9 +301,9 @@ func Learn(ctx context.Context, cfg Config, clusters Clusters, k int) (*Learned,
 	held := make([]heldOut, len(pools))
 	for i, q := range pools {
 		held[i] = heldOut{d: q.d, src: q.src, group: q.group, heldOut: learned[i],
-			current: score(q.rerank(weightsOf(q.d)), q.judged, cfg.K).ndcg}
+			current: score(q.rerank(weightsOf(q.d)), q.judged, cfg.K)}
 	}
-	out.Rows = compareRows(held, baseNDCG)
+	out.Rows = compareRows(held, base)
 	return out, nil
 }
 
@@ -333,20 +339,23 @@ func fittedFor(f match.Fitted, d Direction) match.RankWeights {
 	return f.ForOffers
 }
 
-// heldOut is one query's nDCG held out, and with the current setting.
+// heldOut is one query's figures held out, and with the current setting.
 type heldOut struct {
 	d                Direction
 	src, group       string
-	heldOut, current float64
+	heldOut, current scores
 }
 
 // compareRows averages held-out and current nDCG, and the baseline's
 // (by direction and source), by direction and group, "all" first, with
-// the p-value of the difference.
-func compareRows(queries []heldOut, baseline map[string]float64) []LearnedRow {
+// the p-value of the difference; and the held-out recall and P@1 beside
+// the baseline's.
+func compareRows(queries []heldOut, baseline map[string]scores) []LearnedRow {
 	type sums struct {
-		n, learned, current, baseline float64
-		diffs                         []float64
+		n, learned, current, baseline  float64
+		diffs                          []float64
+		relevant                       int
+		recall, baseRecall, p1, baseP1 float64
 	}
 	rows := map[[2]string]*sums{}
 	for _, q := range queries {
@@ -359,11 +368,19 @@ func compareRows(queries []heldOut, baseline map[string]float64) []LearnedRow {
 				rows[key] = &sums{}
 			}
 			r := rows[key]
+			base := baseline[string(q.d)+"\x00"+q.src]
 			r.n++
-			r.learned += q.heldOut
-			r.current += q.current
-			r.baseline += baseline[string(q.d)+"\x00"+q.src]
-			r.diffs = append(r.diffs, q.heldOut-q.current)
+			r.learned += q.heldOut.ndcg
+			r.current += q.current.ndcg
+			r.baseline += base.ndcg
+			r.diffs = append(r.diffs, q.heldOut.ndcg-q.current.ndcg)
+			if q.heldOut.hasRelevant {
+				r.relevant++
+				r.recall += q.heldOut.recall
+				r.p1 += q.heldOut.p1
+				r.baseRecall += base.recall
+				r.baseP1 += base.p1
+			}
 		}
 	}
 	var out []LearnedRow
@@ -380,23 +397,29 @@ func compareRows(queries []heldOut, baseline map[string]float64) []LearnedRow {
 			if r == nil {
 				continue
 			}
-			out = append(out, LearnedRow{Direction: d, Group: g, Queries: int(r.n),
-				Learned: r.learned / r.n, Current: r.current / r.n, Baseline: r.baseline / r.n, P: randomization(r.diffs, 10000)})
+			row := LearnedRow{Direction: d, Group: g, Queries: int(r.n),
+				Learned: r.learned / r.n, Current: r.current / r.n, Baseline: r.baseline / r.n, P: randomization(r.diffs, 10000),
+				RelevantQueries: r.relevant}
+			if n := float64(r.relevant); n > 0 {
+				row.Recall, row.BaselineRecall = r.recall/n, r.baseRecall/n
+				row.PrecisionAt1, row.BaselinePrecision = r.p1/n, r.baseP1/n
+			}
+			out = append(out, row)
 		}
 	}
 	return out
 }
 
-// baselineNDCG runs the baseline and keys its nDCG by direction and
+// baselineScores runs the baseline and keys its figures by direction and
 // source.
-func baselineNDCG(ctx context.Context, cfg Config) (map[string]float64, error) {
+func baselineScores(ctx context.Context, cfg Config) (map[string]scores, error) {
 	base, err := Baseline(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]float64{}
+	out := map[string]scores{}
 	for _, q := range base.Queries {
-		out[string(q.Direction)+"\x00"+q.Source] = q.NDCG
+		out[string(q.Direction)+"\x00"+q.Source] = q.scores()
 	}
 	return out, nil
 }
@@ -435,10 +458,7 @@ func randomization(diffs []float64, rounds int) float64 {
 func WriteLearned(w io.Writer, l *Learned) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Rank weights learned on %d−1 folds of topic clusters, nDCG@%d on the fold left out:\n\n", l.K, l.Cut)
-	b.WriteString("| direction | group | queries | learned (held out) | current weights | p | baseline |\n| --- | --- | --- | --- | --- | --- | --- |\n")
-	for _, r := range l.Rows {
-		fmt.Fprintf(&b, "| %s | %s | %d | %.3f | %.3f | %.3f | %.3f |\n", r.Direction, r.Group, r.Queries, r.Learned, r.Current, r.P, r.Baseline)
-	}
+	writeRows(&b, l.Rows, "learned", "current weights")
 	b.WriteString("\np: the learned weights' gain over the current ones, paired sign-flip test over the queries.\n")
 	b.WriteString("The current weights were chosen on every fold: their column is not held out.\n")
 	b.WriteString("\nWeights by the fold left out:\n")
@@ -449,6 +469,18 @@ func WriteLearned(w io.Writer, l *Learned) error {
 	fmt.Fprintf(&b, "\nFitted on every fold (what --train writes):\n- offers for a demand: %s\n- demands for an offer: %s\n", describe(l.All.ForOffers), describe(l.All.ForDemands))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeRows writes held-out rows as a Markdown table: nDCG held out
+// (column learned), with the current setting (column current), and
+// recall@k and P@1 held out, each beside the baseline's.
+func writeRows(b *strings.Builder, rows []LearnedRow, learned, current string) {
+	fmt.Fprintf(b, "| direction | group | queries | %s (held out) | %s | p | baseline | recall held out | baseline | P@1 held out | baseline |\n", learned, current)
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, r := range rows {
+		fmt.Fprintf(b, "| %s | %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", r.Direction, r.Group, r.Queries,
+			r.Learned, r.Current, r.P, r.Baseline, r.Recall, r.BaselineRecall, r.PrecisionAt1, r.BaselinePrecision)
+	}
 }
 
 // matches returns the service's first limit matches for src in d.

@@ -92,3 +92,40 @@ func TestAcceptedTakesOnlyGainsBeyondChance(t *testing.T) {
 		t.Errorf("accepted %v for %v; want only the demands' weights replaced", got, taken)
 	}
 }
+
+// TestCompareRowsAveragesRecallOverRelevantQueries: held-out recall and
+// P@1, and the baseline's beside them, average over the queries with a
+// relevant item only, while nDCG averages over all.
+func TestCompareRowsAveragesRecallOverRelevantQueries(t *testing.T) {
+	found := scores{ndcg: 1, hasRelevant: true, recall: 1, p1: 1}
+	missed := scores{ndcg: 0.2, hasRelevant: true, recall: 0.5}
+	unjudged := scores{ndcg: 0.6}
+	held := []heldOut{
+		{d: DemandToOffer, src: "a", group: "original", heldOut: found, current: missed},
+		{d: DemandToOffer, src: "b", group: "original", heldOut: missed, current: missed},
+		{d: DemandToOffer, src: "c", group: "vague", heldOut: unjudged, current: unjudged},
+	}
+	base := map[string]scores{
+		string(DemandToOffer) + "\x00a": missed,
+		string(DemandToOffer) + "\x00b": missed,
+		string(DemandToOffer) + "\x00c": unjudged,
+	}
+	rows := compareRows(held, base)
+	if len(rows) != 3 || rows[0].Group != AllGroup {
+		t.Fatalf("rows %+v; want all, original and vague", rows)
+	}
+	all := rows[0]
+	if all.Queries != 3 || all.RelevantQueries != 2 {
+		t.Errorf("all: %d queries, %d with a relevant item; want 3 and 2", all.Queries, all.RelevantQueries)
+	}
+	if !near(all.Learned, (1+0.2+0.6)/3) || !near(all.Current, (0.2+0.2+0.6)/3) {
+		t.Errorf("all: nDCG held out %.3f, current %.3f; want every query's mean", all.Learned, all.Current)
+	}
+	if !near(all.Recall, 0.75) || !near(all.PrecisionAt1, 0.5) || !near(all.BaselineRecall, 0.5) || all.BaselinePrecision != 0 {
+		t.Errorf("all: recall %.3f (baseline %.3f), P@1 %.3f (baseline %.3f); want 0.75 (0.5) and 0.5 (0) over the two judged queries",
+			all.Recall, all.BaselineRecall, all.PrecisionAt1, all.BaselinePrecision)
+	}
+	if vague := rows[2]; vague.Group != "vague" || vague.RelevantQueries != 0 || vague.Recall != 0 {
+		t.Errorf("vague row %+v; want no recall without a relevant item", vague)
+	}
+}

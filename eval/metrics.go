@@ -83,6 +83,11 @@ func gain(grade int) float64 {
 	return math.Exp2(float64(grade)) - 1
 }
 
+// scores are the query's figures as score measured them.
+func (q Query) scores() scores {
+	return scores{ndcg: q.NDCG, hasRelevant: q.Relevant > 0, recall: q.Recall, p1: q.P1, rr: q.RR}
+}
+
 // mean accumulates the means of a set of queries.
 type mean struct {
 	ndcg, recall, p1, rr float64

@@ -217,7 +217,11 @@ func (svc *service) rank(ctx context.Context, d Direction, src string, k int) ([
 		if !ok {
 			return nil, fmt.Errorf("the service returned %q, which was not imported", m.GetName())
 		}
-		out[i] = ranked{id: id, score: m.GetScore()}
+		parts := map[string]float64{}
+		for _, p := range m.GetParts() {
+			parts[p.GetFeature()] = p.GetContribution()
+		}
+		out[i] = ranked{id: id, score: m.GetScore(), parts: parts}
 	}
 	return out, nil
 }
