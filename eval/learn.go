@@ -97,6 +97,7 @@ func (q *pooled) rerank(w match.RankWeights) []int {
 		score float64
 	}
 	out := make([]scored, len(q.cands))
+	texts := make([]match.Scored, len(q.cands))
 	for i, c := range q.cands {
 		s := 0.0
 		for _, k := range knobs(&w) {
@@ -113,6 +114,12 @@ func (q *pooled) rerank(w match.RankWeights) []int {
 			s = s*w.ViolationFactor - w.ViolationPenalty
 		}
 		out[i] = scored{c.grade, s}
+		texts[i] = match.Scored{Text: math.Pow(c.values["text"], 1/q.exponent), Score: s, Breaks: c.violated}
+	}
+	// The text keeps charge of the order as in a served match.
+	match.TextFirst(texts, match.Tuning.TextDominance)
+	for i := range out {
+		out[i].score = texts[i].Score
 	}
 	slices.SortStableFunc(out, func(a, b scored) int {
 		switch {

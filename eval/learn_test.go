@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"math"
 	"testing"
 
 	"github.com/wuhai-techmarket/techmarket/match"
@@ -60,6 +61,26 @@ func TestRerankBreaksConstraintsLower(t *testing.T) {
 	q := pool(DemandToOffer, []int{3, 1}, broken, cand(3, 1, 1))
 	if got := q.rerank(weightsOf(DemandToOffer)); got[0] != 3 {
 		t.Errorf("re-ranked grades %v; want the one that keeps the constraints first", got)
+	}
+}
+
+// TestRerankKeepsTextFirst: learning re-ranks its pools as a served
+// match ranks, TextDominance included, or it would fit weights to an
+// order the service never shows.
+func TestRerankKeepsTextFirst(t *testing.T) {
+	defer func(v float64) { match.Tuning.TextDominance = v }(match.Tuning.TextDominance)
+	w := weightsOf(DemandToOffer)
+	w.Text, w.Industry = 0.1, 0.9
+	// The near-miss's text fits a hundredth as well as the fit's, before
+	// the exponent.
+	q := pool(DemandToOffer, []int{3}, cand(3, 1, 0), cand(0, math.Pow(0.01, w.TextExponent), 1))
+	match.Tuning.TextDominance = 0
+	if got := q.rerank(w); got[0] != 0 {
+		t.Fatalf("without the rule, grades %v; the test needs the near-miss first on its industry", got)
+	}
+	match.Tuning.TextDominance = 0.5
+	if got := q.rerank(w); got[0] != 3 {
+		t.Errorf("with TextDominance 0.5, grades %v; want the clearly better text first", got)
 	}
 }
 

@@ -66,6 +66,9 @@ type Result struct {
 	Coverage float64
 	Terms    []string
 	Snippet  string
+
+	text    float64 // the text fit relative to the best, before TextExponent
+	lowered float64 // what TextFirst took off the score, ≤ 0
 }
 
 // Part is one feature's share of a score.
@@ -216,6 +219,7 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		if whole != nil {
 			rel = (1-Tuning.BigramFusion)*rel + Tuning.BigramFusion*whole[hit.ID]
 		}
+		r.text = rel
 		r.Score, r.Parts = rank(src, cand, math.Pow(rel, weightsFor(src).TextExponent), now, false)
 		if results = append(results, r); len(results) == pool {
 			return index.ErrStop
@@ -226,6 +230,7 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		if err := scores.Top(func(hit index.Hit) error { return visit(rd, hit) }); err != nil {
 			return err
 		}
+		textFirst(results)
 		sort.SliceStable(results, func(i, j int) bool { return results[i].Score > results[j].Score })
 		if len(results) > limit {
 			results = results[:limit]
@@ -243,6 +248,11 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 				return err
 			}
 			r.Score, r.Parts = rank(src, r.Listing, r.Parts[0].Value, now, true) // Parts[0] is the text
+			if r.lowered < 0 {
+				r.Score += r.lowered
+				r.Parts = append(r.Parts, Part{Feature: FeatureWeakerText, Contribution: r.lowered,
+					Reason: fmt.Sprintf("its text fits less than %.0f%% as well as that of a listing ranked above it", 100*Tuning.TextDominance)})
+			}
 		}
 		return nil
 	})
@@ -250,6 +260,23 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		return nil, nil, nil, fmt.Errorf("match: ranking %ss: %w", targetKind, err)
 	}
 	return results, terms, need, nil
+}
+
+// textFirst applies TextFirst with Tuning.TextDominance to the pool; a
+// result it lowers keeps what it lost, to show as a part of its own.
+func textFirst(results []Result) {
+	if Tuning.TextDominance <= 0 {
+		return
+	}
+	cs := make([]Scored, len(results))
+	for i, r := range results {
+		cs[i] = Scored{Text: r.text, Score: r.Score, Breaks: r.BreaksConstraint()}
+	}
+	TextFirst(cs, Tuning.TextDominance)
+	for i := range results {
+		results[i].lowered = cs[i].Score - results[i].Score
+		results[i].Score = cs[i].Score
+	}
 }
 
 // clauses are the retrieval query: the telling terms over the target's

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -31,6 +32,57 @@ const FeatureConstraints = "constraints"
 func (r Result) BreaksConstraint() bool {
 	return slices.ContainsFunc(r.Parts, func(p Part) bool { return p.Feature == FeatureConstraints })
 }
+
+// FeatureWeakerText is the part a score loses when its listing's text
+// fits clearly worse than that of a listing it would otherwise outrank
+// (TextFirst).
+const FeatureWeakerText = "weaker_text"
+
+// Scored is a candidate as TextFirst sees it.
+type Scored struct {
+	// Text is the text fit relative to the best candidate's, 0–1, before
+	// the weights' TextExponent reshapes it.
+	Text   float64
+	Score  float64
+	Breaks bool // the candidate breaks a hard constraint of the demand
+}
+
+// TextFirst keeps the text in charge of the order. It lowers, in place,
+// the score of every candidate whose text fits less than ratio times as
+// well as another's to just below that one's, unless that one breaks a
+// hard constraint. So industry, price or freshness reorder candidates of
+// comparable text but never lift a clearly worse fit over a clearly
+// better one: an enterprise that sees a near-miss of its own industry
+// above the offer that solves its problem stops reading. ratio 0 leaves
+// the scores alone.
+func TextFirst(cs []Scored, ratio float64) {
+	if ratio <= 0 || len(cs) < 2 {
+		return
+	}
+	order := make([]int, len(cs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cs[b].Text, cs[a].Text) })
+	// Walking down the text order, the candidates whose text is clearly
+	// better than the current one's are a prefix, already final: the
+	// current one must score below the lowest of them.
+	ceiling, j := math.Inf(1), 0
+	for _, i := range order {
+		for ; j < len(order) && cs[order[j]].Text*ratio > cs[i].Text; j++ {
+			if !cs[order[j]].Breaks {
+				ceiling = min(ceiling, cs[order[j]].Score)
+			}
+		}
+		if cs[i].Score >= ceiling {
+			cs[i].Score = ceiling - textFirstStep
+		}
+	}
+}
+
+// textFirstStep is how far below the listing whose text fits clearly
+// better TextFirst puts one: enough to order them, too little to show.
+const textFirstStep = 1e-6
 
 // Neutral values for a constraint one side leaves open.
 const unknown = 0.7

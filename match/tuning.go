@@ -61,6 +61,14 @@ var Tuning = struct {
 	// or 系统 name nothing, and their lists were a third of the postings
 	// a match scored at 100,000 offers.
 	BigramCommonShare float64
+	// TextDominance keeps the text in charge: a candidate whose text fits
+	// less than this share as well as another's ranks below it, whatever
+	// its industry, price or freshness (TextFirst). 0 leaves the order
+	// to the weights alone, as it ships: held out on the development set
+	// no value helped, since there the industries a listing is filed
+	// under tell the fitting offer apart even across a wide text gap.
+	// A market whose industry tags are less reliable may want 0.2–0.5.
+	TextDominance float64
 	// PoolFactor × limit candidates (at least MinPool) are reranked.
 	PoolFactor, MinPool int
 	// MaxExamined bounds the text hits read from the store while filling

@@ -33,6 +33,8 @@ const rules: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^clear and complete$/, () => "信息清楚完整"],
   [/^quality ([\d.]+) of 1: details are missing$/, (m) => `信息质量 ${m[1]}（满分 1）：缺少细节`],
   [/^breaks a hard constraint of the demand$/, () => "不满足需求的硬性条件"],
+  [/^its text fits less than (\d+)% as well as that of a listing ranked above it$/,
+    (m) => `内容相关度不到排在其前的一条的 ${m[1]}%`],
 ];
 
 export function reasonText(reason: string, lang: Lang): string {

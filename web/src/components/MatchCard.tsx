@@ -77,7 +77,7 @@ export function ScoreParts({ parts }: { parts: ScorePart[] }) {
             <dt>{featureLabel(t, p.feature)}</dt>
             <dd>
               <span className="bar" aria-hidden="true"><span style={{ width: `${Math.max(0, Math.min(1, p.value)) * 100}%` }} /></span>
-              <span className="part-points">+{(p.contribution * 100).toFixed(1)}</span>
+              <span className="part-points">{p.contribution < 0 ? "" : "+"}{(p.contribution * 100).toFixed(1)}</span>
               <span className="part-reason">{p.reason ? reasonText(p.reason, lang) : t("match.noReason")}</span>
             </dd>
           </div>

@@ -127,6 +127,7 @@ export const en: Record<MessageKey, string> = {
   "feature.freshness": "Freshness",
   "feature.quality": "Listing quality",
   "feature.constraints": "Hard constraints",
+  "feature.weaker_text": "Weaker content",
 
   "severity.important": "Important",
   "severity.warning": "Suggested",

@@ -126,6 +126,7 @@ export const zh = {
   "feature.freshness": "新近程度",
   "feature.quality": "信息质量",
   "feature.constraints": "硬性条件",
+  "feature.weaker_text": "内容明显较弱",
 
   "severity.important": "重要",
   "severity.warning": "建议",

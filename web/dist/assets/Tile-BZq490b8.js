@@ -1,1 +1,0 @@
-import{nt as e}from"./index-B51y8uhZ.js";var t=e();function n({label:e,value:n}){return(0,t.jsxs)(`div`,{className:`tile`,children:[(0,t.jsx)(`p`,{className:`tile-value`,children:n}),(0,t.jsx)(`p`,{className:`tile-label`,children:e})]})}export{n as t};

@@ -1,1 +1,0 @@
-import{Et as e,Y as t,jt as n}from"./index-B51y8uhZ.js";var r=n(t,e);export{r as t};

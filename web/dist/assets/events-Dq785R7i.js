@@ -1,0 +1,1 @@
+import{Et as e,Y as t,jt as n}from"./index-D9VbAE_e.js";var r=n(t,e);export{r as t};
