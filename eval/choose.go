@@ -10,7 +10,9 @@ import (
 	"github.com/wuhai-techmarket/techmarket/match"
 )
 
-// Chosen is what choosing one matching knob's value held out found.
+// Chosen is what choosing matching knobs' values held out found. With
+// several knobs, Knob names them joined by "+" and each value is one
+// combination, the knobs' values joined by "/".
 type Chosen struct {
 	Knob    string   `json:"knob"`
 	Values  []string `json:"values"`
@@ -24,36 +26,59 @@ type Chosen struct {
 	Rows []LearnedRow `json:"rows"`
 }
 
-// Choose measures every value of one matching knob (match.SetTuning) on
-// the whole set, then for each of k folds of topic clusters chooses the
-// value with the best mean nDCG on the other folds' queries (both
-// directions together: the knob serves both) and scores it on the fold
-// left out, beside the knob's current value and the baseline.
-func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knob string, values []string) (*Chosen, error) {
+// Choose measures every combination of the knobs' values (match.SetTuning;
+// grid[i] holds knob i's) on the whole set, then for each of k folds of
+// topic clusters chooses the combination with the best mean nDCG on the
+// other folds' queries (both directions together: the knobs serve both)
+// and scores it on the fold left out, beside the knobs' current values
+// and the baseline. Knobs that work together, such as how many feedback
+// terms and at what weight, are chosen together, so that no value is
+// fixed on the folds it is then judged on.
+func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knobs []string, grid [][]string) (*Chosen, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
 	if k < 2 {
 		return nil, fmt.Errorf("held-out figures need at least 2 folds, not %d", k)
 	}
-	current, err := match.TuningValue(knob)
-	if err != nil {
-		return nil, err
+	if len(knobs) == 0 || len(grid) != len(knobs) {
+		return nil, fmt.Errorf("give each knob to choose its values: %d knobs, %d lists of values", len(knobs), len(grid))
 	}
-	if len(values) == 0 {
-		return nil, fmt.Errorf("give the values of %s to choose from", knob)
-	}
-	// figures[v][i] are query i's figures with runs[v], the current value
-	// last; the queries come in the same order from every run.
-	runs := slices.Concat(values, []string{current})
-	figures := make([][]scores, len(runs))
-	var queries []Query
-	defer func() { _ = match.SetTuning(knob, current) }()
-	for v, value := range runs {
-		if err := match.SetTuning(knob, value); err != nil {
+	current := make([]string, len(knobs))
+	for i, knob := range knobs {
+		var err error
+		if current[i], err = match.TuningValue(knob); err != nil {
 			return nil, err
 		}
-		progress(cfg.Progress, "choose: %s=%s", knob, value)
+		if len(grid[i]) == 0 {
+			return nil, fmt.Errorf("give the values of %s to choose from", knob)
+		}
+	}
+	set := func(combo []string) error {
+		for i, knob := range knobs {
+			if err := match.SetTuning(knob, combo[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	defer func() { _ = set(current) }()
+	combos := product(grid)
+	values := make([]string, len(combos))
+	for i, c := range combos {
+		values[i] = strings.Join(c, "/")
+	}
+	// figures[v][i] are query i's figures with runs[v], the current values
+	// last; the queries come in the same order from every run.
+	runs := slices.Concat(combos, [][]string{current})
+	figures := make([][]scores, len(runs))
+	var queries []Query
+	name := strings.Join(knobs, "+")
+	for v, combo := range runs {
+		if err := set(combo); err != nil {
+			return nil, err
+		}
+		progress(cfg.Progress, "choose %d/%d: %s=%s", v+1, len(runs), name, strings.Join(combo, "/"))
 		rep, err := Run(ctx, cfg)
 		if err != nil {
 			return nil, err
@@ -84,7 +109,7 @@ func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knob stri
 		}
 		return choice
 	}
-	out := &Chosen{Knob: knob, Values: values, Current: current, K: k, Cut: cfg.K}
+	out := &Chosen{Knob: name, Values: values, Current: strings.Join(current, "/"), K: k, Cut: cfg.K}
 	held := make([]heldOut, len(queries))
 	for fold := range k {
 		v := best(func(i int) bool { return folds[i] != fold })
@@ -102,6 +127,22 @@ func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knob stri
 	}
 	out.Rows = compareRows(held, base)
 	return out, nil
+}
+
+// product is every combination of one value from each list, the first
+// list's values varying slowest.
+func product(lists [][]string) [][]string {
+	out := [][]string{nil}
+	for _, list := range lists {
+		var next [][]string
+		for _, prefix := range out {
+			for _, v := range list {
+				next = append(next, append(slices.Clone(prefix), v))
+			}
+		}
+		out = next
+	}
+	return out
 }
 
 // WriteChosen writes the held-out comparison as a Markdown table.

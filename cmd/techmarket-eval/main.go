@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -49,7 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		jsonOutput bool
 		alerts     bool
 		learn      bool
-		choose     string
+		choose     []string
 		train      string
 		clusters   string
 		folds      int
@@ -66,7 +67,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&jsonOutput, "json", false, "print the reports, every query included, as one JSON object")
 	fs.BoolVar(&alerts, "alerts", false, "replay the set's arrivals through the alerter and report alert precision and recall, held out by topic")
 	fs.BoolVar(&learn, "learn", false, "fit the rank weights on folds of topic clusters and report nDCG on the folds held out, beside the current weights and the baseline")
-	fs.StringVar(&choose, "choose", "", "`knob=v1,v2,…`: choose the matching knob's value on folds of topic clusters and report nDCG on the folds held out, beside its current value and the baseline")
+	fs.Func("choose", "`knob=v1,v2,…`: choose the matching knob's value on folds of topic clusters and report nDCG on the folds held out, beside its current value and the baseline; repeated, the knobs' values are chosen together, every combination tried", func(c string) error {
+		choose = append(choose, c)
+		return nil
+	})
 	fs.StringVar(&train, "train", "", "with --learn, write to `file` the weights fitted on every fold for each direction where they beat the current ones held out beyond chance, the current ones elsewhere (match/weights.json is the one the build embeds)")
 	fs.StringVar(&clusters, "clusters", "", "`file` of externalId<TAB>cluster lines: the topic clusters --alerts and --learn hold out (required with them)")
 	fs.IntVar(&folds, "folds", 5, "how many folds of clusters --alerts and --learn hold out in turn")
@@ -97,7 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	cfg.Progress = stderr
-	if alerts || learn || choose != "" {
+	if alerts || learn || len(choose) > 0 {
 		if clusters == "" {
 			fmt.Fprintln(stderr, "techmarket-eval: --alerts, --learn and --choose hold out topic clusters: give them with --clusters, e.g. --clusters eval/testdata/dev-clusters.tsv")
 			return 2
@@ -114,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if learn {
 			return runLearn(ctx, cfg, c, folds, train, jsonOutput, stdout, stderr)
 		}
-		if choose != "" {
+		if len(choose) > 0 {
 			return runChoose(ctx, cfg, c, folds, choose, jsonOutput, stdout, stderr)
 		}
 		return runAlerts(ctx, cfg, c, folds, jsonOutput, stdout, stderr)
@@ -218,31 +222,40 @@ func runLearn(ctx context.Context, cfg eval.Config, clusters eval.Clusters, fold
 	return 0
 }
 
-// runChoose is --choose.
-func runChoose(ctx context.Context, cfg eval.Config, clusters eval.Clusters, folds int, choice string, jsonOutput bool, stdout, stderr io.Writer) int {
-	knob, list, ok := strings.Cut(choice, "=")
-	values := strings.Split(list, ",")
-	if !ok || knob == "" || list == "" {
-		fmt.Fprintf(stderr, "techmarket-eval: --choose wants knob=v1,v2,…, such as BodyTerms=24,32,48, not %q\n", choice)
-		return 2
-	}
-	// Every value must take before the first run starts.
-	current, err := match.TuningValue(knob)
-	if err != nil {
-		fmt.Fprintf(stderr, "techmarket-eval: --choose: %v\n", err)
-		return 2
-	}
-	for _, v := range values {
-		if err := match.SetTuning(knob, v); err != nil {
+// runChoose is --choose, once per knob.
+func runChoose(ctx context.Context, cfg eval.Config, clusters eval.Clusters, folds int, choices []string, jsonOutput bool, stdout, stderr io.Writer) int {
+	var knobs []string
+	var grid [][]string
+	for _, choice := range choices {
+		knob, list, ok := strings.Cut(choice, "=")
+		if !ok || knob == "" || list == "" {
+			fmt.Fprintf(stderr, "techmarket-eval: --choose wants knob=v1,v2,…, such as BodyTerms=24,32,48, not %q\n", choice)
+			return 2
+		}
+		if slices.Contains(knobs, knob) {
+			fmt.Fprintf(stderr, "techmarket-eval: --choose names %s twice: give all its values in one, such as %s=1,2,3\n", knob, knob)
+			return 2
+		}
+		// Every value must take before the first run starts.
+		current, err := match.TuningValue(knob)
+		if err != nil {
 			fmt.Fprintf(stderr, "techmarket-eval: --choose: %v\n", err)
 			return 2
 		}
+		values := strings.Split(list, ",")
+		for _, v := range values {
+			if err := match.SetTuning(knob, v); err != nil {
+				fmt.Fprintf(stderr, "techmarket-eval: --choose: %v\n", err)
+				return 2
+			}
+		}
+		if err := match.SetTuning(knob, current); err != nil {
+			fmt.Fprintf(stderr, "techmarket-eval: --choose: %v\n", err)
+			return 1
+		}
+		knobs, grid = append(knobs, knob), append(grid, values)
 	}
-	if err := match.SetTuning(knob, current); err != nil {
-		fmt.Fprintf(stderr, "techmarket-eval: --choose: %v\n", err)
-		return 1
-	}
-	c, err := eval.Choose(ctx, cfg, clusters, folds, knob, values)
+	c, err := eval.Choose(ctx, cfg, clusters, folds, knobs, grid)
 	if err != nil {
 		fmt.Fprintf(stderr, "techmarket-eval: %v\n", err)
 		return 1

@@ -170,3 +170,30 @@ func TestRunChoose(t *testing.T) {
 		t.Error("--choose left the tuning changed")
 	}
 }
+
+// TestRunChooseTogether: two --choose flags try every combination of
+// their values and report the combination chosen.
+func TestRunChooseTogether(t *testing.T) {
+	dir := writeSet(t)
+	before := match.Tuning
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"--set", dir, "--choose", "BodyTerms=24,48", "--choose", "PoolFactor=4,8",
+		"--clusters", filepath.Join(dir, "clusters.tsv"), "--folds", "2"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if want := "BodyTerms+PoolFactor chosen from 24/4, 24/8, 48/4, 48/8"; !strings.Contains(stdout.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, stdout.String())
+	}
+	if got := strings.Count(stderr.String(), "choose "); got != 5 {
+		t.Errorf("%d runs reported, want the 4 combinations and the current values:\n%s", got, stderr.String())
+	}
+	if match.Tuning != before {
+		t.Error("--choose left the tuning changed")
+	}
+	code = run(t.Context(), []string{"--set", dir, "--choose", "BodyTerms=24", "--choose", "BodyTerms=48",
+		"--clusters", filepath.Join(dir, "clusters.tsv")}, &stdout, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "names BodyTerms twice") {
+		t.Errorf("a knob chosen twice: exit %d, %s", code, stderr.String())
+	}
+}
