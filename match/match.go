@@ -173,6 +173,12 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("match: searching %ss: %w", targetKind, err)
 	}
+	now := m.now()
+	if Tuning.FeedbackWeight > 0 && Tuning.FeedbackDocs > 0 && Tuning.FeedbackTerms > 0 {
+		if scores, err = m.withFeedback(ctx, scores, postings, targetKind, src, terms, f, now, remember); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	defer scores.Release()
 
 	// Structured features reorder within the pool, so it must reach past
@@ -184,7 +190,6 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 			return nil, nil, nil, fmt.Errorf("match: searching %ss by bigrams: %w", targetKind, err)
 		}
 	}
-	now := m.now()
 	var results []Result
 	var top float64
 	var scratch []byte
@@ -260,6 +265,30 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		return nil, nil, nil, fmt.Errorf("match: ranking %ss: %w", targetKind, err)
 	}
 	return results, terms, need, nil
+}
+
+// withFeedback runs the second round of pseudo-relevance feedback: the
+// query expanded with the first round's best candidates' terms (expand).
+// It releases first, and returns the second round's scores.
+func (m *Matcher) withFeedback(ctx context.Context, first *index.Scores, postings *index.Postings, targetKind store.Kind, src listing.Listing, terms []term, f Filters, now time.Time, remember bool) (*index.Scores, error) {
+	defer first.Release()
+	docs, err := m.feedbackDocs(first, targetKind, src, f, now, remember)
+	if err != nil {
+		return nil, fmt.Errorf("match: reading the feedback %ss: %w", targetKind, err)
+	}
+	expanded, err := expand(terms, docs, postings)
+	if err != nil {
+		return nil, fmt.Errorf("match: weighing the feedback's terms: %w", err)
+	}
+	cs, err := clauses(src, expanded, postings)
+	if err != nil {
+		return nil, fmt.Errorf("match: weighing bigrams: %w", err)
+	}
+	second, err := postings.Disjunction(ctx, cs)
+	if err != nil {
+		return nil, fmt.Errorf("match: searching %ss with feedback: %w", targetKind, err)
+	}
+	return second, nil
 }
 
 // textFirst applies TextFirst with Tuning.TextDominance to the pool; a

@@ -61,6 +61,16 @@ var Tuning = struct {
 	// or 系统 name nothing, and their lists were a third of the postings
 	// a match scored at 100,000 offers.
 	BigramCommonShare float64
+	// FeedbackWeight mixes into the query, by this share, the telling
+	// terms of the first round's FeedbackDocs best candidates, their
+	// FeedbackTerms heaviest (pseudo-relevance feedback, feedback.go),
+	// and searches again; 0 leaves it out, as it ships. Chosen held out
+	// together (docs/matching.md), every fold took 10 documents and a
+	// weight of 0.1–0.3: vague demands and an offer's demands gained,
+	// demands that open with a company profile lost, none beyond chance,
+	// for a second search per match.
+	FeedbackWeight              float64
+	FeedbackDocs, FeedbackTerms int
 	// TextDominance keeps the text in charge: a candidate whose text fits
 	// less than this share as well as another's ranks below it, whatever
 	// its industry, price or freshness (TextFirst). 0 leaves the order
@@ -88,7 +98,8 @@ var Tuning = struct {
 	MaxQueryTerms: 48, BodyTerms: 48, NeedTerms: 48,
 	TitleBoost: 1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3, BigramFusion: 0.25,
 	BigramCommonShare: 0.05,
-	PoolFactor:        8, MinPool: 60, MaxExamined: 5000,
+	FeedbackDocs:      10, FeedbackTerms: 20,
+	PoolFactor: 8, MinPool: 60, MaxExamined: 5000,
 	ForOffers: fitted.ForOffers, ForDemands: fitted.ForDemands,
 }
 
