@@ -336,47 +336,9 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 	s.touched = s.acc.touched[:0]
 	acc := s.acc.cells
 	runs := s.acc.runsFor(len(p.segs)) // by segment, in clause order; emptied by Release
-	for _, c := range clauses {
-		if err := ctx.Err(); err != nil {
-			s.Release()
-			return nil, err
-		}
-		infos, err := p.lookup(c.Field, c.Term)
-		if err != nil {
-			s.Release()
-			return nil, err
-		}
-		var df uint64
-		for _, info := range infos {
-			df += info.df
-		}
-		if df == 0 {
-			continue
-		}
-		avgLen, err := p.averageLength(c.Field)
-		if err != nil {
-			s.Release()
-			return nil, err
-		}
-		// BM25 as bleve computes it: boost·idf² · k1·norm, norm being
-		// the posting's term-frequency part (see termInfo).
-		idf := math.Log(1 + (float64(p.docCount)-float64(df)+0.5)/(float64(df)+0.5))
-		weight := float32(c.Boost * idf * idf * search.BM25_k1)
-		for i, info := range infos {
-			if info.df == 0 {
-				continue
-			}
-			if info.docs == nil || info.avgLen != avgLen {
-				// Decode the whole list, deleted documents included, and
-				// keep it; the deleted ones are taken out below.
-				if info, err = p.decode(i, c.Field, c.Term, info, avgLen); err != nil {
-					s.Release()
-					return nil, err
-				}
-				infos[i] = info
-			}
-			runs[i] = append(runs[i], run{docs: info.docs, norm: info.norm[:len(info.docs)], weight: weight})
-		}
+	if err := p.clauseRuns(ctx, clauses, runs); err != nil {
+		s.Release()
+		return nil, err
 	}
 	for i, segRuns := range runs {
 		s.touched = accumulateBlocks(acc[p.offsets[i]:p.offsets[i]+p.segs[i].Segment().Count()], s.touched, uint32(p.offsets[i]), segRuns)
@@ -394,6 +356,113 @@ func (p *Postings) Disjunction(ctx context.Context, clauses []Clause) (*Scores, 
 		acc[doc].score *= float32(acc[doc].matched) * coord
 	}
 	return s, nil
+}
+
+// clauseRuns appends each clause's postings to runs, by segment in clause
+// order, with the clause's BM25 weight. The lists include documents
+// deleted since they were decoded.
+func (p *Postings) clauseRuns(ctx context.Context, clauses []Clause, runs [][]run) error {
+	for _, c := range clauses {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		infos, err := p.lookup(c.Field, c.Term)
+		if err != nil {
+			return err
+		}
+		var df uint64
+		for _, info := range infos {
+			df += info.df
+		}
+		if df == 0 {
+			continue
+		}
+		avgLen, err := p.averageLength(c.Field)
+		if err != nil {
+			return err
+		}
+		// BM25 as bleve computes it: boost·idf² · k1·norm, norm being
+		// the posting's term-frequency part (see termInfo).
+		idf := math.Log(1 + (float64(p.docCount)-float64(df)+0.5)/(float64(df)+0.5))
+		weight := float32(c.Boost * idf * idf * search.BM25_k1)
+		for i, info := range infos {
+			if info.df == 0 {
+				continue
+			}
+			if info.docs == nil || info.avgLen != avgLen {
+				// Decode the whole list, deleted documents included, and
+				// keep it.
+				if info, err = p.decode(i, c.Field, c.Term, info, avgLen); err != nil {
+					return err
+				}
+				infos[i] = info
+			}
+			runs[i] = append(runs[i], run{docs: info.docs, norm: info.norm[:len(info.docs)], weight: weight})
+		}
+	}
+	return nil
+}
+
+// ScoreHits scores only the given hits' documents, as Disjunction would
+// score them for clauses: the same sum in the same order, coord included.
+// The hits must come from a Scores of the same view (they carry its
+// document numbers).
+//
+// Why: a match mixes a second score, the source's whole-text bigrams,
+// into the text of its pool of a few dozen candidates. A disjunction
+// over the whole side added up half a million postings at 100,000
+// offers for a score only the pool's candidates read; searching each
+// list for the pool's documents skips nearly all of them.
+func (p *Postings) ScoreHits(ctx context.Context, clauses []Clause, hits []Hit) ([]float64, error) {
+	if len(clauses) > maxClauses {
+		return nil, fmt.Errorf("index: %d clauses, at most %d", len(clauses), maxClauses)
+	}
+	out := make([]float64, len(hits))
+	if len(hits) == 0 || len(clauses) == 0 {
+		return out, nil
+	}
+	runs := make([][]run, len(p.segs))
+	if err := p.clauseRuns(ctx, clauses, runs); err != nil {
+		return nil, err
+	}
+	// The wanted documents by segment, as segment-local numbers in
+	// ascending order, each with its hit's place.
+	type want struct {
+		doc uint32
+		hit int
+	}
+	wanted := make([][]want, len(p.segs))
+	for i, h := range hits {
+		seg := segmentOf(p.offsets, uint64(h.doc))
+		wanted[seg] = append(wanted[seg], want{h.doc - uint32(p.offsets[seg]), i})
+	}
+	sums := make([]float32, len(hits)) // float32, in clause order: Disjunction's sums
+	matched := make([]int, len(hits))
+	for seg, ws := range wanted {
+		if len(ws) == 0 {
+			continue
+		}
+		slices.SortFunc(ws, func(a, b want) int { return cmp.Compare(a.doc, b.doc) })
+		for _, r := range runs[seg] {
+			lo := 0
+			for _, w := range ws {
+				j, found := slices.BinarySearch(r.docs[lo:], w.doc)
+				lo += j
+				if lo == len(r.docs) {
+					break
+				}
+				if found {
+					sums[w.hit] += r.weight * r.norm[lo]
+					matched[w.hit]++
+				}
+			}
+		}
+	}
+	coord := 1 / float32(len(clauses))
+	for i, sum := range sums {
+		out[i] = float64(sum * (float32(matched[i]) * coord)) // Disjunction's rounding
+	}
+	return out, nil
 }
 
 // run is one clause's postings in one segment, and how far scoring has
@@ -550,6 +619,7 @@ func (s *Scores) Len() int {
 type Hit struct {
 	ID    string
 	Score float64
+	doc   uint32 // its number in the view it was scored in
 }
 
 // ErrStop, returned by a Top callback, ends the walk without an error.
@@ -580,7 +650,7 @@ func (s *Scores) Top(visit func(Hit) error) error {
 			if err != nil {
 				return err
 			}
-			if err := visit(Hit{ID: id, Score: float64(acc[doc].score)}); err != nil {
+			if err := visit(Hit{ID: id, Score: float64(acc[doc].score), doc: doc}); err != nil {
 				if errors.Is(err, ErrStop) {
 					return nil
 				}

@@ -316,3 +316,69 @@ func TestTopStops(t *testing.T) {
 		t.Errorf("Top returned %v, want the visitor's error", err)
 	}
 }
+
+// TestScoreHitsScoresAsDisjunction: scoring a few hits' documents gives
+// each the score a disjunction over the whole side gives it, in segments
+// with deleted documents too, and 0 to a document no clause matches.
+func TestScoreHitsScoresAsDisjunction(t *testing.T) {
+	f := open(t, t.TempDir())
+	defer f.close()
+	ctx := context.Background()
+	lines := f.importDemo()
+	for i, line := range lines[:20] {
+		changed := proto.Clone(line).(*techmarketv1.ImportLine)
+		changed.Text = line.Text[:len(line.Text)-1] + `,"keywords":["改版` + string(rune('a'+i)) + `"]}`
+		if _, err := f.m.Import(ctx, operator, false, []*techmarketv1.ImportLine{changed}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := f.idx.Postings(store.KindOffer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	all := func(clauses []index.Clause) []index.Hit {
+		t.Helper()
+		scores, err := p.Disjunction(ctx, clauses)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer scores.Release()
+		var hits []index.Hit
+		if err := scores.Top(func(h index.Hit) error { hits = append(hits, h); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return hits
+	}
+	want := map[string]float64{}
+	for _, h := range all(postingsClauses) {
+		want[h.ID] = h.Score
+	}
+	// The hits of another query, every other one: some match no clause
+	// of postingsClauses.
+	var some []index.Hit
+	for i, h := range all([]index.Clause{{Field: index.FieldBody, Term: "技术", Boost: 1}, {Field: index.FieldTitle, Term: "系统", Boost: 1}}) {
+		if i%2 == 0 {
+			some = append(some, h)
+		}
+	}
+	if len(some) < 10 {
+		t.Fatalf("%d hits to score; the demo set should give more", len(some))
+	}
+	got, err := p.ScoreHits(ctx, postingsClauses, some)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unmatched := 0
+	for i, h := range some {
+		if got[i] != want[h.ID] {
+			t.Errorf("%s: ScoreHits %v, the disjunction %v", h.ID, got[i], want[h.ID])
+		}
+		if want[h.ID] == 0 {
+			unmatched++
+		}
+	}
+	if unmatched == 0 || unmatched == len(some) {
+		t.Errorf("%d of %d scored hits match no clause; the test needs some of both", unmatched, len(some))
+	}
+}

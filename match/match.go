@@ -184,13 +184,14 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 	// Structured features reorder within the pool, so it must reach past
 	// the top few text hits.
 	pool := max(Tuning.MinPool, limit*Tuning.PoolFactor)
-	var whole map[string]float64 // whole-text bigram score relative to the best, by id
+	var whole []index.Clause // the source's whole-text bigrams
 	if Tuning.BigramFusion > 0 {
-		if whole, err = wholeTextScores(ctx, src, postings, 4*pool); err != nil {
-			return nil, nil, nil, fmt.Errorf("match: searching %ss by bigrams: %w", targetKind, err)
+		if whole, err = wholeTextClauses(src, postings); err != nil {
+			return nil, nil, nil, fmt.Errorf("match: weighing the whole text's bigrams: %w", err)
 		}
 	}
 	var results []Result
+	var hits []index.Hit // results[i]'s text hit
 	var top float64
 	var scratch []byte
 	examined := 0
@@ -219,14 +220,8 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		if top == 0 {
 			top = hit.Score
 		}
-		r := Result{ID: hit.ID, Listing: cand}
-		rel := hit.Score / top
-		if whole != nil {
-			rel = (1-Tuning.BigramFusion)*rel + Tuning.BigramFusion*whole[hit.ID]
-		}
-		r.text = rel
-		r.Score, r.Parts = rank(src, cand, math.Pow(rel, weightsFor(src).TextExponent), now, false)
-		if results = append(results, r); len(results) == pool {
+		results = append(results, Result{ID: hit.ID, Listing: cand, text: hit.Score / top})
+		if hits = append(hits, hit); len(results) == pool {
 			return index.ErrStop
 		}
 		return nil
@@ -234,6 +229,13 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 	err = m.st.Read(func(rd *store.Reader) error {
 		if err := scores.Top(func(hit index.Hit) error { return visit(rd, hit) }); err != nil {
 			return err
+		}
+		if err := fuseWholeText(ctx, results, hits, whole, postings); err != nil {
+			return fmt.Errorf("scoring the whole text's bigrams: %w", err)
+		}
+		for i := range results {
+			r := &results[i]
+			r.Score, r.Parts = rank(src, r.Listing, math.Pow(r.text, weightsFor(src).TextExponent), now, false)
 		}
 		textFirst(results)
 		sort.SliceStable(results, func(i, j int) bool { return results[i].Score > results[j].Score })
@@ -357,17 +359,46 @@ func clauses(src listing.Listing, terms []term, target *index.Postings) ([]index
 	return out, nil
 }
 
-// maxWholeTextBigrams bounds the distinct bigrams wholeTextScores looks
+// maxWholeTextBigrams bounds the distinct bigrams wholeTextClauses looks
 // up: a description at the 20,000-character limit has thousands, and each
-// is a posting list to add up.
+// is a posting list to search.
 const maxWholeTextBigrams = 100
 
-// wholeTextScores scores the target side by the character bigrams of
-// src's whole text, as a plain full-text engine would (a bigram written
-// twice weighs twice), and returns the best n scores relative to the
-// best one. A candidate the dictionary terms found but that is not among
-// them gets 0.
-func wholeTextScores(ctx context.Context, src listing.Listing, target *index.Postings, n int) (map[string]float64, error) {
+// fuseWholeText mixes into each result's text fit, by
+// Tuning.BigramFusion, its score for the source's whole-text bigrams
+// relative to the best of the pool's: the terms' and the bigrams' scores
+// are each relative to their best, so neither scale outweighs the other.
+func fuseWholeText(ctx context.Context, results []Result, hits []index.Hit, whole []index.Clause, target *index.Postings) error {
+	if len(results) == 0 {
+		return nil
+	}
+	if len(whole) == 0 {
+		if Tuning.BigramFusion > 0 { // no bigram to score: the pool has 0 of them
+			for i := range results {
+				results[i].text *= 1 - Tuning.BigramFusion
+			}
+		}
+		return nil
+	}
+	scores, err := target.ScoreHits(ctx, whole, hits)
+	if err != nil {
+		return err
+	}
+	best := slices.Max(scores)
+	for i := range results {
+		var rel float64
+		if best > 0 {
+			rel = scores[i] / best
+		}
+		results[i].text = (1-Tuning.BigramFusion)*results[i].text + Tuning.BigramFusion*rel
+	}
+	return nil
+}
+
+// wholeTextClauses are the character bigrams of src's whole text as a
+// plain full-text engine would search them: a bigram written twice weighs
+// twice, and those common on the target side are left out.
+func wholeTextClauses(src listing.Listing, target *index.Postings) ([]index.Clause, error) {
 	text := strings.Join([]string{src.GetTitle(), strings.Join(src.GetKeywords(), "；"), src.GetSummary(), src.GetDescription()}, "\n")
 	bigrams, _ := analysis.Analyze(analysis.AnalyzerBigram, text)
 	at := map[string]int{}
@@ -394,27 +425,7 @@ func wholeTextScores(ctx context.Context, src listing.Listing, target *index.Pos
 		at[b.Term] = len(cs)
 		cs = append(cs, index.Clause{Field: index.FieldBigram, Term: b.Term, Boost: 1})
 	}
-	out := map[string]float64{}
-	if len(cs) == 0 {
-		return out, nil
-	}
-	scores, err := target.Disjunction(ctx, cs)
-	if err != nil {
-		return nil, err
-	}
-	defer scores.Release()
-	var top float64
-	err = scores.Top(func(h index.Hit) error {
-		if top == 0 {
-			top = h.Score
-		}
-		out[h.ID] = h.Score / top
-		if len(out) == n {
-			return index.ErrStop
-		}
-		return nil
-	})
-	return out, err
+	return cs, nil
 }
 
 // live reports whether a listing may be matched: published and not past
