@@ -17,6 +17,9 @@ func TestFeedbackFindsTheOtherSidesWords(t *testing.T) {
 	saved := match.Tuning
 	defer func() { match.Tuning = saved }()
 	m := newMarket(t)
+	// The alerter matches in the background, reading the knobs this test
+	// changes; the test's own matches are calls it waits for.
+	m.env.Alerts.Close()
 	m.publishOffer(t, &techmarketv1.Offer{
 		ExternalId: "bridge", Title: "焦炉煤气放散回收变压吸附提氢技术",
 		Summary:    "回收放散的焦炉煤气，经变压吸附提纯氢气，告别点火炬。",

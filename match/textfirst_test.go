@@ -59,6 +59,9 @@ func TestTextFirstOrdersClearlyBetterTextFirst(t *testing.T) {
 func TestClearlyBetterTextRanksFirst(t *testing.T) {
 	defer func(v float64) { match.Tuning.TextDominance = v }(match.Tuning.TextDominance)
 	m := newMarket(t)
+	// The alerter matches in the background, reading the knobs this test
+	// changes; the test's own matches are calls it waits for.
+	m.env.Alerts.Close()
 	fit := cokeOffer("fit")
 	fit.Industries, fit.Price = []string{"equipment"}, nil
 	m.publishOffer(t, fit)
