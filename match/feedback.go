@@ -41,14 +41,11 @@ func (m *Matcher) feedbackDocs(first *index.Scores, targetKind store.Kind, src l
 			} else if err != nil {
 				return err
 			}
-			if f.WrittenBy > 0 && rec.Revision > f.WrittenBy {
-				return nil
-			}
 			cand, err := index.DecodeListing(rec)
 			if err != nil {
 				return err
 			}
-			if !live(cand, now) || !admits(src, cand, f) {
+			if !matchable(src, cand, rec.Revision, f, now) {
 				return nil
 			}
 			if top == 0 {

@@ -207,14 +207,11 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		} else if err != nil {
 			return err
 		}
-		if f.WrittenBy > 0 && revision > f.WrittenBy {
-			return nil
-		}
 		var cand listing.Listing
 		if cand, scratch, err = decodeLean(targetKind, value, scratch); err != nil {
 			return err
 		}
-		if !live(cand, now) || !admits(src, cand, f) {
+		if !matchable(src, cand, revision, f, now) {
 			return nil
 		}
 		if top == 0 {
@@ -434,6 +431,13 @@ func wholeTextClauses(src listing.Listing, target *index.Postings) ([]index.Clau
 func live(l listing.Listing, now time.Time) bool {
 	return l.GetState() == techmarketv1.ListingState_LISTING_STATE_PUBLISHED &&
 		l.GetExpireTime().AsTime().After(now)
+}
+
+// matchable reports whether cand, at store revision revision, may be
+// matched for src under f: written by f.WrittenBy, live, and admitted by
+// f's strict constraints.
+func matchable(src, cand listing.Listing, revision uint64, f Filters, now time.Time) bool {
+	return (f.WrittenBy == 0 || revision <= f.WrittenBy) && live(cand, now) && admits(src, cand, f)
 }
 
 // admits reports whether cand meets the strict constraints the caller
