@@ -128,10 +128,20 @@ func TestThreeLinkedMarkets(t *testing.T) {
 
 	// Through the region: the Wuhai demand meets the Ordos offer there,
 	// each named as its home market's.
-	eventually(t, "the region shows the Ordos offer and the Wuhai demand", func() bool {
-		return byOrigin(t, region, false)["ordos"] == 1 && byOrigin(t, region, true)["wuhai"] == 1
+	// The stats read the store, which a follower writes before the index
+	// has caught up, so wait for what a searcher sees.
+	var hits *techmarketv1.SearchDemandsResponse
+	eventually(t, "the region's search finds the Ordos offer and the Wuhai demand", func() bool {
+		offers, oerr := region.op.Match.SearchOffers(ctx, &techmarketv1.SearchOffersRequest{Query: "电解水制氢"})
+		hits, err = region.op.Match.SearchDemands(ctx, &techmarketv1.SearchDemandsRequest{Query: "电解水制氢"})
+		return oerr == nil && err == nil && len(offers.GetHits()) > 0 && len(hits.GetHits()) > 0
 	})
-	hits, err := region.op.Match.SearchDemands(ctx, &techmarketv1.SearchDemandsRequest{Query: "电解水制氢"})
+	if got := byOrigin(t, region, false)["ordos"]; got != 1 {
+		t.Errorf("the region counts %d Ordos offers; want 1", got)
+	}
+	if got := byOrigin(t, region, true)["wuhai"]; got != 1 {
+		t.Errorf("the region counts %d Wuhai demands; want 1", got)
+	}
 	if err != nil || len(hits.GetHits()) != 1 || hits.GetHits()[0].GetHomeMarket() != "wuhai" || hits.GetHits()[0].GetTitle() != demand.GetTitle() {
 		t.Fatalf("the region's search for the demand: %v, %v", hits.GetHits(), err)
 	}
