@@ -137,13 +137,24 @@ func (q *pooled) rerank(w match.RankWeights) []int {
 	return grades
 }
 
-// collectPools asks the service for the first maxK matches of every
-// judged query, with their score parts.
-func collectPools(ctx context.Context, s *set, svc *service, clusters Clusters, k int) ([]*pooled, error) {
+// collectPools asks the service for every candidate a served match of
+// cut results ranks, for every judged query, with their score parts.
+//
+// Why all of them and no more: a match for cut results ranks the
+// max(MinPool, cut·PoolFactor) best text hits. Learning re-ranks exactly
+// those, so the weights it fits order what a served match can show. Asked
+// for more, the service would rank a pool eight times as deep, and
+// learning would lift candidates a served match never sees (and measure
+// the text fit against a different best).
+func collectPools(ctx context.Context, s *set, svc *service, clusters Clusters, k, cut int) ([]*pooled, error) {
+	served := min(max(match.Tuning.MinPool, cut*match.Tuning.PoolFactor), maxK)
+	factor, floor := match.Tuning.PoolFactor, match.Tuning.MinPool
+	match.Tuning.PoolFactor, match.Tuning.MinPool = 1, served // a call for served results ranks that pool and returns all of it
+	defer func() { match.Tuning.PoolFactor, match.Tuning.MinPool = factor, floor }()
 	var pools []*pooled
 	for _, d := range Directions {
 		for _, src := range s.queries(d) {
-			matches, err := svc.matches(ctx, d, src, maxK)
+			matches, err := svc.matches(ctx, d, src, served)
 			if err != nil {
 				return nil, fmt.Errorf("matching %s: %w", src, err)
 			}
@@ -259,7 +270,7 @@ func Learn(ctx context.Context, cfg Config, clusters Clusters, k int) (*Learned,
 	if err != nil {
 		return nil, err
 	}
-	pools, err := collectPools(ctx, s, svc, clusters, k)
+	pools, err := collectPools(ctx, s, svc, clusters, k, cfg.K)
 	if cerr := svc.close(); err == nil {
 		err = cerr
 	}
