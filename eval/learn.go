@@ -40,25 +40,6 @@ func knobs(w *match.RankWeights) []knob {
 	}
 }
 
-// normalised has feature weights that add up to 1, as match.Tuning's do,
-// so that the violation penalty keeps its meaning.
-func normalised(w match.RankWeights) match.RankWeights {
-	sum := 0.0
-	for _, k := range knobs(&w) {
-		if k.part != "" {
-			sum += *k.p
-		}
-	}
-	if sum > 0 {
-		for _, k := range knobs(&w) {
-			if k.part != "" {
-				*k.p /= sum
-			}
-		}
-	}
-	return w
-}
-
 func describe(w match.RankWeights) string {
 	var b strings.Builder
 	for _, k := range knobs(&w) {
@@ -194,38 +175,6 @@ func meanNDCG(pools []*pooled, w match.RankWeights, k int) float64 {
 // near text ties, so none of it may fall out of the score entirely.
 const minFeatureWeight = 0.01
 
-// learnWeights fits weights to the pools by coordinate ascent on mean
-// nDCG@k: each knob in turn is scaled by a few factors, the best kept,
-// until a round changes nothing. It starts from start.
-func learnWeights(pools []*pooled, start match.RankWeights, k int) match.RankWeights {
-	w := normalised(start)
-	best := meanNDCG(pools, w, k)
-	factors := []float64{0, 0.5, 0.7, 0.85, 1.2, 1.4, 2}
-	for range 20 {
-		improved := false
-		for i := range knobs(&w) {
-			for _, f := range factors {
-				try := w
-				kn := knobs(&try)[i]
-				*kn.p *= f
-				if kn.part != "" {
-					*kn.p = max(*kn.p, minFeatureWeight)
-				} else {
-					*kn.p = max(*kn.p, 0.05) // the text exponent
-				}
-				try = normalised(try)
-				if s := meanNDCG(pools, try, k); s > best+1e-6 {
-					w, best, improved = try, s, true
-				}
-			}
-		}
-		if !improved {
-			break
-		}
-	}
-	return w
-}
-
 // Learned is what cross-validated learning of the rank weights found.
 type Learned struct {
 	K    int `json:"folds"`
@@ -259,8 +208,8 @@ type LearnedRow struct {
 }
 
 // Learn fits the rank weights by cross-validation over k folds of topic
-// clusters: for each fold, coordinate ascent on the other folds' queries,
-// scored on the fold's. The current weights and the naive baseline are
+// clusters: for each fold, fitted on the other folds' queries
+// (learnWeights), scored on the fold's. The current weights and the naive baseline are
 // scored on the same queries beside them.
 func Learn(ctx context.Context, cfg Config, clusters Clusters, k int) (*Learned, error) {
 	if k < 2 {

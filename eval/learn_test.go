@@ -53,6 +53,48 @@ func TestLearnWeightsFindsTheTellingFeature(t *testing.T) {
 	}
 }
 
+// TestLearnWeightsDoesNotDependOnTheStart: the shipped weights were
+// fitted on every fold, so a fit that started from them would carry the
+// held-out fold's judgments into its held-out figures. Only the cost of
+// a broken constraint comes from the weights passed in.
+func TestLearnWeightsDoesNotDependOnTheStart(t *testing.T) {
+	var pools []*pooled
+	for i := range 6 {
+		pools = append(pools, pool(DemandToOffer, []int{3, 1},
+			cand(0, 1, 0.5), cand(1, 0.6+0.05*float64(i), 1), cand(3, 0.8, 0.75), cand(0, 0.4, 1)))
+	}
+	textHeavy, industryHeavy := weightsOf(DemandToOffer), weightsOf(DemandToOffer)
+	textHeavy.Text, textHeavy.Industry, textHeavy.TextExponent = 0.9, 0.02, 1
+	industryHeavy.Text, industryHeavy.Industry, industryHeavy.TextExponent = 0.05, 0.8, 0.25
+	a, b := learnWeights(pools, textHeavy, 10), learnWeights(pools, industryHeavy, 10)
+	if a != b {
+		t.Errorf("fitted from two starts:\n%s\n%s\nwant the same weights", describe(a), describe(b))
+	}
+}
+
+// TestLearnWeightsCapsTheMinorFeatures: a feature other than text and
+// industry that tells the fit apart gains weight, but no more than
+// minorWeightCap: freshness or completeness may reorder near ties, not
+// outweigh the text.
+func TestLearnWeightsCapsTheMinorFeatures(t *testing.T) {
+	var pools []*pooled
+	for range 5 {
+		stale := cand(0, 1, 1)
+		stale.values["quality"] = 0.2
+		fit := cand(3, 0.95, 1)
+		fit.values["quality"] = 1
+		pools = append(pools, pool(DemandToOffer, []int{3}, stale, fit))
+	}
+	w := learnWeights(pools, weightsOf(DemandToOffer), 10)
+	const most = 0.05 // the rule docs/matching.md states
+	if w.Quality <= minFeatureWeight || w.Quality > most+1e-9 {
+		t.Errorf("quality weight %.4f; want more than the floor %.2f and at most %.2f", w.Quality, minFeatureWeight, most)
+	}
+	if sum := w.Text + w.Industry + w.Readiness + w.Price + w.Modes + w.Region + w.Freshness + w.Quality; math.Abs(sum-1) > 1e-9 {
+		t.Errorf("feature weights add up to %.6f, want 1", sum)
+	}
+}
+
 // TestRerankBreaksConstraintsLower: a candidate that breaks a hard
 // constraint ranks below an equal one that does not.
 func TestRerankBreaksConstraintsLower(t *testing.T) {
