@@ -253,6 +253,8 @@ func TestSynonymsMeet(t *testing.T) {
 		{"荒煤气", "粗煤气降温", "荒煤气"},
 		{"CO₂", "二氧化碳", "二氧化碳"},
 		{"二恶英", "二噁英", "二噁英"},
+		{"hydrotreating of coal tar", "煤焦油加氢", "加氢"},
+		{"biological denitrification", "反硝化脱氮", "反硝化"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.a+"~"+tt.b, func(t *testing.T) {
@@ -276,6 +278,14 @@ func TestNearMissesStayApart(t *testing.T) {
 	}{
 		{AnalyzerZH, "飞灰水洗", "粉煤灰制备", "飞灰"},
 		{AnalyzerZH, "过氧化氢", "氢气", "氢气"},
+		// Words the market uses for different things: the stemmer turns
+		// hydrogenation into hydrogen, PAC is a coagulant and a carbon,
+		// SOC a battery's charge and a solid oxide cell, denitrification
+		// is done to wastewater, DeNOx to flue gas.
+		{AnalyzerZH, "green hydrogen supply", "苯胺加氢", "加氢"},
+		{AnalyzerZH, "PAC dosing", "聚合氯化铝", "聚合氯化铝"},
+		{AnalyzerZH, "SOC stack", "荷电状态估计", "荷电状态"},
+		{AnalyzerZH, "biological denitrification", "焦炉烟气脱硝", "脱硝"},
 		// Search mode finds 盐酸 inside 盐酸小檗碱 and 葡萄 inside 葡萄糖
 		// by design; the exact analyzer is the field that keeps them
 		// apart.
