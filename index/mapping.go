@@ -32,7 +32,7 @@ const (
 // mappingVersion changes whenever the mapping, the documents or the terms
 // analysis makes of them change; an index made with another version is
 // rebuilt on open.
-const mappingVersion = "6"
+const mappingVersion = "7"
 
 // newMapping describes listing documents. Everything is explicit: dynamic
 // mapping is off so that a field added to the document struct without a
