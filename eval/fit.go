@@ -20,7 +20,8 @@ import (
 const (
 	// pairTemperature is β. Scores lie in 0–1 and candidates of one
 	// query differ by a few hundredths to a few tenths: at 20, a gap of
-	// 0.1 says the higher one is the better nine times in ten.
+	// 0.1 says the higher one is the better almost nine times in ten
+	// (σ(2) = 0.88).
 	pairTemperature = 20
 	// minorWeightCap bounds the weight of each feature but text and
 	// industry. Readiness, price, modes, region, freshness and quality
@@ -31,6 +32,7 @@ const (
 	minorWeightCap = 0.05
 	// fitIterations bounds the projected-gradient steps of one fit; it
 	// stops earlier once no weight moves by more than fitTolerance.
+	// fitStep is the step on the loss averaged per unit of pair weight.
 	fitIterations = 400
 	fitTolerance  = 1e-6
 	fitStep       = 0.5

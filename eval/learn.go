@@ -126,7 +126,8 @@ func (q *pooled) rerank(w match.RankWeights) []int {
 // those, so the weights it fits order what a served match can show. Asked
 // for more, the service would rank a pool eight times as deep, and
 // learning would lift candidates a served match never sees (and measure
-// the text fit against a different best).
+// the text fit against a different best). A pool deeper than a call may
+// return (maxK) is cut there.
 func collectPools(ctx context.Context, s *set, svc *service, clusters Clusters, k, cut int) ([]*pooled, error) {
 	served := min(max(match.Tuning.MinPool, cut*match.Tuning.PoolFactor), maxK)
 	factor, floor := match.Tuning.PoolFactor, match.Tuning.MinPool
