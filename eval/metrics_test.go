@@ -117,3 +117,22 @@ func TestAggregate(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+// TestWilson checks the interval against the textbook's figures: 80 hits
+// in 100 give 0.711–0.867, and the interval stays within 0–1 at the ends.
+func TestWilson(t *testing.T) {
+	tests := []struct {
+		hits, n   int
+		low, high float64
+	}{
+		{80, 100, 0.711, 0.867},
+		{0, 10, 0, 0.278},
+		{10, 10, 0.722, 1},
+	}
+	for _, tt := range tests {
+		low, high := wilson(tt.hits, tt.n)
+		if math.Abs(low-tt.low) > 0.001 || math.Abs(high-tt.high) > 0.001 {
+			t.Errorf("wilson(%d, %d) = %.3f–%.3f, want %.3f–%.3f", tt.hits, tt.n, low, high, tt.low, tt.high)
+		}
+	}
+}
