@@ -185,6 +185,23 @@ type Learned struct {
 	Folds []match.Fitted
 	// All are the weights fitted on every query: what --train writes.
 	All match.Fitted
+	// Queries are every query's held-out figures, for Compare to pair
+	// with another run's.
+	Queries []HeldOutQuery `json:"queries"`
+}
+
+// HeldOutQuery is one query's nDCG with the weights fitted without its
+// fold, and with the current weights; recall and P@1 are held out, and
+// count only when Relevant (the query has an item of grade ≥ 2).
+type HeldOutQuery struct {
+	Direction Direction `json:"direction"`
+	Source    string    `json:"source"`
+	Group     string    `json:"group,omitempty"`
+	NDCG      float64   `json:"ndcg"`
+	Current   float64   `json:"current"`
+	Relevant  bool      `json:"relevant"`
+	Recall    float64   `json:"recall"`
+	P1        float64   `json:"p1"`
 }
 
 // LearnedRow compares, for one direction and group, the held-out nDCG of
@@ -272,6 +289,11 @@ func Learn(ctx context.Context, cfg Config, clusters Clusters, k int) (*Learned,
 			current: score(q.rerank(weightsOf(q.d)), q.judged, cfg.K)}
 	}
 	out.Rows = compareRows(held, base)
+	for _, h := range held {
+		out.Queries = append(out.Queries, HeldOutQuery{Direction: h.d, Source: h.src, Group: h.group,
+			NDCG: h.heldOut.ndcg, Current: h.current.ndcg, Relevant: h.heldOut.hasRelevant,
+			Recall: h.heldOut.recall, P1: h.heldOut.p1})
+	}
 	return out, nil
 }
 
@@ -325,18 +347,10 @@ func compareRows(queries []heldOut, baseline map[string]scores) []LearnedRow {
 		relevant                       int
 		recall, baseRecall, p1, baseP1 float64
 	}
-	rows := map[[2]string]*sums{}
+	rows := groupSums[sums]{}
 	for _, q := range queries {
-		for _, g := range []string{AllGroup, q.group} {
-			if g == "" {
-				continue
-			}
-			key := [2]string{string(q.d), g}
-			if rows[key] == nil {
-				rows[key] = &sums{}
-			}
-			r := rows[key]
-			base := baseline[string(q.d)+"\x00"+q.src]
+		base := baseline[string(q.d)+"\x00"+q.src]
+		for _, r := range rows.of(q.d, q.group) {
 			r.n++
 			r.learned += q.heldOut.ndcg
 			r.current += q.current.ndcg
@@ -352,28 +366,16 @@ func compareRows(queries []heldOut, baseline map[string]scores) []LearnedRow {
 		}
 	}
 	var out []LearnedRow
-	for _, d := range Directions {
-		var groups []string
-		for key := range rows {
-			if key[0] == string(d) && key[1] != AllGroup {
-				groups = append(groups, key[1])
-			}
+	for _, g := range rows.ordered() {
+		r := g.sums
+		row := LearnedRow{Direction: g.d, Group: g.group, Queries: int(r.n),
+			Learned: r.learned / r.n, Current: r.current / r.n, Baseline: r.baseline / r.n, P: randomization(r.diffs, 10000),
+			RelevantQueries: r.relevant}
+		if n := float64(r.relevant); n > 0 {
+			row.Recall, row.BaselineRecall = r.recall/n, r.baseRecall/n
+			row.PrecisionAt1, row.BaselinePrecision = r.p1/n, r.baseP1/n
 		}
-		slices.Sort(groups)
-		for _, g := range append([]string{AllGroup}, groups...) {
-			r := rows[[2]string{string(d), g}]
-			if r == nil {
-				continue
-			}
-			row := LearnedRow{Direction: d, Group: g, Queries: int(r.n),
-				Learned: r.learned / r.n, Current: r.current / r.n, Baseline: r.baseline / r.n, P: randomization(r.diffs, 10000),
-				RelevantQueries: r.relevant}
-			if n := float64(r.relevant); n > 0 {
-				row.Recall, row.BaselineRecall = r.recall/n, r.baseRecall/n
-				row.PrecisionAt1, row.BaselinePrecision = r.p1/n, r.baseP1/n
-			}
-			out = append(out, row)
-		}
+		out = append(out, row)
 	}
 	return out
 }

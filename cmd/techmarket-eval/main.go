@@ -4,10 +4,15 @@
 //
 //	techmarket-eval --set DIR [--background FILE]... [--groups FILE] [--baseline] [--verbose] [--json]
 //	techmarket-eval --alerts --set DIR --clusters FILE [--folds K] [--background FILE]... [--json]
+//	techmarket-eval --learn --set DIR --clusters FILE [--folds K] [--tune KNOB=V]... [--train FILE] [--json]
+//	techmarket-eval --compare BEFORE.json AFTER.json
 //
 // With --alerts it replays the set's arrivals through the alerter instead
 // (eval.ReplayAlerts) and reports alert precision and recall, held out by
-// topic cluster.
+// topic cluster. With --learn it fits the rank weights on folds of topic
+// clusters and reports the folds held out; --compare pairs two such runs
+// (--learn --json), query by query, and says whether they differ beyond
+// chance.
 package main
 
 import (
@@ -50,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		jsonOutput bool
 		alerts     bool
 		learn      bool
+		compare    bool
 		choose     []string
 		train      string
 		clusters   string
@@ -71,12 +77,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		choose = append(choose, c)
 		return nil
 	})
+	fs.BoolVar(&compare, "compare", false, "compare two held-out runs saved by --learn --json, given as the two arguments BEFORE.json AFTER.json, query by query")
 	fs.StringVar(&train, "train", "", "with --learn, write to `file` the weights fitted on every fold for each direction where they beat the current ones held out beyond chance, the current ones elsewhere (match/weights.json is the one the build embeds)")
 	fs.StringVar(&clusters, "clusters", "", "`file` of externalId<TAB>cluster lines: the topic clusters --alerts and --learn hold out (required with them)")
 	fs.IntVar(&folds, "folds", 5, "how many folds of clusters --alerts and --learn hold out in turn")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: techmarket-eval --set DIR [--background FILE]... [--groups FILE] [--baseline] [--verbose] [--json]")
 		fmt.Fprintln(stderr, "       techmarket-eval --alerts --set DIR --clusters FILE [--folds K] [--background FILE]... [--json]")
+		fmt.Fprintln(stderr, "       techmarket-eval --learn --set DIR --clusters FILE [--folds K] [--tune KNOB=V]... [--train FILE] [--json]")
+		fmt.Fprintln(stderr, "       techmarket-eval --compare BEFORE.json AFTER.json")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -84,6 +93,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 0
 		}
 		return 2
+	}
+	if compare {
+		if fs.NArg() != 2 {
+			fmt.Fprintln(stderr, "techmarket-eval: --compare takes two runs saved by --learn --json, e.g. --compare before.json after.json")
+			return 2
+		}
+		return runCompare(fs.Arg(0), fs.Arg(1), stdout, stderr)
 	}
 	if train != "" && !learn {
 		fmt.Fprintln(stderr, "techmarket-eval: --train writes what --learn fits: give both")
@@ -216,6 +232,31 @@ func runLearn(ctx context.Context, cfg eval.Config, clusters eval.Clusters, fold
 		err = eval.WriteLearned(stdout, l)
 	}
 	if err != nil {
+		fmt.Fprintf(stderr, "techmarket-eval: writing the report: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// runCompare is --compare.
+func runCompare(beforePath, afterPath string, stdout, stderr io.Writer) int {
+	var runs [2]eval.Learned
+	for i, path := range []string{beforePath, afterPath} {
+		b, err := os.ReadFile(path)
+		if err == nil {
+			err = json.Unmarshal(b, &runs[i])
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "techmarket-eval: --compare: reading %s: %v (save a run with --learn --json > %s)\n", path, err, path)
+			return 1
+		}
+	}
+	rows, err := eval.Compare(&runs[0], &runs[1])
+	if err != nil {
+		fmt.Fprintf(stderr, "techmarket-eval: --compare %s %s: %v\n", beforePath, afterPath, err)
+		return 2
+	}
+	if err := eval.WritePaired(stdout, rows); err != nil {
 		fmt.Fprintf(stderr, "techmarket-eval: writing the report: %v\n", err)
 		return 1
 	}

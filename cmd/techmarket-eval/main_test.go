@@ -49,6 +49,8 @@ func TestRunErrors(t *testing.T) {
 		{"learn without clusters", []string{"--set", dir, "--learn"}, 2, "give them with --clusters"},
 		{"choose an unknown knob", []string{"--set", dir, "--choose", "NoSuchKnob=1,2", "--clusters", filepath.Join(dir, "clusters.tsv")}, 2, "no tuning knob"},
 		{"choose a bad value", []string{"--set", dir, "--choose", "BodyTerms=24,many", "--clusters", filepath.Join(dir, "clusters.tsv")}, 2, "whole number"},
+		{"compare one run", []string{"--compare", filepath.Join(dir, "a.json")}, 2, "takes two runs"},
+		{"compare missing runs", []string{"--compare", filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")}, 1, "save a run with --learn --json"},
 		{"choose without values", []string{"--set", dir, "--choose", "BodyTerms", "--clusters", filepath.Join(dir, "clusters.tsv")}, 2, "knob=v1,v2"},
 	}
 	for _, tt := range tests {
@@ -148,6 +150,31 @@ func TestRunLearn(t *testing.T) {
 	var f match.Fitted
 	if err := json.Unmarshal(data, &f); err != nil || f.ForOffers.Text <= 0 || f.ForDemands.Text <= 0 {
 		t.Errorf("--train wrote %s (%v)", data, err)
+	}
+}
+
+// TestRunCompare: a run saved by --learn --json compares with another
+// query by query; a run against itself differs nowhere.
+func TestRunCompare(t *testing.T) {
+	dir := writeSet(t)
+	saved := filepath.Join(dir, "run.json")
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"--set", dir, "--learn", "--json", "--clusters", filepath.Join(dir, "clusters.tsv"), "--folds", "2"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("--learn exit %d: %s", code, stderr.String())
+	}
+	if err := os.WriteFile(saved, stdout.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	if code := run(t.Context(), []string{"--compare", saved, saved}, &stdout, &stderr); code != 0 {
+		t.Fatalf("--compare exit %d: %s", code, stderr.String())
+	}
+	// The one demand and the one offer, each the same before and after
+	// (p 1: no flip of a zero difference moves the mean).
+	for _, want := range []string{"| demand→offer | all | 1 | 1.000 | 1.000 | 1.000 |", "| offer→demand | all | 1 | 1.000 | 1.000 | 1.000 |"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("no row %q in:\n%s", want, stdout.String())
+		}
 	}
 }
 
