@@ -526,6 +526,33 @@ func accumulate(acc []cell, touched []uint32, offset uint32, r *run, hi uint32) 
 	return all[:n]
 }
 
+// Add adds other's scores to s's, document by document, and releases
+// other. Both must come from the same view.
+//
+// Why: pseudo-relevance feedback searches again with the source's query
+// blended with the feedback's terms. A disjunction's sum is linear in its
+// clauses' boosts, so the first round's scores plus a search of the
+// feedback's terms alone give that blend (each part with its own coord
+// factor) for a fraction of searching the whole blended query again: the
+// source's query is the long one.
+func (s *Scores) Add(other *Scores) {
+	defer other.Release()
+	acc, add := s.acc.cells, other.acc.cells
+	for _, doc := range other.touched {
+		o := add[doc]
+		if o.matched == 0 {
+			continue // deleted: in s too, the view being the same
+		}
+		c := &acc[doc]
+		if c.matched == 0 {
+			// s has room: touched can hold every document once.
+			s.touched = append(s.touched, doc)
+		}
+		c.score += o.score
+		c.matched = max(c.matched, o.matched)
+	}
+}
+
 // Release hands the score memory back for the next match; s must not be
 // used afterwards.
 func (s *Scores) Release() {

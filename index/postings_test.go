@@ -382,3 +382,75 @@ func TestScoreHitsScoresAsDisjunction(t *testing.T) {
 		t.Errorf("%d of %d scored hits match no clause; the test needs some of both", unmatched, len(some))
 	}
 }
+
+// TestAddSumsTwoSearches: adding one disjunction to another gives every
+// document the sum of its scores, those only the second matched
+// included, and leaves out documents deleted since the segments were
+// written.
+func TestAddSumsTwoSearches(t *testing.T) {
+	f := open(t, t.TempDir())
+	defer f.close()
+	ctx := context.Background()
+	lines := f.importDemo()
+	for i, line := range lines[:20] {
+		changed := proto.Clone(line).(*techmarketv1.ImportLine)
+		changed.Text = line.Text[:len(line.Text)-1] + `,"keywords":["改版` + string(rune('a'+i)) + `"]}`
+		if _, err := f.m.Import(ctx, operator, false, []*techmarketv1.ImportLine{changed}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := f.idx.Postings(store.KindOffer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	first := postingsClauses
+	second := []index.Clause{{Field: index.FieldBody, Term: "技术", Boost: 0.5}, {Field: index.FieldTitle, Term: "系统", Boost: 1}}
+	scoresOf := func(s *index.Scores) map[string]float64 {
+		t.Helper()
+		out := map[string]float64{}
+		if err := s.Top(func(h index.Hit) error { out[h.ID] = h.Score; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	search := func(clauses []index.Clause) *index.Scores {
+		t.Helper()
+		s, err := p.Disjunction(ctx, clauses)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a, b := search(first), search(second)
+	wantA, wantB := scoresOf(a), scoresOf(b)
+	b.Release()
+	a.Add(search(second))
+	got := scoresOf(a)
+	a.Release()
+
+	onlySecond := 0
+	for id := range wantB {
+		if _, ok := wantA[id]; !ok {
+			onlySecond++
+		}
+	}
+	if onlySecond == 0 || len(wantA) == 0 {
+		t.Fatalf("%d documents matched the first search, %d only the second; the test needs both", len(wantA), onlySecond)
+	}
+	want := map[string]float64{}
+	for id, s := range wantA {
+		want[id] = s
+	}
+	for id, s := range wantB {
+		want[id] += s
+	}
+	if len(got) != len(want) {
+		t.Errorf("the blend has %d documents, want %d", len(got), len(want))
+	}
+	for id, w := range want {
+		if g := got[id]; math.Abs(g-w) > 1e-6*w {
+			t.Errorf("%s: blended %v, want %v", id, g, w)
+		}
+	}
+}

@@ -63,16 +63,12 @@ func (m *Matcher) feedbackDocs(first *index.Scores, targetKind store.Kind, src l
 	return docs, err
 }
 
-// expand mixes the feedback documents' telling terms into the source's:
-// each side's weights are made shares (summing to 1), the source's count
-// (1−FeedbackWeight), the feedback's FeedbackWeight, and the sum is scaled
-// back to the source's total so that boosts keep their meaning. The
-// feedback brings its FeedbackTerms best terms, each document weighing by
-// its first-round score; the query keeps the source's own terms however
-// heavy the feedback's are.
-func expand(terms []term, docs []feedbackDoc, target *index.Postings) ([]term, error) {
-	if len(docs) == 0 || len(terms) == 0 {
-		return terms, nil
+// feedbackTerms are the feedback documents' telling terms, their
+// Tuning.FeedbackTerms best, each document weighing by its first-round
+// score; weights are shares of the feedback, summing to 1.
+func feedbackTerms(docs []feedbackDoc, target *index.Postings) ([]term, error) {
+	if len(docs) == 0 {
+		return nil, nil
 	}
 	var docWeights float64
 	for _, d := range docs {
@@ -100,32 +96,15 @@ func expand(terms []term, docs []feedbackDoc, target *index.Postings) ([]term, e
 		best = append(best, t)
 	}
 	best = bestFirst(best, Tuning.FeedbackTerms)
-	var fedTotal, ownTotal float64
+	var fedTotal float64
 	for _, t := range best {
 		fedTotal += t.weight
 	}
-	for _, t := range terms {
-		ownTotal += t.weight
+	if fedTotal == 0 {
+		return nil, nil
 	}
-	if fedTotal == 0 || ownTotal == 0 {
-		return terms, nil
+	for i := range best {
+		best[i].weight /= fedTotal
 	}
-	lambda := Tuning.FeedbackWeight
-	mixed := map[string]term{}
-	for _, t := range terms {
-		t.weight = (1 - lambda) * t.weight / ownTotal
-		mixed[t.text] = t
-	}
-	for _, t := range best {
-		e := mixed[t.text]
-		e.text, e.df = t.text, t.df
-		e.weight += lambda * t.weight / fedTotal
-		mixed[t.text] = e
-	}
-	out := make([]term, 0, len(mixed))
-	for _, t := range mixed {
-		t.weight *= ownTotal
-		out = append(out, t)
-	}
-	return bestFirst(out, len(out)), nil
+	return best, nil
 }

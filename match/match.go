@@ -174,8 +174,9 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		return nil, nil, nil, fmt.Errorf("match: searching %ss: %w", targetKind, err)
 	}
 	now := m.now()
-	if Tuning.FeedbackWeight > 0 && Tuning.FeedbackDocs > 0 && Tuning.FeedbackTerms > 0 {
+	if Tuning.FeedbackWeight > 0 && Tuning.FeedbackWeight < 1 && Tuning.FeedbackDocs > 0 && Tuning.FeedbackTerms > 0 {
 		if scores, err = m.withFeedback(ctx, scores, postings, targetKind, src, terms, f, now, remember); err != nil {
+			scores.Release()
 			return nil, nil, nil, err
 		}
 	}
@@ -267,27 +268,38 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 }
 
 // withFeedback runs the second round of pseudo-relevance feedback: the
-// query expanded with the first round's best candidates' terms (expand).
-// It releases first, and returns the second round's scores.
+// source's query blended with the first round's best candidates' telling
+// terms (feedbackTerms), the source's terms keeping (1−FeedbackWeight) of
+// the query's weight and the feedback's taking FeedbackWeight. The blend
+// is first's scores plus a search of the feedback's terms alone
+// (index.Scores.Add), both scaled by 1/(1−FeedbackWeight), which changes
+// no order: searching the whole blended query again cost as much as the
+// first round. It returns first, blended.
 func (m *Matcher) withFeedback(ctx context.Context, first *index.Scores, postings *index.Postings, targetKind store.Kind, src listing.Listing, terms []term, f Filters, now time.Time, remember bool) (*index.Scores, error) {
-	defer first.Release()
 	docs, err := m.feedbackDocs(first, targetKind, src, f, now, remember)
 	if err != nil {
-		return nil, fmt.Errorf("match: reading the feedback %ss: %w", targetKind, err)
+		return first, fmt.Errorf("match: reading the feedback %ss: %w", targetKind, err)
 	}
-	expanded, err := expand(terms, docs, postings)
+	fed, err := feedbackTerms(docs, postings)
+	if err != nil || len(fed) == 0 {
+		return first, err
+	}
+	// The feedback weighs its share of the source's own total weight, so
+	// that the fields' boosts keep their meaning.
+	var own float64
+	for _, t := range terms {
+		own += t.weight
+	}
+	lambda := Tuning.FeedbackWeight
+	for i := range fed {
+		fed[i].weight *= lambda / (1 - lambda) * own
+	}
+	second, err := postings.Disjunction(ctx, termClauses(fed))
 	if err != nil {
-		return nil, fmt.Errorf("match: weighing the feedback's terms: %w", err)
+		return first, fmt.Errorf("match: searching %ss with feedback: %w", targetKind, err)
 	}
-	cs, err := clauses(src, expanded, postings)
-	if err != nil {
-		return nil, fmt.Errorf("match: weighing bigrams: %w", err)
-	}
-	second, err := postings.Disjunction(ctx, cs)
-	if err != nil {
-		return nil, fmt.Errorf("match: searching %ss with feedback: %w", targetKind, err)
-	}
-	return second, nil
+	first.Add(second)
+	return first, nil
 }
 
 // textFirst applies TextFirst with Tuning.TextDominance to the pool; a
@@ -311,27 +323,7 @@ func textFirst(results []Result) {
 // text fields, and the character bigrams of the source's title and
 // keywords that are not common in target.
 func clauses(src listing.Listing, terms []term, target *index.Postings) ([]index.Clause, error) {
-	fields := []struct {
-		name  string
-		boost float64
-	}{
-		{index.FieldTitle, Tuning.TitleBoost},
-		{index.FieldKeywords, Tuning.KeywordsBoost},
-		{index.FieldBody, Tuning.BodyBoost},
-		{index.FieldAside, Tuning.AsideBoost},
-		{index.FieldFocus, Tuning.FocusBoost},
-	}
-	var out []index.Clause
-	for i, t := range terms {
-		for _, f := range fields {
-			// Body postings are the long ones: only the best terms
-			// search bodies.
-			if f.boost == 0 || (f.name == index.FieldBody && i >= Tuning.BodyTerms) {
-				continue
-			}
-			out = append(out, index.Clause{Field: f.name, Term: t.text, Boost: t.weight * f.boost})
-		}
-	}
+	out := termClauses(terms)
 	// Character bigrams find what the dictionary splits differently on
 	// the two sides.
 	if Tuning.BigramBoost > 0 {
@@ -354,6 +346,33 @@ func clauses(src listing.Listing, terms []term, target *index.Postings) ([]index
 		}
 	}
 	return out, nil
+}
+
+// termClauses search the terms over the target's text fields, each by its
+// weight times the field's boost.
+func termClauses(terms []term) []index.Clause {
+	fields := []struct {
+		name  string
+		boost float64
+	}{
+		{index.FieldTitle, Tuning.TitleBoost},
+		{index.FieldKeywords, Tuning.KeywordsBoost},
+		{index.FieldBody, Tuning.BodyBoost},
+		{index.FieldAside, Tuning.AsideBoost},
+		{index.FieldFocus, Tuning.FocusBoost},
+	}
+	var out []index.Clause
+	for i, t := range terms {
+		for _, f := range fields {
+			// Body postings are the long ones: only the best terms
+			// search bodies.
+			if f.boost == 0 || (f.name == index.FieldBody && i >= Tuning.BodyTerms) {
+				continue
+			}
+			out = append(out, index.Clause{Field: f.name, Term: t.text, Boost: t.weight * f.boost})
+		}
+	}
+	return out
 }
 
 // maxWholeTextBigrams bounds the distinct bigrams wholeTextClauses looks

@@ -1,8 +1,9 @@
 package match
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -48,19 +49,19 @@ func tellingOf(occ occurrences, target *index.Postings) ([]term, error) {
 	}
 	terms := make([]term, 0, len(occ))
 	for text, o := range occ {
+		// 1 + log o is below 0 for a term the source barely mentions (o
+		// under 1/e: once in an aside, found inside a longer word): such a
+		// term would count against the candidates that have it, and
+		// against coverage. Known before the index is asked.
+		tf := 1 + math.Log(o)
+		if tf <= 0 {
+			continue
+		}
 		df, err := docFreq(target, text)
 		if err != nil {
 			return nil, err
 		}
 		if df == 0 || (n >= uint64(Tuning.CommonFloor) && float64(df) > Tuning.CommonShare*float64(n)) {
-			continue
-		}
-		// 1 + log o is below 0 for a term the source barely mentions (o
-		// under 1/e: once in an aside, found inside a longer word): such a
-		// term would count against the candidates that have it, and
-		// against coverage.
-		tf := 1 + math.Log(o)
-		if tf <= 0 {
 			continue
 		}
 		idf := math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
@@ -72,11 +73,11 @@ func tellingOf(occ occurrences, target *index.Postings) ([]term, error) {
 // bestFirst sorts terms by weight, heaviest first (ties by text, so that
 // a query is the same from run to run), and keeps the first n.
 func bestFirst(terms []term, n int) []term {
-	sort.Slice(terms, func(i, j int) bool {
-		if terms[i].weight != terms[j].weight {
-			return terms[i].weight > terms[j].weight
+	slices.SortFunc(terms, func(a, b term) int {
+		if c := cmp.Compare(b.weight, a.weight); c != 0 {
+			return c
 		}
-		return terms[i].text < terms[j].text
+		return strings.Compare(a.text, b.text)
 	})
 	return terms[:min(n, len(terms))]
 }

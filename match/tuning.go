@@ -61,10 +61,10 @@ var Tuning = struct {
 	// or 系统 name nothing, and their lists were a third of the postings
 	// a match scored at 100,000 offers.
 	BigramCommonShare float64
-	// FeedbackWeight mixes into the query, by this share, the telling
-	// terms of the first round's FeedbackDocs best candidates, their
-	// FeedbackTerms heaviest (pseudo-relevance feedback, feedback.go),
-	// and searches again; 0 leaves it out, as it ships. Chosen held out
+	// FeedbackWeight mixes into the query, by this share (below 1), the
+	// telling terms of the first round's FeedbackDocs best candidates,
+	// their FeedbackTerms heaviest (pseudo-relevance feedback,
+	// feedback.go), and searches again; 0 leaves it out, as it ships. Chosen held out
 	// together (docs/matching.md), every fold took 10 documents and a
 	// weight of 0.1–0.3: vague demands and an offer's demands gained,
 	// demands that open with a company profile lost, none beyond chance,
@@ -154,6 +154,9 @@ func SetTuning(name, value string) error {
 		}
 		if x < 0 {
 			return fmt.Errorf("match: knob %s must not be negative", name)
+		}
+		if name == "FeedbackWeight" && x >= 1 {
+			return fmt.Errorf("match: knob %s is the feedback's share of the query and must be below 1, or the source's own terms would count for nothing", name)
 		}
 		f.SetFloat(x)
 	case reflect.Int:

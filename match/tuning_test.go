@@ -31,6 +31,7 @@ func TestSetTuning(t *testing.T) {
 		{"AsideBoost", "much", "takes a number"},
 		{"AsideBoost", "-0.1", "negative"},
 		{"MaxQueryTerms", "-1", "negative"},
+		{"FeedbackWeight", "1", "below 1"},
 	} {
 		before := Tuning
 		err := SetTuning(bad.name, bad.value)
