@@ -24,6 +24,8 @@ type Chosen struct {
 	// All is the value chosen on every fold.
 	All  string       `json:"all"`
 	Rows []LearnedRow `json:"rows"`
+	// Refit says the rank weights were fitted again beside every value.
+	Refit bool `json:"refit"`
 }
 
 // Choose measures every combination of the knobs' values (match.SetTuning;
@@ -34,7 +36,15 @@ type Chosen struct {
 // and the baseline. Knobs that work together, such as how many feedback
 // terms and at what weight, are chosen together, so that no value is
 // fixed on the folds it is then judged on.
-func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knobs []string, grid [][]string) (*Chosen, error) {
+//
+// With refit, every combination's rank weights are fitted again on the
+// training folds beside it (Learn), and the combination whose fit orders
+// its training folds best is chosen: a knob that changes the text score
+// changes what the weights should be, and judged with the shipped
+// weights (fitted on every fold, and for the knob's current value) it
+// is judged unfairly both ways. The current values' column is then
+// fitted the same way, held out.
+func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knobs []string, grid [][]string, refit bool) (*Chosen, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
@@ -72,6 +82,7 @@ func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knobs []s
 	// last; the queries come in the same order from every run.
 	runs := slices.Concat(combos, [][]string{current})
 	figures := make([][]scores, len(runs))
+	train := make([][]float64, len(runs)) // with refit: by run, then fold
 	var queries []Query
 	name := strings.Join(knobs, "+")
 	for v, combo := range runs {
@@ -79,6 +90,19 @@ func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knobs []s
 			return nil, err
 		}
 		progress(cfg.Progress, "choose %d/%d: %s=%s", v+1, len(runs), name, strings.Join(combo, "/"))
+		if refit {
+			pools, err := servedPools(ctx, &cfg, clusters, k)
+			if err != nil {
+				return nil, err
+			}
+			cv := crossFit(pools, k, cfg.K, cfg.Progress)
+			figures[v], train[v] = cv.heldOut, cv.train
+			queries = queries[:0]
+			for _, q := range pools {
+				queries = append(queries, Query{Direction: q.d, Source: q.src, Group: q.group})
+			}
+			continue
+		}
 		rep, err := Run(ctx, cfg)
 		if err != nil {
 			return nil, err
@@ -94,25 +118,39 @@ func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knobs []s
 	for i, q := range queries {
 		folds[i] = clusters.Fold(q.Source, k)
 	}
-	best := func(keep func(i int) bool) int {
+	// trained is run v's mean nDCG on the training queries of fold (all
+	// folds but it), or on every query for fold −1.
+	trained := func(v, fold int) float64 {
+		if refit {
+			if fold < 0 {
+				return average(train[v])
+			}
+			return train[v][fold]
+		}
+		sum, n := 0.0, 0
+		for i, s := range figures[v] {
+			if folds[i] != fold {
+				sum, n = sum+s.ndcg, n+1
+			}
+		}
+		if n == 0 {
+			return 0
+		}
+		return sum / float64(n)
+	}
+	best := func(fold int) int {
 		choice, top := 0, -1.0
 		for v := range values {
-			sum, n := 0.0, 0
-			for i, s := range figures[v] {
-				if keep(i) {
-					sum, n = sum+s.ndcg, n+1
-				}
-			}
-			if n > 0 && sum/float64(n) > top+1e-9 {
-				choice, top = v, sum/float64(n)
+			if t := trained(v, fold); t > top+1e-9 {
+				choice, top = v, t
 			}
 		}
 		return choice
 	}
-	out := &Chosen{Knob: name, Values: values, Current: strings.Join(current, "/"), K: k, Cut: cfg.K}
+	out := &Chosen{Knob: name, Values: values, Current: strings.Join(current, "/"), K: k, Cut: cfg.K, Refit: refit}
 	held := make([]heldOut, len(queries))
 	for fold := range k {
-		v := best(func(i int) bool { return folds[i] != fold })
+		v := best(fold)
 		out.ByFold = append(out.ByFold, values[v])
 		for i, q := range queries {
 			if folds[i] == fold {
@@ -120,7 +158,7 @@ func Choose(ctx context.Context, cfg Config, clusters Clusters, k int, knobs []s
 			}
 		}
 	}
-	out.All = values[best(func(int) bool { return true })]
+	out.All = values[best(-1)]
 	base, err := baselineScores(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -149,9 +187,26 @@ func product(lists [][]string) [][]string {
 func WriteChosen(w io.Writer, c *Chosen) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s chosen from %s on %d−1 folds of topic clusters, nDCG@%d on the fold left out:\n\n", c.Knob, strings.Join(c.Values, ", "), c.K, c.Cut)
-	writeRows(&b, c.Rows, "chosen", "current "+c.Current)
+	current := "current " + c.Current
+	if c.Refit {
+		b.WriteString("The rank weights were fitted again on the training folds beside every value, the current one's too.\n\n")
+		current += " (weights fitted again)"
+	}
+	writeRows(&b, c.Rows, "chosen", current)
 	fmt.Fprintf(&b, "\nChosen by the fold left out: %s. Chosen on every fold: %s.\n", strings.Join(c.ByFold, ", "), c.All)
 	b.WriteString("p: the choice's held-out difference from the current value, paired sign-flip test over the queries.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// average is the mean of xs, 0 for none.
+func average(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sum := 0.0
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / float64(len(xs))
 }

@@ -233,14 +233,7 @@ func Learn(ctx context.Context, cfg Config, clusters Clusters, k int) (*Learned,
 	if k < 2 {
 		return nil, fmt.Errorf("held-out figures need at least 2 folds, not %d", k)
 	}
-	s, svc, err := serveSet(ctx, &cfg)
-	if err != nil {
-		return nil, err
-	}
-	pools, err := collectPools(ctx, s, svc, clusters, k, cfg.K)
-	if cerr := svc.close(); err == nil {
-		err = cerr
-	}
+	pools, err := servedPools(ctx, &cfg, clusters, k)
 	if err != nil {
 		return nil, err
 	}
@@ -248,44 +241,14 @@ func Learn(ctx context.Context, cfg Config, clusters Clusters, k int) (*Learned,
 	if err != nil {
 		return nil, err
 	}
-
-	// Each direction has its weights: what an enterprise looks for in an
-	// offer is not what an agency looks for in a demand.
-	fit := func(keep func(*pooled) bool) match.Fitted {
-		var f match.Fitted
-		for _, d := range Directions {
-			var train []*pooled
-			for _, q := range pools {
-				if q.d == d && keep(q) {
-					train = append(train, q)
-				}
-			}
-			w := learnWeights(train, weightsOf(d), cfg.K)
-			if d == DemandToOffer {
-				f.ForOffers = w
-			} else {
-				f.ForDemands = w
-			}
-		}
-		return f
-	}
 	out := &Learned{K: k, Cut: cfg.K}
-	learned := make([]scores, len(pools))
-	for fold := range k {
-		f := fit(func(q *pooled) bool { return q.fold != fold })
-		out.Folds = append(out.Folds, f)
-		progress(cfg.Progress, "learn: fitted without fold %d/%d", fold+1, k)
-		for i, q := range pools {
-			if q.fold == fold {
-				learned[i] = score(q.rerank(fittedFor(f, q.d)), q.judged, cfg.K)
-			}
-		}
-	}
-	out.All = fit(func(*pooled) bool { return true })
+	cv := crossFit(pools, k, cfg.K, cfg.Progress)
+	out.Folds = cv.folds
+	out.All = fitOn(pools, func(*pooled) bool { return true }, cfg.K)
 
 	held := make([]heldOut, len(pools))
 	for i, q := range pools {
-		held[i] = heldOut{d: q.d, src: q.src, group: q.group, heldOut: learned[i],
+		held[i] = heldOut{d: q.d, src: q.src, group: q.group, heldOut: cv.heldOut[i],
 			current: score(q.rerank(weightsOf(q.d)), q.judged, cfg.K)}
 	}
 	out.Rows = compareRows(held, base)
@@ -295,6 +258,75 @@ func Learn(ctx context.Context, cfg Config, clusters Clusters, k int) (*Learned,
 			Recall: h.heldOut.recall, P1: h.heldOut.p1})
 	}
 	return out, nil
+}
+
+// servedPools serves the set and collects every query's served pool,
+// each marked with its fold of k. It fills in cfg's defaults.
+func servedPools(ctx context.Context, cfg *Config, clusters Clusters, k int) ([]*pooled, error) {
+	s, svc, err := serveSet(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	pools, err := collectPools(ctx, s, svc, clusters, k, cfg.K)
+	if cerr := svc.close(); err == nil {
+		err = cerr
+	}
+	return pools, err
+}
+
+// fitOn fits each direction's weights on the pools keep keeps. Each
+// direction has its weights: what an enterprise looks for in an offer is
+// not what an agency looks for in a demand.
+func fitOn(pools []*pooled, keep func(*pooled) bool, cut int) match.Fitted {
+	var f match.Fitted
+	for _, d := range Directions {
+		var train []*pooled
+		for _, q := range pools {
+			if q.d == d && keep(q) {
+				train = append(train, q)
+			}
+		}
+		w := learnWeights(train, weightsOf(d), cut)
+		if d == DemandToOffer {
+			f.ForOffers = w
+		} else {
+			f.ForDemands = w
+		}
+	}
+	return f
+}
+
+// crossFitted is what fitting without each fold in turn found.
+type crossFitted struct {
+	heldOut []scores       // by pool: with the weights fitted without its fold
+	train   []float64      // by fold: the mean nDCG of the other folds' queries with the weights fitted on them
+	folds   []match.Fitted // by fold: the weights fitted without it
+}
+
+// crossFit fits the weights on every fold but one, for each of k folds,
+// and scores the fold left out.
+func crossFit(pools []*pooled, k, cut int, progressTo io.Writer) crossFitted {
+	cv := crossFitted{heldOut: make([]scores, len(pools))}
+	for fold := range k {
+		training := func(q *pooled) bool { return q.fold != fold }
+		f := fitOn(pools, training, cut)
+		cv.folds = append(cv.folds, f)
+		progress(progressTo, "learn: fitted without fold %d/%d", fold+1, k)
+		var sum, n float64
+		for i, q := range pools {
+			s := score(q.rerank(fittedFor(f, q.d)), q.judged, cut)
+			if q.fold == fold {
+				cv.heldOut[i] = s
+			} else {
+				sum, n = sum+s.ndcg, n+1
+			}
+		}
+		if n > 0 {
+			sum /= n
+		}
+		cv.train = append(cv.train, sum)
+	}
+	return cv
 }
 
 // Significance is the p-value below which a direction's held-out gain

@@ -5,6 +5,7 @@
 //	techmarket-eval --set DIR [--background FILE]... [--groups FILE] [--baseline] [--verbose] [--json]
 //	techmarket-eval --alerts --set DIR --clusters FILE [--folds K] [--background FILE]... [--json]
 //	techmarket-eval --learn --set DIR --clusters FILE [--folds K] [--tune KNOB=V]... [--train FILE] [--json]
+//	techmarket-eval [--learn] --choose KNOB=V1,V2... --set DIR --clusters FILE [--folds K] [--json]
 //	techmarket-eval --compare BEFORE.json AFTER.json
 //
 // With --alerts it replays the set's arrivals through the alerter instead
@@ -73,7 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&jsonOutput, "json", false, "print the reports, every query included, as one JSON object")
 	fs.BoolVar(&alerts, "alerts", false, "replay the set's arrivals through the alerter and report alert precision and recall, held out by topic")
 	fs.BoolVar(&learn, "learn", false, "fit the rank weights on folds of topic clusters and report nDCG on the folds held out, beside the current weights and the baseline")
-	fs.Func("choose", "`knob=v1,v2,…`: choose the matching knob's value on folds of topic clusters and report nDCG on the folds held out, beside its current value and the baseline; repeated, the knobs' values are chosen together, every combination tried", func(c string) error {
+	fs.Func("choose", "`knob=v1,v2,…`: choose the matching knob's value on folds of topic clusters and report nDCG on the folds held out, beside its current value and the baseline; repeated, the knobs' values are chosen together, every combination tried; with --learn, the rank weights are fitted again beside every value", func(c string) error {
 		choose = append(choose, c)
 		return nil
 	})
@@ -85,6 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: techmarket-eval --set DIR [--background FILE]... [--groups FILE] [--baseline] [--verbose] [--json]")
 		fmt.Fprintln(stderr, "       techmarket-eval --alerts --set DIR --clusters FILE [--folds K] [--background FILE]... [--json]")
 		fmt.Fprintln(stderr, "       techmarket-eval --learn --set DIR --clusters FILE [--folds K] [--tune KNOB=V]... [--train FILE] [--json]")
+		fmt.Fprintln(stderr, "       techmarket-eval [--learn] --choose KNOB=V1,V2... --set DIR --clusters FILE [--folds K] [--json]")
 		fmt.Fprintln(stderr, "       techmarket-eval --compare BEFORE.json AFTER.json")
 		fs.PrintDefaults()
 	}
@@ -131,11 +133,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "techmarket-eval: reading --clusters: %v\n", err)
 			return 1
 		}
+		if len(choose) > 0 {
+			if train != "" {
+				fmt.Fprintln(stderr, "techmarket-eval: --train writes the weights of one setting: run --learn --train without --choose, with the value chosen set by --tune")
+				return 2
+			}
+			return runChoose(ctx, cfg, c, folds, choose, learn, jsonOutput, stdout, stderr)
+		}
 		if learn {
 			return runLearn(ctx, cfg, c, folds, train, jsonOutput, stdout, stderr)
-		}
-		if len(choose) > 0 {
-			return runChoose(ctx, cfg, c, folds, choose, jsonOutput, stdout, stderr)
 		}
 		return runAlerts(ctx, cfg, c, folds, jsonOutput, stdout, stderr)
 	}
@@ -264,7 +270,7 @@ func runCompare(beforePath, afterPath string, stdout, stderr io.Writer) int {
 }
 
 // runChoose is --choose, once per knob.
-func runChoose(ctx context.Context, cfg eval.Config, clusters eval.Clusters, folds int, choices []string, jsonOutput bool, stdout, stderr io.Writer) int {
+func runChoose(ctx context.Context, cfg eval.Config, clusters eval.Clusters, folds int, choices []string, refit, jsonOutput bool, stdout, stderr io.Writer) int {
 	var knobs []string
 	var grid [][]string
 	for _, choice := range choices {
@@ -296,7 +302,7 @@ func runChoose(ctx context.Context, cfg eval.Config, clusters eval.Clusters, fol
 		}
 		knobs, grid = append(knobs, knob), append(grid, values)
 	}
-	c, err := eval.Choose(ctx, cfg, clusters, folds, knobs, grid)
+	c, err := eval.Choose(ctx, cfg, clusters, folds, knobs, grid, refit)
 	if err != nil {
 		fmt.Fprintf(stderr, "techmarket-eval: %v\n", err)
 		return 1

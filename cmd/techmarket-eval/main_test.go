@@ -49,6 +49,7 @@ func TestRunErrors(t *testing.T) {
 		{"learn without clusters", []string{"--set", dir, "--learn"}, 2, "give them with --clusters"},
 		{"choose an unknown knob", []string{"--set", dir, "--choose", "NoSuchKnob=1,2", "--clusters", filepath.Join(dir, "clusters.tsv")}, 2, "no tuning knob"},
 		{"choose a bad value", []string{"--set", dir, "--choose", "BodyTerms=24,many", "--clusters", filepath.Join(dir, "clusters.tsv")}, 2, "whole number"},
+		{"train a choice", []string{"--set", dir, "--learn", "--train", filepath.Join(dir, "w.json"), "--choose", "BodyTerms=24,48", "--clusters", filepath.Join(dir, "clusters.tsv")}, 2, "without --choose"},
 		{"compare one run", []string{"--compare", filepath.Join(dir, "a.json")}, 2, "takes two runs"},
 		{"compare missing runs", []string{"--compare", filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")}, 1, "save a run with --learn --json"},
 		{"choose without values", []string{"--set", dir, "--choose", "BodyTerms", "--clusters", filepath.Join(dir, "clusters.tsv")}, 2, "knob=v1,v2"},
@@ -200,6 +201,29 @@ func TestRunChoose(t *testing.T) {
 
 // TestRunChooseTogether: two --choose flags try every combination of
 // their values and report the combination chosen.
+// TestRunChooseRefit: --learn --choose fits the weights again beside
+// every value, and says so.
+func TestRunChooseRefit(t *testing.T) {
+	dir := writeSet(t)
+	before := match.Tuning
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"--set", dir, "--learn", "--choose", "BodyTerms=24,48", "--clusters", filepath.Join(dir, "clusters.tsv"), "--folds", "2"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"fitted again on the training folds", "| demand→offer | all | 1 |", "Chosen on every fold"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if got := strings.Count(stderr.String(), "learn: fitted without fold"); got != 3*2 {
+		t.Errorf("%d fits reported, want 2 folds for each of the 2 values and the current one:\n%s", got, stderr.String())
+	}
+	if match.Tuning != before {
+		t.Error("--learn --choose left the tuning changed")
+	}
+}
+
 func TestRunChooseTogether(t *testing.T) {
 	dir := writeSet(t)
 	before := match.Tuning
