@@ -317,18 +317,17 @@ func TestTopStops(t *testing.T) {
 	}
 }
 
-// TestScoreHitsScoresAsDisjunction: scoring a few hits' documents gives
-// each the score a disjunction over the whole side gives it, in segments
-// with deleted documents too, and 0 to a document no clause matches.
-func TestScoreHitsScoresAsDisjunction(t *testing.T) {
+// offersWithDeletions opens the offers' postings of the demo set with 20
+// of its offers replaced, so that older segments hold deleted documents.
+func offersWithDeletions(t *testing.T) *index.Postings {
+	t.Helper()
 	f := open(t, t.TempDir())
-	defer f.close()
-	ctx := context.Background()
+	t.Cleanup(f.close)
 	lines := f.importDemo()
 	for i, line := range lines[:20] {
 		changed := proto.Clone(line).(*techmarketv1.ImportLine)
 		changed.Text = line.Text[:len(line.Text)-1] + `,"keywords":["改版` + string(rune('a'+i)) + `"]}`
-		if _, err := f.m.Import(ctx, operator, false, []*techmarketv1.ImportLine{changed}); err != nil {
+		if _, err := f.m.Import(context.Background(), operator, false, []*techmarketv1.ImportLine{changed}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -336,7 +335,16 @@ func TestScoreHitsScoresAsDisjunction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Close()
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// TestScoreHitsScoresAsDisjunction: scoring a few hits' documents gives
+// each the score a disjunction over the whole side gives it, in segments
+// with deleted documents too, and 0 to a document no clause matches.
+func TestScoreHitsScoresAsDisjunction(t *testing.T) {
+	ctx := context.Background()
+	p := offersWithDeletions(t)
 	all := func(clauses []index.Clause) []index.Hit {
 		t.Helper()
 		scores, err := p.Disjunction(ctx, clauses)
@@ -388,22 +396,8 @@ func TestScoreHitsScoresAsDisjunction(t *testing.T) {
 // included, and leaves out documents deleted since the segments were
 // written.
 func TestAddSumsTwoSearches(t *testing.T) {
-	f := open(t, t.TempDir())
-	defer f.close()
 	ctx := context.Background()
-	lines := f.importDemo()
-	for i, line := range lines[:20] {
-		changed := proto.Clone(line).(*techmarketv1.ImportLine)
-		changed.Text = line.Text[:len(line.Text)-1] + `,"keywords":["改版` + string(rune('a'+i)) + `"]}`
-		if _, err := f.m.Import(ctx, operator, false, []*techmarketv1.ImportLine{changed}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p, err := f.idx.Postings(store.KindOffer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := offersWithDeletions(t)
 	first := postingsClauses
 	second := []index.Clause{{Field: index.FieldBody, Term: "技术", Boost: 0.5}, {Field: index.FieldTitle, Term: "系统", Boost: 1}}
 	scoresOf := func(s *index.Scores) map[string]float64 {
