@@ -34,10 +34,13 @@ type node struct {
 	done bool
 }
 
-// quick makes elections take a fraction of a second on loopback, and
-// snapshots small: the log is cut after a few entries.
+// quick makes elections take about a second on loopback, and snapshots
+// small: the log is cut after a few entries. The tests write to the
+// first node and expect it to stay the leader; with a lease of 100 ms, a
+// machine loaded by the race detector and other packages' tests once
+// starved it long enough to lose the lease in the middle of a test.
 func quick(c *raft.Config) {
-	c.HeartbeatTimeout, c.ElectionTimeout, c.LeaderLeaseTimeout = 200*time.Millisecond, 200*time.Millisecond, 100*time.Millisecond
+	c.HeartbeatTimeout, c.ElectionTimeout, c.LeaderLeaseTimeout = time.Second, time.Second, 500*time.Millisecond
 	c.CommitTimeout = 5 * time.Millisecond
 	c.TrailingLogs = 4
 	c.SnapshotThreshold = 1 << 30 // snapshots only when a test asks
