@@ -175,7 +175,7 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 	}
 	now := m.now()
 	if Tuning.FeedbackWeight > 0 && Tuning.FeedbackWeight < 1 && Tuning.FeedbackDocs > 0 && Tuning.FeedbackTerms > 0 {
-		if scores, err = m.withFeedback(ctx, scores, postings, targetKind, src, terms, f, now, remember); err != nil {
+		if err := m.withFeedback(ctx, scores, postings, targetKind, src, terms, f, now, remember); err != nil {
 			scores.Release()
 			return nil, nil, nil, err
 		}
@@ -274,15 +274,15 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 // is first's scores plus a search of the feedback's terms alone
 // (index.Scores.Add), both scaled by 1/(1−FeedbackWeight), which changes
 // no order: searching the whole blended query again cost as much as the
-// first round. It returns first, blended.
-func (m *Matcher) withFeedback(ctx context.Context, first *index.Scores, postings *index.Postings, targetKind store.Kind, src listing.Listing, terms []term, f Filters, now time.Time, remember bool) (*index.Scores, error) {
+// first round. It blends first in place.
+func (m *Matcher) withFeedback(ctx context.Context, first *index.Scores, postings *index.Postings, targetKind store.Kind, src listing.Listing, terms []term, f Filters, now time.Time, remember bool) error {
 	docs, err := m.feedbackDocs(first, targetKind, src, f, now, remember)
 	if err != nil {
-		return first, fmt.Errorf("match: reading the feedback %ss: %w", targetKind, err)
+		return fmt.Errorf("match: reading the feedback %ss: %w", targetKind, err)
 	}
 	fed, err := feedbackTerms(docs, postings)
 	if err != nil || len(fed) == 0 {
-		return first, err
+		return err
 	}
 	// The feedback weighs its share of the source's own total weight, so
 	// that the fields' boosts keep their meaning.
@@ -296,10 +296,10 @@ func (m *Matcher) withFeedback(ctx context.Context, first *index.Scores, posting
 	}
 	second, err := postings.Disjunction(ctx, termClauses(fed))
 	if err != nil {
-		return first, fmt.Errorf("match: searching %ss with feedback: %w", targetKind, err)
+		return fmt.Errorf("match: searching %ss with feedback: %w", targetKind, err)
 	}
 	first.Add(second)
-	return first, nil
+	return nil
 }
 
 // textFirst applies TextFirst with Tuning.TextDominance to the pool; a

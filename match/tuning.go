@@ -68,8 +68,8 @@ var Tuning = struct {
 	// Chosen held out with the rank weights fitted again beside it, every
 	// fold took 0.2 (and 10 documents, 20 terms): vague and well-specified
 	// demands gained beyond chance (docs/matching.md). The second round
-	// costs about half a match at 100,000 offers, twice what issue 17
-	// allows.
+	// costs about half a match at 100,000 offers (+44–48%), where issue
+	// 17 allows a quarter in all.
 	FeedbackWeight              float64
 	FeedbackDocs, FeedbackTerms int
 	// TextDominance keeps the text in charge: a candidate whose text fits
