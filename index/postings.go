@@ -3,8 +3,10 @@ package index
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"slices"
 	"sync"
@@ -39,6 +41,8 @@ type Postings struct {
 	*memo // what this view learnt so far; back to memos at Close
 	cache *postingsCache
 	index uint64 // the side's index, as the cache names it
+
+	version uint64 // see Version
 
 	hits, misses uint64 // cache lookups, told to the cache at Close
 }
@@ -129,6 +133,13 @@ func openPostings(idx bleve.Index, gen uint64, cache *postingsCache) (*Postings,
 	p := &Postings{snap: snap, segs: snap.Segments(), memo: memos.Get().(*memo), cache: cache, index: gen}
 	p.offsets, p.size = segmentOffsets(p.segs)
 	ids := make([]uint64, 0, len(p.segs))
+	version := fnv.New64a()
+	var b [8]byte
+	word := func(v uint64) {
+		binary.LittleEndian.PutUint64(b[:], v)
+		version.Write(b[:])
+	}
+	word(gen)
 	for _, s := range p.segs {
 		ids = append(ids, s.Id())
 		var deleted uint64
@@ -136,7 +147,10 @@ func openPostings(idx bleve.Index, gen uint64, cache *postingsCache) (*Postings,
 			deleted = d.GetCardinality()
 		}
 		p.deleted = append(p.deleted, deleted)
+		word(s.Id())
+		word(deleted)
 	}
+	p.version = version.Sum64()
 	if p.docCount, err = snap.DocCount(); err != nil {
 		p.memo.release()
 		snap.Close()
@@ -154,6 +168,13 @@ func (p *Postings) Close() error {
 	p.memo = nil // a use after Close fails at once
 	return p.snap.Close()
 }
+
+// Version names what the view sees: the side's index, its segments and
+// how many documents of each are deleted. Views of the same version see
+// the same live documents, so every DocFreq and DocCount is the same, and
+// what a caller works out from them alone can be kept under the version
+// until the side next changes.
+func (p *Postings) Version() uint64 { return p.version }
 
 // DocCount is the number of live documents.
 func (p *Postings) DocCount() uint64 { return p.docCount }
@@ -260,6 +281,14 @@ type Scores struct {
 	p       *Postings
 	acc     *accumulator
 	touched []uint32 // document numbers with a score, in no order
+
+	// front is how many of touched's first entries are the batch Top
+	// picked first, every document scoring frontMin or more; 0 until
+	// Top runs. Add keeps it in mind as lead: see there.
+	front    int
+	frontMin float32
+	lead     []uint32
+	added    bool // Add ran
 }
 
 // accumulator is a score per document number, reused between matches:
@@ -270,6 +299,7 @@ type Scores struct {
 type accumulator struct {
 	cells   []cell
 	touched []uint32 // kept for its capacity
+	lead    []uint32 // kept for its capacity
 	runs    [][]run  // by segment, kept for their capacity (a match appends thousands)
 }
 
@@ -541,8 +571,20 @@ func accumulate(acc []cell, touched []uint32, offset uint32, r *run, hi uint32) 
 // feedback's terms alone give that blend (each part with its own coord
 // factor) for a fraction of searching the whole blended query again: the
 // source's query is the long one.
+//
+// When Top ran on s before, Add also notes the lead: the documents of
+// Top's first batch and those other scored. Adding only raises scores,
+// so any other document still scores below every one of that batch,
+// which holds firstBatch of them: the next Top's first batch can be
+// picked from the lead alone, not from every document the two searches
+// touched (for feedback, tens of thousands, of which a match needs 80).
 func (s *Scores) Add(other *Scores) {
 	defer other.Release()
+	lead := s.front > 0 && !s.added
+	if lead {
+		s.lead = append(s.acc.lead[:0], s.touched[:s.front]...)
+	}
+	s.added = true
 	acc, add := s.acc.cells, other.acc.cells
 	for _, doc := range other.touched {
 		o := add[doc]
@@ -550,6 +592,9 @@ func (s *Scores) Add(other *Scores) {
 			continue // deleted: in s too, the view being the same
 		}
 		c := &acc[doc]
+		if lead && (c.matched == 0 || c.score < s.frontMin) {
+			s.lead = append(s.lead, doc) // not in the front already
+		}
 		if c.matched == 0 {
 			// s has room: touched can hold every document once.
 			s.touched = append(s.touched, doc)
@@ -570,6 +615,9 @@ func (s *Scores) Release() {
 		acc[doc] = cell{}
 	}
 	s.acc.touched = s.touched
+	if s.lead != nil {
+		s.acc.lead = s.lead[:0]
+	}
 	s.acc.dropRuns()
 	accumulators.Put(s.acc)
 	s.acc = nil
@@ -658,40 +706,82 @@ type Hit struct {
 // ErrStop, returned by a Top callback, ends the walk without an error.
 var ErrStop = errors.New("index: stop")
 
+// firstBatch is how many documents Top picks and sorts first; more only
+// when its caller walks past them.
+const firstBatch = 256
+
 // Top calls visit with the matched documents, best first, until visit
 // returns ErrStop or an error, or the documents run out. Equal scores go
 // in document-number order. A caller normally needs the best few hundred
 // of tens of thousands, so they are picked without sorting the rest.
 func (s *Scores) Top(visit func(Hit) error) error {
+	skip := 0
+	if s.lead != nil {
+		// The first batch of all is the lead's (see Add).
+		batch, _ := s.best(s.lead, firstBatch)
+		n, done, err := s.visitSorted(batch, 0, visit)
+		if done || err != nil {
+			return err
+		}
+		skip = n // walked past it: the rest is all documents'
+	}
+	rest := s.touched
+	for want := firstBatch; len(rest) > 0; want *= 4 {
+		var batch []uint32
+		first := len(rest) == len(s.touched)
+		batch, rest = s.best(rest, want)
+		if first && !s.added {
+			s.front, s.frontMin = len(batch), s.lowest(batch)
+		}
+		n, done, err := s.visitSorted(batch, skip, visit)
+		if done || err != nil {
+			return err
+		}
+		skip = max(0, skip-n)
+	}
+	return nil
+}
+
+// visitSorted sorts batch best first and visits its live documents, the
+// first skip of them silently, as Top does. It returns how many it
+// passed over or visited, and whether the walk is over.
+func (s *Scores) visitSorted(batch []uint32, skip int, visit func(Hit) error) (int, bool, error) {
 	acc := s.acc.cells
-	byScore := func(a, b uint32) int {
+	slices.SortFunc(batch, func(a, b uint32) int {
 		if c := cmp.Compare(acc[b].score, acc[a].score); c != 0 {
 			return c
 		}
 		return cmp.Compare(a, b)
-	}
-	rest := s.touched
-	for want := 256; len(rest) > 0; want *= 4 {
-		var batch []uint32
-		batch, rest = s.best(rest, want)
-		slices.SortFunc(batch, byScore)
-		for _, doc := range batch {
-			if acc[doc].matched == 0 {
-				continue // deleted
+	})
+	n := 0
+	for _, doc := range batch {
+		if acc[doc].matched == 0 {
+			continue // deleted
+		}
+		if n++; n <= skip {
+			continue
+		}
+		id, err := s.p.docID(doc)
+		if err != nil {
+			return n, true, err
+		}
+		if err := visit(Hit{ID: id, Score: float64(acc[doc].score), doc: doc}); err != nil {
+			if errors.Is(err, ErrStop) {
+				return n, true, nil
 			}
-			id, err := s.p.docID(doc)
-			if err != nil {
-				return err
-			}
-			if err := visit(Hit{ID: id, Score: float64(acc[doc].score), doc: doc}); err != nil {
-				if errors.Is(err, ErrStop) {
-					return nil
-				}
-				return err
-			}
+			return n, true, err
 		}
 	}
-	return nil
+	return n, false, nil
+}
+
+// lowest is the lowest score of docs.
+func (s *Scores) lowest(docs []uint32) float32 {
+	low := float32(math.Inf(1))
+	for _, doc := range docs {
+		low = min(low, s.acc.cells[doc].score)
+	}
+	return low
 }
 
 // best moves the documents scoring at least the n-th best score to the

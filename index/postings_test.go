@@ -15,6 +15,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/wuhai-techmarket/techmarket/index"
+	"github.com/wuhai-techmarket/techmarket/internal/testutil"
+	"github.com/wuhai-techmarket/techmarket/market"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/store"
 )
@@ -446,5 +448,131 @@ func TestAddSumsTwoSearches(t *testing.T) {
 		if g := got[id]; math.Abs(g-w) > 1e-6*w {
 			t.Errorf("%s: blended %v, want %v", id, g, w)
 		}
+	}
+}
+
+// TestVersionNamesWhatAViewSees: views of a side that nothing changed in
+// between have one version, and a write to the side, a deletion included,
+// gives the next view another; the other side's views have their own.
+func TestVersionNamesWhatAViewSees(t *testing.T) {
+	f := open(t, t.TempDir())
+	defer f.close()
+	names := f.create(3, "v")
+	version := func(kind store.Kind) uint64 {
+		t.Helper()
+		p, err := f.idx.Postings(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		return p.Version()
+	}
+	first := version(store.KindOffer)
+	if again := version(store.KindOffer); again != first {
+		t.Errorf("two views of unchanged offers: versions %x and %x", first, again)
+	}
+	if demands := version(store.KindDemand); demands == first {
+		t.Errorf("the demands' view has the offers' version %x", first)
+	}
+	f.create(1, "w")
+	created := version(store.KindOffer)
+	if created == first {
+		t.Errorf("after a new offer the version is still %x", first)
+	}
+	if err := f.m.Offers.Delete(context.Background(), agency, names[0], ""); err != nil {
+		t.Fatal(err)
+	}
+	if deleted := version(store.KindOffer); deleted == created {
+		t.Errorf("after a deletion the version is still %x", created)
+	}
+}
+
+// TestTopAfterAddAsWithoutLead: once Top has picked a first batch (as
+// feedback does, reading the first round's best), Add keeps a lead and
+// the next Top picks from it alone. Walked to the end, that order must be
+// the one the blend gives when nothing noted a lead, with far more
+// documents than one batch and documents the second search lifted from
+// below the first one's batch into the blend's.
+func TestTopAfterAddAsWithoutLead(t *testing.T) {
+	ctx := context.Background()
+	f := open(t, t.TempDir())
+	defer f.close()
+	g := testutil.BenchCorpus(t)
+	for start := 0; start < 1200; start += market.MaxImportBatch {
+		var lines []*techmarketv1.ImportLine
+		for i := start; i < min(start+market.MaxImportBatch, 1200); i++ {
+			lines = append(lines, &techmarketv1.ImportLine{Number: int64(i + 1), Text: string(g.Line(false, i))})
+		}
+		testutil.ImportAll(t, f.m, lines)
+	}
+	p, err := f.idx.Postings(store.KindOffer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	first := []index.Clause{{Field: index.FieldBody, Term: "技术", Boost: 1}, {Field: index.FieldBody, Term: "系统", Boost: 0.8}, {Field: index.FieldTitle, Term: "工艺", Boost: 1.2}}
+	second := []index.Clause{{Field: index.FieldBody, Term: "回收", Boost: 3}, {Field: index.FieldTitle, Term: "氢", Boost: 2}}
+	search := func(clauses []index.Clause) *index.Scores {
+		t.Helper()
+		s, err := p.Disjunction(ctx, clauses)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	walk := func(s *index.Scores, n int) []index.Hit {
+		t.Helper()
+		var hits []index.Hit
+		if err := s.Top(func(h index.Hit) error {
+			if hits = append(hits, h); len(hits) == n {
+				return index.ErrStop
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return hits
+	}
+
+	alone := search(first)
+	firstOrder := walk(alone, -1)
+	alone.Release()
+	plain := search(first) // no Top before Add: no lead
+	plain.Add(search(second))
+	want := walk(plain, -1)
+	plain.Release()
+
+	led := search(first)
+	walk(led, 10) // as feedback reads the first round's best
+	led.Add(search(second))
+	got := walk(led, -1)
+	again := walk(led, 80) // a second walk stops within the lead
+	led.Release()
+
+	rank := map[string]int{}
+	for i, h := range firstOrder {
+		rank[h.ID] = i
+	}
+	lifted, fresh := 0, 0 // of the blend's best 256: below the first's, or not in it
+	for _, h := range want[:256] {
+		if r, ok := rank[h.ID]; !ok {
+			fresh++
+		} else if r >= 256 {
+			lifted++
+		}
+	}
+	if len(firstOrder) <= 2*256 || lifted == 0 || fresh == 0 {
+		t.Fatalf("the first search scored %d documents; of the blend's best 256, %d were below its own best 256 and %d new to it; the test needs several batches and both kinds", len(firstOrder), lifted, fresh)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("after a lead, Top walks %d documents; want the %d of the plain blend in its order", len(got), len(want))
+		for i := range min(len(got), len(want)) {
+			if got[i] != want[i] {
+				t.Fatalf("first difference at %d: %+v, want %+v", i, got[i], want[i])
+			}
+		}
+	}
+	if !slices.Equal(again, want[:80]) {
+		t.Errorf("a second walk of 80 after a lead differs from the blend's first 80")
 	}
 }
