@@ -1,10 +1,15 @@
 package match
 
 import (
+	"encoding/binary"
 	"errors"
+	"hash/maphash"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/wuhai-techmarket/techmarket/index"
+	"github.com/wuhai-techmarket/techmarket/index/analysis"
 	"github.com/wuhai-techmarket/techmarket/listing"
 	"github.com/wuhai-techmarket/techmarket/store"
 )
@@ -20,40 +25,61 @@ import (
 // feedbackDoc is one first-round candidate whose terms feed the second
 // round, with its share of the feedback.
 type feedbackDoc struct {
-	occ    occurrences
-	weight float64 // first-round score relative to the best
+	telling []term  // its telling terms against its own side, shared
+	weight  float64 // first-round score relative to the best
 }
 
-// feedbackDocs reads the first Tuning.FeedbackDocs live, admitted
-// candidates of the first round in full and returns their occurrences.
-func (m *Matcher) feedbackDocs(first *index.Scores, targetKind store.Kind, src listing.Listing, f Filters, now time.Time, remember bool) ([]feedbackDoc, error) {
+// feedbackDocs returns the first Tuning.FeedbackDocs live, admitted
+// candidates of the first round with their telling terms.
+//
+// A candidate's telling terms depend only on its text, the knobs that
+// weigh it and the index view they are weighed against, so they are kept
+// under the candidate's revision and the view's version (tellingKey): the
+// same offers are the best candidates of match after match, and reading
+// and weighing ten of them in full was most of the second round's cost.
+// With remember false (a one-off source) nothing new is kept.
+func (m *Matcher) feedbackDocs(first *index.Scores, target *index.Postings, targetKind store.Kind, src listing.Listing, f Filters, now time.Time, remember bool) ([]feedbackDoc, error) {
 	var docs []feedbackDoc
 	var top float64
+	var scratch []byte
 	examined := 0
+	knobs := tellingKnobs()
 	err := m.st.Read(func(rd *store.Reader) error {
 		return first.Top(func(hit index.Hit) error {
 			if examined++; examined > Tuning.MaxExamined {
 				return index.ErrStop
 			}
-			rec, err := rd.Get(targetKind, hit.ID)
+			value, revision, err := rd.Value(targetKind, hit.ID)
 			if errors.Is(err, store.ErrNotFound) {
 				return nil
 			} else if err != nil {
 				return err
 			}
-			cand, err := index.DecodeListing(rec)
-			if err != nil {
+			var cand listing.Listing
+			if cand, scratch, err = decodeLean(targetKind, value, scratch); err != nil {
 				return err
 			}
-			if !matchable(src, cand, rec.Revision, f, now) {
+			if !matchable(src, cand, revision, f, now) {
 				return nil
 			}
 			if top == 0 {
 				top = hit.Score
 			}
-			// Candidates recur from match to match as sources do, so
-			// their analysis is worth keeping when the source's is.
-			docs = append(docs, feedbackDoc{occ: occurrencesOf(cand, remember), weight: hit.Score / top})
+			key := tellingKey{kind: targetKind, id: hit.ID, revision: revision, view: target.Version(), knobs: knobs}
+			ts, ok := m.telling.get(key)
+			if !ok {
+				full, err := index.DecodeListing(store.Record{Kind: targetKind, ID: hit.ID, Value: value, Revision: revision})
+				if err != nil {
+					return err
+				}
+				if ts, err = tellingOf(occurrencesOf(full, remember), target); err != nil {
+					return err
+				}
+				if ts = slices.Clip(ts); remember {
+					m.telling.put(key, ts)
+				}
+			}
+			docs = append(docs, feedbackDoc{telling: ts, weight: hit.Score / top})
 			if len(docs) == Tuning.FeedbackDocs {
 				return index.ErrStop
 			}
@@ -63,12 +89,47 @@ func (m *Matcher) feedbackDocs(first *index.Scores, targetKind store.Kind, src l
 	return docs, err
 }
 
+// tellingCacheSize bounds Matcher.telling: an entry is a candidate's
+// MaxQueryTerms terms, about 2 KB, so 4,096 of them take about 8 MB.
+const tellingCacheSize = 4096
+
+// tellingKey names a listing's telling terms: the listing as of one
+// revision, weighed against one view of its side with one set of knobs.
+type tellingKey struct {
+	kind     store.Kind
+	id       string
+	revision uint64
+	view     uint64 // index.Postings.Version
+	knobs    uint64 // tellingKnobs
+}
+
+// tellingKnobs hashes what tellingOf's result depends on besides the
+// text and the index: the analysis configuration and the knobs that
+// weigh and pick terms.
+func tellingKnobs() uint64 {
+	var h maphash.Hash
+	h.SetSeed(occurrenceSeed)
+	var b [8]byte
+	num := func(v uint64) {
+		binary.LittleEndian.PutUint64(b[:], v)
+		h.Write(b[:])
+	}
+	num(analysis.Generation())
+	for _, x := range []float64{Tuning.TitleWeight, Tuning.KeywordsWeight, Tuning.SummaryWeight, Tuning.DescriptionWeight,
+		Tuning.SubwordWeight, Tuning.SingleCharWeight, Tuning.SymptomWeight, Tuning.CommonShare} {
+		num(math.Float64bits(x))
+	}
+	num(uint64(Tuning.CommonFloor))
+	num(uint64(Tuning.MaxQueryTerms))
+	return h.Sum64()
+}
+
 // feedbackTerms are the feedback documents' telling terms, their
 // Tuning.FeedbackTerms best, each document weighing by its first-round
 // score; weights are shares of the feedback, summing to 1.
-func feedbackTerms(docs []feedbackDoc, target *index.Postings) ([]term, error) {
+func feedbackTerms(docs []feedbackDoc) []term {
 	if len(docs) == 0 {
-		return nil, nil
+		return nil
 	}
 	var docWeights float64
 	for _, d := range docs {
@@ -76,10 +137,7 @@ func feedbackTerms(docs []feedbackDoc, target *index.Postings) ([]term, error) {
 	}
 	fed := map[string]term{}
 	for _, d := range docs {
-		ts, err := tellingOf(d.occ, target)
-		if err != nil {
-			return nil, err
-		}
+		ts := d.telling
 		var total float64
 		for _, t := range ts {
 			total += t.weight
@@ -101,10 +159,10 @@ func feedbackTerms(docs []feedbackDoc, target *index.Postings) ([]term, error) {
 		fedTotal += t.weight
 	}
 	if fedTotal == 0 {
-		return nil, nil
+		return nil
 	}
 	for i := range best {
 		best[i].weight /= fedTotal
 	}
-	return best, nil
+	return best
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+
 	"github.com/wuhai-techmarket/techmarket/match"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 )
@@ -20,7 +22,7 @@ func TestFeedbackFindsTheOtherSidesWords(t *testing.T) {
 	// The alerter matches in the background, reading the knobs this test
 	// changes; the test's own matches are calls it waits for.
 	m.env.Alerts.Close()
-	m.publishOffer(t, &techmarketv1.Offer{
+	bridge := m.publishOffer(t, &techmarketv1.Offer{
 		ExternalId: "bridge", Title: "焦炉煤气放散回收变压吸附提氢技术",
 		Summary:    "回收放散的焦炉煤气，经变压吸附提纯氢气，告别点火炬。",
 		Industries: []string{"coal-chemical", "hydrogen"}, Region: techmarketv1.Region_REGION_WUHAI,
@@ -58,5 +60,18 @@ func TestFeedbackFindsTheOtherSidesWords(t *testing.T) {
 	}
 	if !slices.Contains(ids, "method") {
 		t.Errorf("with feedback the matches are %v; want the method's offer found through the bridge's words", ids)
+	}
+
+	// The bridge's words are kept from match to match; once its poster
+	// rewrites it around another method, the feedback follows the text
+	// it has now.
+	bridge.Title, bridge.Summary = "焦炉煤气放散回收内燃机发电技术", "回收放散的焦炉煤气，送燃气内燃机发电，告别点火炬。"
+	if _, err := m.agency.Offers.UpdateOffer(ctx, &techmarketv1.UpdateOfferRequest{
+		Offer: bridge, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title", "summary"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if ids := matched(); len(ids) == 0 || ids[0] != "bridge" || slices.Contains(ids, "method") {
+		t.Errorf("after the bridge dropped the method, the matches are %v; want the bridge first and the method's offer out of reach again", ids)
 	}
 }

@@ -24,6 +24,8 @@ type Matcher struct {
 	idx *index.Index
 	st  *store.Store
 	now func() time.Time
+	// telling keeps feedback candidates' telling terms (feedbackDocs).
+	telling *lru[tellingKey, []term]
 }
 
 // New returns a matcher over idx and the store it follows.
@@ -31,7 +33,7 @@ func New(idx *index.Index, st *store.Store, now func() time.Time) *Matcher {
 	if now == nil {
 		now = time.Now
 	}
-	return &Matcher{idx: idx, st: st, now: now}
+	return &Matcher{idx: idx, st: st, now: now, telling: newLRU[tellingKey, []term](tellingCacheSize)}
 }
 
 // Filters turn soft preferences into hard filters.
@@ -276,13 +278,13 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 // no order: searching the whole blended query again cost as much as the
 // first round. It blends first in place.
 func (m *Matcher) withFeedback(ctx context.Context, first *index.Scores, postings *index.Postings, targetKind store.Kind, src listing.Listing, terms []term, f Filters, now time.Time, remember bool) error {
-	docs, err := m.feedbackDocs(first, targetKind, src, f, now, remember)
+	docs, err := m.feedbackDocs(first, postings, targetKind, src, f, now, remember)
 	if err != nil {
 		return fmt.Errorf("match: reading the feedback %ss: %w", targetKind, err)
 	}
-	fed, err := feedbackTerms(docs, postings)
-	if err != nil || len(fed) == 0 {
-		return err
+	fed := feedbackTerms(docs)
+	if len(fed) == 0 {
+		return nil
 	}
 	// The feedback weighs its share of the source's own total weight, so
 	// that the fields' boosts keep their meaning.
@@ -294,7 +296,10 @@ func (m *Matcher) withFeedback(ctx context.Context, first *index.Scores, posting
 	for i := range fed {
 		fed[i].weight *= lambda / (1 - lambda) * own
 	}
-	second, err := postings.Disjunction(ctx, termClauses(fed))
+	// The candidates' telling terms are their topic's; an aside (a
+	// profile, boilerplate) that shares them says nothing, and held out
+	// the feedback did as well without searching asides.
+	second, err := postings.Disjunction(ctx, termClauses(fed, Tuning.FeedbackBodyTerms, 0))
 	if err != nil {
 		return fmt.Errorf("match: searching %ss with feedback: %w", targetKind, err)
 	}
@@ -323,7 +328,7 @@ func textFirst(results []Result) {
 // text fields, and the character bigrams of the source's title and
 // keywords that are not common in target.
 func clauses(src listing.Listing, terms []term, target *index.Postings) ([]index.Clause, error) {
-	out := termClauses(terms)
+	out := termClauses(terms, Tuning.BodyTerms, Tuning.AsideBoost)
 	// Character bigrams find what the dictionary splits differently on
 	// the two sides.
 	if Tuning.BigramBoost > 0 {
@@ -349,8 +354,9 @@ func clauses(src listing.Listing, terms []term, target *index.Postings) ([]index
 }
 
 // termClauses search the terms over the target's text fields, each by its
-// weight times the field's boost.
-func termClauses(terms []term) []index.Clause {
+// weight times the field's boost; only the first bodyTerms search bodies,
+// and asides weigh asideBoost.
+func termClauses(terms []term, bodyTerms int, asideBoost float64) []index.Clause {
 	fields := []struct {
 		name  string
 		boost float64
@@ -358,7 +364,7 @@ func termClauses(terms []term) []index.Clause {
 		{index.FieldTitle, Tuning.TitleBoost},
 		{index.FieldKeywords, Tuning.KeywordsBoost},
 		{index.FieldBody, Tuning.BodyBoost},
-		{index.FieldAside, Tuning.AsideBoost},
+		{index.FieldAside, asideBoost},
 		{index.FieldFocus, Tuning.FocusBoost},
 	}
 	var out []index.Clause
@@ -366,7 +372,7 @@ func termClauses(terms []term) []index.Clause {
 		for _, f := range fields {
 			// Body postings are the long ones: only the best terms
 			// search bodies.
-			if f.boost == 0 || (f.name == index.FieldBody && i >= Tuning.BodyTerms) {
+			if f.boost == 0 || (f.name == index.FieldBody && i >= bodyTerms) {
 				continue
 			}
 			out = append(out, index.Clause{Field: f.name, Term: t.text, Boost: t.weight * f.boost})

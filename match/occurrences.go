@@ -1,11 +1,9 @@
 package match
 
 import (
-	"container/list"
 	"encoding/binary"
 	"hash/maphash"
 	"math"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/wuhai-techmarket/techmarket/index/analysis"
@@ -87,42 +85,4 @@ func occurrenceKey(fields []listing.Section) uint64 {
 // megabytes.
 const sourceCacheSize = 2048
 
-var sourceCache = &occurrenceCache{entries: map[uint64]*list.Element{}, order: list.New()}
-
-// occurrenceCache is a small LRU of occurrences by key. Cached maps are
-// shared and never changed.
-type occurrenceCache struct {
-	mu      sync.Mutex
-	entries map[uint64]*list.Element
-	order   *list.List // of *cached; front: most recently used
-}
-
-type cached struct {
-	key uint64
-	occ occurrences
-}
-
-func (c *occurrenceCache) get(key uint64) (occurrences, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[key]
-	if !ok {
-		return nil, false
-	}
-	c.order.MoveToFront(e)
-	return e.Value.(*cached).occ, true
-}
-
-func (c *occurrenceCache) put(key uint64, occ occurrences) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.entries[key]; ok {
-		return
-	}
-	c.entries[key] = c.order.PushFront(&cached{key, occ})
-	for c.order.Len() > sourceCacheSize {
-		last := c.order.Back()
-		c.order.Remove(last)
-		delete(c.entries, last.Value.(*cached).key)
-	}
-}
+var sourceCache = newLRU[uint64, occurrences](sourceCacheSize)

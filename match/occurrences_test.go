@@ -1,7 +1,6 @@
 package match
 
 import (
-	"container/list"
 	"math"
 	"reflect"
 	"testing"
@@ -16,7 +15,7 @@ func TestOccurrencesCached(t *testing.T) {
 	// Empty, as in a new process: a run before this one (go test
 	// -count=2) left its sources in it.
 	saved := sourceCache
-	sourceCache = &occurrenceCache{entries: map[uint64]*list.Element{}, order: list.New()}
+	sourceCache = newLRU[uint64, occurrences](sourceCacheSize)
 	defer func() { sourceCache = saved }()
 	src := &techmarketv1.Demand{Title: "焦炉煤气制氢", Description: "需求内容：将焦炉煤气提纯为燃料电池级氢气。"}
 	first := occurrencesOf(src, true)

@@ -72,6 +72,9 @@ var Tuning = struct {
 	// 17 allows a quarter in all.
 	FeedbackWeight              float64
 	FeedbackDocs, FeedbackTerms int
+	// FeedbackBodyTerms is how many of the feedback's terms also search
+	// the target's body, as BodyTerms is for the source's own.
+	FeedbackBodyTerms int
 	// TextDominance keeps the text in charge: a candidate whose text fits
 	// less than this share as well as another's ranks below it, whatever
 	// its industry, price or freshness (TextFirst). 0 leaves the order
@@ -99,7 +102,7 @@ var Tuning = struct {
 	MaxQueryTerms: 48, BodyTerms: 48, NeedTerms: 48,
 	TitleBoost: 1.6, KeywordsBoost: 1.3, BodyBoost: 1, FocusBoost: 0.5, AsideBoost: 0.15, BigramBoost: 0.3, BigramFusion: 0.25,
 	BigramCommonShare: 0.05,
-	FeedbackDocs:      10, FeedbackTerms: 20,
+	FeedbackDocs:      10, FeedbackTerms: 20, FeedbackBodyTerms: 20,
 	PoolFactor: 8, MinPool: 60, MaxExamined: 5000,
 	ForOffers: fitted.ForOffers, ForDemands: fitted.ForDemands,
 }
