@@ -78,3 +78,32 @@ func TestLowerInPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestResultTextsAsTwoScans: explaining a result against the telling and
+// the need terms in one pass gives what the two passes gave, though the
+// lists overlap and a need term alone would pick another sentence for
+// the snippet.
+func TestResultTextsAsTwoScans(t *testing.T) {
+	telling := []term{{text: "焦炉煤气", weight: 3}, {text: "余热", weight: 2}, {text: "蒸汽", weight: 1}}
+	need := []term{{text: "焦炉煤气", weight: 2}, {text: "干熄焦", weight: 5}, {text: "电石渣", weight: 1}}
+	cand := &techmarketv1.Offer{
+		Title:       "焦炉煤气余热利用",
+		Summary:     "采用干熄焦工艺，干熄焦装置成熟。",
+		Description: "回收焦炉煤气余热产生蒸汽。\n干熄焦、干熄焦、干熄焦。",
+	}
+	terms, snippet, shared, coverage := newResultTexts(telling, need).explain(cand)
+	wantTerms, wantSnippet := explain(telling, cand, 2)
+	wantShared, wantCoverage := newTermSet(need, 2).cover(cand)
+	if !slices.Equal(terms, wantTerms) || snippet != wantSnippet {
+		t.Errorf("one pass: terms %q, snippet %q; two passes: %q, %q", terms, snippet, wantTerms, wantSnippet)
+	}
+	if !slices.Equal(shared, wantShared) || coverage != wantCoverage {
+		t.Errorf("one pass: shared %q, coverage %v; two passes: %q, %v", shared, coverage, wantShared, wantCoverage)
+	}
+	if want := "回收【焦炉煤气】【余热】产生【蒸汽】。"; snippet != want {
+		t.Errorf("snippet %q, want %q: the need's 干熄焦 is not a telling term to show", snippet, want)
+	}
+	if !slices.Equal(shared, []string{"焦炉煤气", "干熄焦"}) {
+		t.Errorf("shared %q, want 焦炉煤气 and 干熄焦", shared)
+	}
+}

@@ -91,21 +91,16 @@ const (
 // *techmarketv1.Offer or *techmarketv1.Demand), best first.
 func (m *Matcher) Match(ctx context.Context, src listing.Listing, limit int, f Filters) ([]Result, error) {
 	results, terms, need, err := m.match(ctx, src, limit, f, true, true)
-	set, needs := newTermSet(terms, 2), newTermSet(need, 2)
+	texts := newResultTexts(terms, need)
 	for i := range results {
 		r := &results[i]
-		r.Terms, r.Snippet = set.explain(r.Listing)
-		r.coverText(src, needs)
+		// The coverage of the source's need terms (needTerms) is said in
+		// the text part's reason.
+		var shared []string
+		r.Terms, r.Snippet, shared, r.Coverage = texts.explain(r.Listing)
+		r.Parts[0].Reason = textReason(src, shared, r.Coverage) // Parts[0] is the text
 	}
 	return results, err
-}
-
-// coverText sets the coverage of the result's listing against the
-// source's need terms (needTerms) and says it in the text part's reason.
-func (r *Result) coverText(src listing.Listing, needs *termSet) {
-	shared, coverage := needs.cover(r.Listing)
-	r.Coverage = coverage
-	r.Parts[0].Reason = textReason(src, shared, coverage) // Parts[0] is the text
 }
 
 // Reverse matches a new or changed listing src against the other side,
