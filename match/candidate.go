@@ -1,6 +1,7 @@
 package match
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -71,4 +72,55 @@ func decodeLean(kind store.Kind, value, scratch []byte) (listing.Listing, []byte
 		return nil, kept, fmt.Errorf("match: decoding a %s: %w", kind, err)
 	}
 	return l, kept, nil
+}
+
+// candidates reads a match's candidates lean (decodeLean) within one
+// store transaction, each once: the feedback round reads the first
+// round's best, and the pool, picked after it from scores the feedback
+// only raised, starts with the same documents.
+type candidates struct {
+	rd      *store.Reader
+	kind    store.Kind
+	scratch []byte
+	read    map[string]leanCandidate
+}
+
+// leanCandidate is a candidate as candidates.get read it.
+type leanCandidate struct {
+	listing  listing.Listing // nil: not stored (deleted since the index saw it)
+	revision uint64
+}
+
+// newCandidates reads candidates of kind from rd; with again, expecting
+// to be asked for some twice.
+func newCandidates(rd *store.Reader, kind store.Kind, again bool) *candidates {
+	c := &candidates{rd: rd, kind: kind}
+	if again {
+		c.read = map[string]leanCandidate{}
+	}
+	return c
+}
+
+// get returns the candidate called id, decoded lean, and its revision;
+// a nil listing when it is no longer stored.
+func (c *candidates) get(id string) (listing.Listing, uint64, error) {
+	if l, ok := c.read[id]; ok {
+		return l.listing, l.revision, nil
+	}
+	value, revision, err := c.rd.Value(c.kind, id)
+	var l listing.Listing
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		revision = 0
+	case err != nil:
+		return nil, 0, err
+	default:
+		if l, c.scratch, err = decodeLean(c.kind, value, c.scratch); err != nil {
+			return nil, 0, err
+		}
+	}
+	if c.read != nil {
+		c.read[id] = leanCandidate{listing: l, revision: revision}
+	}
+	return l, revision, nil
 }

@@ -2,7 +2,6 @@ package match
 
 import (
 	"encoding/binary"
-	"errors"
 	"hash/maphash"
 	"math"
 	"slices"
@@ -38,53 +37,48 @@ type feedbackDoc struct {
 // same offers are the best candidates of match after match, and reading
 // and weighing ten of them in full was most of the second round's cost.
 // With remember false (a one-off source) nothing new is kept.
-func (m *Matcher) feedbackDocs(first *index.Scores, target *index.Postings, targetKind store.Kind, src listing.Listing, f Filters, now time.Time, remember bool) ([]feedbackDoc, error) {
+func (m *Matcher) feedbackDocs(cands *candidates, first *index.Scores, target *index.Postings, src listing.Listing, f Filters, now time.Time, remember bool) ([]feedbackDoc, error) {
 	var docs []feedbackDoc
 	var top float64
-	var scratch []byte
 	examined := 0
 	knobs := tellingKnobs()
-	err := m.st.Read(func(rd *store.Reader) error {
-		return first.Top(func(hit index.Hit) error {
-			if examined++; examined > Tuning.MaxExamined {
-				return index.ErrStop
-			}
-			value, revision, err := rd.Value(targetKind, hit.ID)
-			if errors.Is(err, store.ErrNotFound) {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			var cand listing.Listing
-			if cand, scratch, err = decodeLean(targetKind, value, scratch); err != nil {
-				return err
-			}
-			if !matchable(src, cand, revision, f, now) {
-				return nil
-			}
-			if top == 0 {
-				top = hit.Score
-			}
-			key := tellingKey{kind: targetKind, id: hit.ID, revision: revision, view: target.Version(), knobs: knobs}
-			ts, ok := m.telling.get(key)
-			if !ok {
-				full, err := index.DecodeListing(store.Record{Kind: targetKind, ID: hit.ID, Value: value, Revision: revision})
-				if err != nil {
-					return err
-				}
-				if ts, err = tellingOf(occurrencesOf(full, remember), target); err != nil {
-					return err
-				}
-				if ts = slices.Clip(ts); remember {
-					m.telling.put(key, ts)
-				}
-			}
-			docs = append(docs, feedbackDoc{telling: ts, weight: hit.Score / top})
-			if len(docs) == Tuning.FeedbackDocs {
-				return index.ErrStop
-			}
+	err := first.Top(func(hit index.Hit) error {
+		if examined++; examined > Tuning.MaxExamined {
+			return index.ErrStop
+		}
+		cand, revision, err := cands.get(hit.ID)
+		if err != nil {
+			return err
+		}
+		if cand == nil || !matchable(src, cand, revision, f, now) {
 			return nil
-		})
+		}
+		if top == 0 {
+			top = hit.Score
+		}
+		key := tellingKey{kind: cands.kind, id: hit.ID, revision: revision, view: target.Version(), knobs: knobs}
+		ts, ok := m.telling.get(key)
+		if !ok {
+			rec, err := cands.rd.Get(cands.kind, hit.ID)
+			if err != nil {
+				return err
+			}
+			full, err := index.DecodeListing(rec)
+			if err != nil {
+				return err
+			}
+			if ts, err = tellingOf(occurrencesOf(full, remember), target); err != nil {
+				return err
+			}
+			if ts = slices.Clip(ts); remember {
+				m.telling.put(key, ts)
+			}
+		}
+		docs = append(docs, feedbackDoc{telling: ts, weight: hit.Score / top})
+		if len(docs) == Tuning.FeedbackDocs {
+			return index.ErrStop
+		}
+		return nil
 	})
 	return docs, err
 }

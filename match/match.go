@@ -2,7 +2,6 @@ package match
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -170,46 +169,34 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("match: searching %ss: %w", targetKind, err)
 	}
-	now := m.now()
-	if Tuning.FeedbackWeight > 0 && Tuning.FeedbackWeight < 1 && Tuning.FeedbackDocs > 0 && Tuning.FeedbackTerms > 0 {
-		if err := m.withFeedback(ctx, scores, postings, targetKind, src, terms, f, now, remember); err != nil {
-			scores.Release()
-			return nil, nil, nil, err
-		}
-	}
 	defer scores.Release()
+	now := m.now()
+	feedback := Tuning.FeedbackWeight > 0 && Tuning.FeedbackWeight < 1 && Tuning.FeedbackDocs > 0 && Tuning.FeedbackTerms > 0
 
 	// Structured features reorder within the pool, so it must reach past
 	// the top few text hits.
 	pool := max(Tuning.MinPool, limit*Tuning.PoolFactor)
 	var whole []index.Clause // the source's whole-text bigrams
 	if Tuning.BigramFusion > 0 {
-		if whole, err = wholeTextClauses(src, postings); err != nil {
+		if whole, err = wholeTextClauses(src, postings, remember); err != nil {
 			return nil, nil, nil, fmt.Errorf("match: weighing the whole text's bigrams: %w", err)
 		}
 	}
 	var results []Result
 	var hits []index.Hit // results[i]'s text hit
 	var top float64
-	var scratch []byte
 	examined := 0
-	visit := func(rd *store.Reader, hit index.Hit) error {
+	visit := func(cands *candidates, hit index.Hit) error {
 		// Each candidate costs a record read; strict filters that admit
 		// almost nothing must not turn a match into a scan of the side.
 		if examined++; examined > Tuning.MaxExamined {
 			return index.ErrStop
 		}
-		value, revision, err := rd.Value(targetKind, hit.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil // deleted since the index saw it
-		} else if err != nil {
+		cand, revision, err := cands.get(hit.ID)
+		if err != nil {
 			return err
 		}
-		var cand listing.Listing
-		if cand, scratch, err = decodeLean(targetKind, value, scratch); err != nil {
-			return err
-		}
-		if !matchable(src, cand, revision, f, now) {
+		if cand == nil || !matchable(src, cand, revision, f, now) {
 			return nil
 		}
 		if top == 0 {
@@ -222,7 +209,14 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		return nil
 	}
 	err = m.st.Read(func(rd *store.Reader) error {
-		if err := scores.Top(func(hit index.Hit) error { return visit(rd, hit) }); err != nil {
+		// One transaction: the feedback's candidates are the pool's too.
+		cands := newCandidates(rd, targetKind, feedback)
+		if feedback {
+			if err := m.withFeedback(ctx, cands, scores, postings, src, terms, f, now, remember); err != nil {
+				return err
+			}
+		}
+		if err := scores.Top(func(hit index.Hit) error { return visit(cands, hit) }); err != nil {
 			return err
 		}
 		if err := fuseWholeText(ctx, results, hits, whole, postings); err != nil {
@@ -272,10 +266,10 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 // (index.Scores.Add), both scaled by 1/(1−FeedbackWeight), which changes
 // no order: searching the whole blended query again cost as much as the
 // first round. It blends first in place.
-func (m *Matcher) withFeedback(ctx context.Context, first *index.Scores, postings *index.Postings, targetKind store.Kind, src listing.Listing, terms []term, f Filters, now time.Time, remember bool) error {
-	docs, err := m.feedbackDocs(first, postings, targetKind, src, f, now, remember)
+func (m *Matcher) withFeedback(ctx context.Context, cands *candidates, first *index.Scores, postings *index.Postings, src listing.Listing, terms []term, f Filters, now time.Time, remember bool) error {
+	docs, err := m.feedbackDocs(cands, first, postings, src, f, now, remember)
 	if err != nil {
-		return fmt.Errorf("match: reading the feedback %ss: %w", targetKind, err)
+		return fmt.Errorf("reading the feedback %ss: %w", cands.kind, err)
 	}
 	fed := feedbackTerms(docs)
 	if len(fed) == 0 {
@@ -296,7 +290,7 @@ func (m *Matcher) withFeedback(ctx context.Context, first *index.Scores, posting
 	// the feedback did as well without searching asides.
 	second, err := postings.Disjunction(ctx, termClauses(fed, Tuning.FeedbackBodyTerms, 0))
 	if err != nil {
-		return fmt.Errorf("match: searching %ss with feedback: %w", targetKind, err)
+		return fmt.Errorf("searching %ss with feedback: %w", cands.kind, err)
 	}
 	first.Add(second)
 	return nil
@@ -374,75 +368,6 @@ func termClauses(terms []term, bodyTerms int, asideBoost float64) []index.Clause
 		}
 	}
 	return out
-}
-
-// maxWholeTextBigrams bounds the distinct bigrams wholeTextClauses looks
-// up: a description at the 20,000-character limit has thousands, and each
-// is a posting list to search.
-const maxWholeTextBigrams = 100
-
-// fuseWholeText mixes into each result's text fit, by
-// Tuning.BigramFusion, its score for the source's whole-text bigrams
-// relative to the best of the pool's: the terms' and the bigrams' scores
-// are each relative to their best, so neither scale outweighs the other.
-func fuseWholeText(ctx context.Context, results []Result, hits []index.Hit, whole []index.Clause, target *index.Postings) error {
-	if len(results) == 0 {
-		return nil
-	}
-	if len(whole) == 0 {
-		if Tuning.BigramFusion > 0 { // no bigram to score: the pool has 0 of them
-			for i := range results {
-				results[i].text *= 1 - Tuning.BigramFusion
-			}
-		}
-		return nil
-	}
-	scores, err := target.ScoreHits(ctx, whole, hits)
-	if err != nil {
-		return err
-	}
-	best := slices.Max(scores)
-	for i := range results {
-		var rel float64
-		if best > 0 {
-			rel = scores[i] / best
-		}
-		results[i].text = (1-Tuning.BigramFusion)*results[i].text + Tuning.BigramFusion*rel
-	}
-	return nil
-}
-
-// wholeTextClauses are the character bigrams of src's whole text as a
-// plain full-text engine would search them: a bigram written twice weighs
-// twice, and those common on the target side are left out.
-func wholeTextClauses(src listing.Listing, target *index.Postings) ([]index.Clause, error) {
-	text := strings.Join([]string{src.GetTitle(), strings.Join(src.GetKeywords(), "；"), src.GetSummary(), src.GetDescription()}, "\n")
-	bigrams, _ := analysis.Analyze(analysis.AnalyzerBigram, text)
-	at := map[string]int{}
-	var cs []index.Clause
-	docs := target.DocCount()
-	for _, b := range bigrams {
-		if i, ok := at[b.Term]; ok {
-			if i >= 0 {
-				cs[i].Boost++
-			}
-			continue
-		}
-		at[b.Term] = -1
-		if len(at) > maxWholeTextBigrams {
-			continue
-		}
-		df, err := target.DocFreq(index.FieldBigram, b.Term)
-		if err != nil {
-			return nil, err
-		}
-		if docs >= uint64(Tuning.CommonFloor) && float64(df) > Tuning.BigramCommonShare*float64(docs) {
-			continue
-		}
-		at[b.Term] = len(cs)
-		cs = append(cs, index.Clause{Field: index.FieldBigram, Term: b.Term, Boost: 1})
-	}
-	return cs, nil
 }
 
 // live reports whether a listing may be matched: published and not past
