@@ -16,14 +16,14 @@ import (
 	"github.com/wuhai-techmarket/techmarket/listing"
 )
 
-// Quality floors of TestDevSetQualityFloor: mean nDCG@10 of the service on
-// the dev set with the CSL background offers. They sit just below the
-// measured figures so that a change that makes matching worse fails the
-// build; raise them whenever matching improves, or they stop guarding
-// anything.
+// Floors of TestShippedOnDevSet: mean nDCG@10 of the service as built
+// on the whole dev set with the CSL background offers, the set its knobs
+// and weights were chosen on. They sit just below the measured figures
+// so that a change that makes matching worse fails the build; that it
+// generalises is TestDevSetQualityFloor's to hold.
 const (
-	floorDemandToOfferNDCG = 0.85
-	floorOfferToDemandNDCG = 0.845
+	floorDemandToOfferNDCG = 0.855
+	floorOfferToDemandNDCG = 0.855
 )
 
 // The shared data folder beside the repository (see README.md).
@@ -50,7 +50,10 @@ func devGroups(t *testing.T) map[string]string {
 	return groups
 }
 
-func TestDevSetQualityFloor(t *testing.T) {
+// TestShippedOnDevSet matches the whole dev set with the shipped knobs and
+// weights and holds the figures to floors; it also checks the harness
+// still measures every judged query.
+func TestShippedOnDevSet(t *testing.T) {
 	groups := devGroups(t)
 	start := time.Now()
 	rep, err := Run(t.Context(), Config{SetDir: devSet, Background: []string{cslBackground}, Groups: groups, Progress: testLog{t}})
@@ -384,20 +387,23 @@ func TestAlertReplayHeldOut(t *testing.T) {
 	}
 }
 
-// Held-out floors of TestHeldOutQualityFloor: the mean nDCG@10 of rank
+// Held-out floors of TestDevSetQualityFloor: the mean nDCG@10 of rank
 // weights fitted on four folds of topic clusters and scored on the fifth,
-// just below the measured figures.
+// just below the measured figures (0.861 and 0.865), and above issue 17's
+// 0.85; and how far every group must stay ahead of the naive baseline.
 const (
-	floorHeldOutDemandToOffer = 0.845
-	floorHeldOutOfferToDemand = 0.845
+	floorHeldOutDemandToOffer = 0.855
+	floorHeldOutOfferToDemand = 0.855
+	floorAheadOfBaseline      = 0.05
 )
 
-// TestHeldOutQualityFloor fits the rank weights on folds of topic
-// clusters (Learn) and holds the figures on the folds left out, the
-// figures a set the code was not tuned on would see, to floors; every
-// group of demands must also stay ahead of the naive baseline on the same
-// queries, in nDCG and recall, and the well-specified demands in P@1.
-func TestHeldOutQualityFloor(t *testing.T) {
+// TestDevSetQualityFloor fits the rank weights on folds of topic clusters
+// (Learn) and holds the figures on the folds left out, the figures a set
+// the code was not tuned on would see, to floors: every group of demands
+// must also stay floorAheadOfBaseline ahead of the naive baseline on the
+// same queries in nDCG, and at least level in recall, and the
+// well-specified demands in P@1.
+func TestDevSetQualityFloor(t *testing.T) {
 	groups := devGroups(t)
 	clusters, err := ReadClusters("testdata/dev-clusters.tsv")
 	if err != nil {
@@ -421,8 +427,8 @@ func TestHeldOutQualityFloor(t *testing.T) {
 				t.Errorf("%s held out: nDCG@10 %.3f is below the floor %.2f", r.Direction, r.Learned, floors[r.Direction])
 			}
 		}
-		if r.Learned <= r.Baseline {
-			t.Errorf("%s, %s held out: nDCG@10 %.3f, not ahead of the baseline's %.3f", r.Direction, r.Group, r.Learned, r.Baseline)
+		if r.Learned < r.Baseline+floorAheadOfBaseline {
+			t.Errorf("%s, %s held out: nDCG@10 %.3f, less than %.2f ahead of the baseline's %.3f", r.Direction, r.Group, r.Learned, floorAheadOfBaseline, r.Baseline)
 		}
 		if r.Recall < r.BaselineRecall {
 			t.Errorf("%s, %s held out: recall@10 %.3f, below the baseline's %.3f", r.Direction, r.Group, r.Recall, r.BaselineRecall)
