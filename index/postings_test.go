@@ -398,7 +398,6 @@ func TestScoreHitsScoresAsDisjunction(t *testing.T) {
 // included, and leaves out documents deleted since the segments were
 // written.
 func TestAddSumsTwoSearches(t *testing.T) {
-	ctx := context.Background()
 	p := offersWithDeletions(t)
 	first := postingsClauses
 	second := []index.Clause{{Field: index.FieldBody, Term: "技术", Boost: 0.5}, {Field: index.FieldTitle, Term: "系统", Boost: 1}}
@@ -410,14 +409,7 @@ func TestAddSumsTwoSearches(t *testing.T) {
 		}
 		return out
 	}
-	search := func(clauses []index.Clause) *index.Scores {
-		t.Helper()
-		s, err := p.Disjunction(ctx, clauses)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	search := func(clauses []index.Clause) *index.Scores { return disjunction(t, p, clauses) }
 	a, b := search(first), search(second)
 	wantA, wantB := scoresOf(a), scoresOf(b)
 	b.Release()
@@ -494,7 +486,6 @@ func TestVersionNamesWhatAViewSees(t *testing.T) {
 // documents than one batch and documents the second search lifted from
 // below the first one's batch into the blend's.
 func TestTopAfterAddAsWithoutLead(t *testing.T) {
-	ctx := context.Background()
 	f := open(t, t.TempDir())
 	defer f.close()
 	g := testutil.BenchCorpus(t)
@@ -512,14 +503,7 @@ func TestTopAfterAddAsWithoutLead(t *testing.T) {
 	defer p.Close()
 	first := []index.Clause{{Field: index.FieldBody, Term: "技术", Boost: 1}, {Field: index.FieldBody, Term: "系统", Boost: 0.8}, {Field: index.FieldTitle, Term: "工艺", Boost: 1.2}}
 	second := []index.Clause{{Field: index.FieldBody, Term: "回收", Boost: 3}, {Field: index.FieldTitle, Term: "氢", Boost: 2}}
-	search := func(clauses []index.Clause) *index.Scores {
-		t.Helper()
-		s, err := p.Disjunction(ctx, clauses)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	search := func(clauses []index.Clause) *index.Scores { return disjunction(t, p, clauses) }
 	walk := func(s *index.Scores, n int) []index.Hit {
 		t.Helper()
 		var hits []index.Hit
@@ -575,4 +559,14 @@ func TestTopAfterAddAsWithoutLead(t *testing.T) {
 	if !slices.Equal(again, want[:80]) {
 		t.Errorf("a second walk of 80 after a lead differs from the blend's first 80")
 	}
+}
+
+// disjunction searches p for clauses, failing t on an error.
+func disjunction(t *testing.T, p *index.Postings, clauses []index.Clause) *index.Scores {
+	t.Helper()
+	s, err := p.Disjunction(context.Background(), clauses)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

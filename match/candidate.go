@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/wuhai-techmarket/techmarket/index"
 	"github.com/wuhai-techmarket/techmarket/listing"
 	techmarketv1 "github.com/wuhai-techmarket/techmarket/proto/techmarket/v1"
 	"github.com/wuhai-techmarket/techmarket/store"
@@ -123,4 +125,30 @@ func (c *candidates) get(id string) (listing.Listing, uint64, error) {
 		c.read[id] = leanCandidate{listing: l, revision: revision}
 	}
 	return l, revision, nil
+}
+
+// walk calls visit with scores' documents, best first, that are
+// stored and matchable for src (see matchable), each with its score
+// relative to the first one's, until visit returns index.ErrStop or an
+// error. It reads at most Tuning.MaxExamined hits: strict filters that
+// admit almost nothing must not turn a match into a scan of the side.
+func (c *candidates) walk(scores *index.Scores, src listing.Listing, f Filters, now time.Time, visit func(hit index.Hit, cand listing.Listing, revision uint64, rel float64) error) error {
+	var top float64
+	examined := 0
+	return scores.Top(func(hit index.Hit) error {
+		if examined++; examined > Tuning.MaxExamined {
+			return index.ErrStop
+		}
+		cand, revision, err := c.get(hit.ID)
+		if err != nil {
+			return err
+		}
+		if cand == nil || !matchable(src, cand, revision, f, now) {
+			return nil
+		}
+		if top == 0 {
+			top = hit.Score
+		}
+		return visit(hit, cand, revision, hit.Score/top)
+	})
 }

@@ -1,9 +1,6 @@
 package match
 
 import (
-	"encoding/binary"
-	"hash/maphash"
-	"math"
 	"slices"
 	"time"
 
@@ -39,23 +36,8 @@ type feedbackDoc struct {
 // With remember false (a one-off source) nothing new is kept.
 func (m *Matcher) feedbackDocs(cands *candidates, first *index.Scores, target *index.Postings, src listing.Listing, f Filters, now time.Time, remember bool) ([]feedbackDoc, error) {
 	var docs []feedbackDoc
-	var top float64
-	examined := 0
 	knobs := tellingKnobs()
-	err := first.Top(func(hit index.Hit) error {
-		if examined++; examined > Tuning.MaxExamined {
-			return index.ErrStop
-		}
-		cand, revision, err := cands.get(hit.ID)
-		if err != nil {
-			return err
-		}
-		if cand == nil || !matchable(src, cand, revision, f, now) {
-			return nil
-		}
-		if top == 0 {
-			top = hit.Score
-		}
+	err := cands.walk(first, src, f, now, func(hit index.Hit, _ listing.Listing, revision uint64, rel float64) error {
 		key := tellingKey{kind: cands.kind, id: hit.ID, revision: revision, view: target.Version(), knobs: knobs}
 		ts, ok := m.telling.get(key)
 		if !ok {
@@ -74,7 +56,7 @@ func (m *Matcher) feedbackDocs(cands *candidates, first *index.Scores, target *i
 				m.telling.put(key, ts)
 			}
 		}
-		docs = append(docs, feedbackDoc{telling: ts, weight: hit.Score / top})
+		docs = append(docs, feedbackDoc{telling: ts, weight: rel})
 		if len(docs) == Tuning.FeedbackDocs {
 			return index.ErrStop
 		}
@@ -101,21 +83,15 @@ type tellingKey struct {
 // text and the index: the analysis configuration and the knobs that
 // weigh and pick terms.
 func tellingKnobs() uint64 {
-	var h maphash.Hash
-	h.SetSeed(occurrenceSeed)
-	var b [8]byte
-	num := func(v uint64) {
-		binary.LittleEndian.PutUint64(b[:], v)
-		h.Write(b[:])
-	}
-	num(analysis.Generation())
+	k := newKeyHash()
+	k.num(analysis.Generation())
 	for _, x := range []float64{Tuning.TitleWeight, Tuning.KeywordsWeight, Tuning.SummaryWeight, Tuning.DescriptionWeight,
 		Tuning.SubwordWeight, Tuning.SingleCharWeight, Tuning.SymptomWeight, Tuning.CommonShare} {
-		num(math.Float64bits(x))
+		k.float(x)
 	}
-	num(uint64(Tuning.CommonFloor))
-	num(uint64(Tuning.MaxQueryTerms))
-	return h.Sum64()
+	k.num(uint64(Tuning.CommonFloor))
+	k.num(uint64(Tuning.MaxQueryTerms))
+	return k.sum()
 }
 
 // feedbackTerms are the feedback documents' telling terms, their

@@ -2,6 +2,9 @@ package match
 
 import (
 	"container/list"
+	"encoding/binary"
+	"hash/maphash"
+	"math"
 	"sync"
 )
 
@@ -50,3 +53,34 @@ func (c *lru[K, V]) put(key K, value V) {
 		delete(c.entries, last.Value.(*lruEntry[K, V]).key)
 	}
 }
+
+// keySeed seeds every cache key of a process.
+var keySeed = maphash.MakeSeed()
+
+// keyHash hashes what a cached value depends on into its key.
+type keyHash struct {
+	h maphash.Hash
+	b [8]byte
+}
+
+func newKeyHash() *keyHash {
+	k := &keyHash{}
+	k.h.SetSeed(keySeed)
+	return k
+}
+
+func (k *keyHash) num(v uint64) {
+	binary.LittleEndian.PutUint64(k.b[:], v)
+	k.h.Write(k.b[:])
+}
+
+func (k *keyHash) float(x float64) { k.num(math.Float64bits(x)) }
+
+// text hashes s with its length, so that texts in a row are told apart
+// however they split.
+func (k *keyHash) text(s string) {
+	k.num(uint64(len(s)))
+	k.h.WriteString(s)
+}
+
+func (k *keyHash) sum() uint64 { return k.h.Sum64() }

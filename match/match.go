@@ -184,25 +184,8 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 	}
 	var results []Result
 	var hits []index.Hit // results[i]'s text hit
-	var top float64
-	examined := 0
-	visit := func(cands *candidates, hit index.Hit) error {
-		// Each candidate costs a record read; strict filters that admit
-		// almost nothing must not turn a match into a scan of the side.
-		if examined++; examined > Tuning.MaxExamined {
-			return index.ErrStop
-		}
-		cand, revision, err := cands.get(hit.ID)
-		if err != nil {
-			return err
-		}
-		if cand == nil || !matchable(src, cand, revision, f, now) {
-			return nil
-		}
-		if top == 0 {
-			top = hit.Score
-		}
-		results = append(results, Result{ID: hit.ID, Listing: cand, text: hit.Score / top})
+	collect := func(hit index.Hit, cand listing.Listing, _ uint64, rel float64) error {
+		results = append(results, Result{ID: hit.ID, Listing: cand, text: rel})
 		if hits = append(hits, hit); len(results) == pool {
 			return index.ErrStop
 		}
@@ -216,7 +199,7 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 				return err
 			}
 		}
-		if err := scores.Top(func(hit index.Hit) error { return visit(cands, hit) }); err != nil {
+		if err := cands.walk(scores, src, f, now, collect); err != nil {
 			return err
 		}
 		if err := fuseWholeText(ctx, results, hits, whole, postings); err != nil {

@@ -1,9 +1,6 @@
 package match
 
 import (
-	"encoding/binary"
-	"hash/maphash"
-	"math"
 	"unicode/utf8"
 
 	"github.com/wuhai-techmarket/techmarket/index/analysis"
@@ -57,27 +54,18 @@ func occurrencesOf(src listing.Listing, remember bool) occurrences {
 	return occ
 }
 
-var occurrenceSeed = maphash.MakeSeed()
-
 // occurrenceKey hashes everything occurrencesOf depends on.
 func occurrenceKey(fields []listing.Section) uint64 {
-	var h maphash.Hash
-	h.SetSeed(occurrenceSeed)
-	var b [8]byte
-	num := func(v uint64) {
-		binary.LittleEndian.PutUint64(b[:], v)
-		h.Write(b[:])
-	}
-	num(analysis.Generation())
-	num(math.Float64bits(Tuning.SubwordWeight))
-	num(math.Float64bits(Tuning.SingleCharWeight))
-	num(math.Float64bits(Tuning.SymptomWeight))
+	k := newKeyHash()
+	k.num(analysis.Generation())
+	k.float(Tuning.SubwordWeight)
+	k.float(Tuning.SingleCharWeight)
+	k.float(Tuning.SymptomWeight)
 	for _, f := range fields {
-		num(math.Float64bits(f.Weight))
-		num(uint64(len(f.Text)))
-		h.WriteString(f.Text)
+		k.float(f.Weight)
+		k.text(f.Text)
 	}
-	return h.Sum64()
+	return k.sum()
 }
 
 // sourceCacheSize bounds the cache: a source's occurrences take a few to

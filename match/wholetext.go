@@ -2,8 +2,6 @@ package match
 
 import (
 	"context"
-	"encoding/binary"
-	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -83,13 +81,10 @@ type bigramCount struct {
 // occurrencesOf keeps the source's terms.
 func wholeTextBigrams(src listing.Listing, remember bool) []bigramCount {
 	text := strings.Join([]string{src.GetTitle(), strings.Join(src.GetKeywords(), "；"), src.GetSummary(), src.GetDescription()}, "\n")
-	var h maphash.Hash
-	h.SetSeed(occurrenceSeed)
-	var gen [8]byte
-	binary.LittleEndian.PutUint64(gen[:], analysis.Generation())
-	h.Write(gen[:])
-	h.WriteString(text)
-	key := h.Sum64()
+	k := newKeyHash()
+	k.num(analysis.Generation())
+	k.text(text)
+	key := k.sum()
 	if bs, ok := bigramCache.get(key); ok {
 		return bs
 	}
