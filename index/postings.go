@@ -3,10 +3,8 @@ package index
 import (
 	"cmp"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"slices"
 	"sync"
@@ -41,8 +39,6 @@ type Postings struct {
 	*memo // what this view learnt so far; back to memos at Close
 	cache *postingsCache
 	index uint64 // the side's index, as the cache names it
-
-	version uint64 // see Version
 
 	hits, misses uint64 // cache lookups, told to the cache at Close
 }
@@ -133,13 +129,6 @@ func openPostings(idx bleve.Index, gen uint64, cache *postingsCache) (*Postings,
 	p := &Postings{snap: snap, segs: snap.Segments(), memo: memos.Get().(*memo), cache: cache, index: gen}
 	p.offsets, p.size = segmentOffsets(p.segs)
 	ids := make([]uint64, 0, len(p.segs))
-	version := fnv.New64a()
-	var b [8]byte
-	word := func(v uint64) {
-		binary.LittleEndian.PutUint64(b[:], v)
-		version.Write(b[:])
-	}
-	word(gen)
 	for _, s := range p.segs {
 		ids = append(ids, s.Id())
 		var deleted uint64
@@ -147,10 +136,7 @@ func openPostings(idx bleve.Index, gen uint64, cache *postingsCache) (*Postings,
 			deleted = d.GetCardinality()
 		}
 		p.deleted = append(p.deleted, deleted)
-		word(s.Id())
-		word(deleted)
 	}
-	p.version = version.Sum64()
 	if p.docCount, err = snap.DocCount(); err != nil {
 		p.memo.release()
 		snap.Close()
@@ -169,12 +155,9 @@ func (p *Postings) Close() error {
 	return p.snap.Close()
 }
 
-// Version names what the view sees: the side's index, its segments and
-// how many documents of each are deleted. Views of the same version see
-// the same live documents, so every DocFreq and DocCount is the same, and
-// what a caller works out from them alone can be kept under the version
-// until the side next changes.
-func (p *Postings) Version() uint64 { return p.version }
+// Generation names the side's index the view reads: a rebuild, or a
+// reopened folder, is another.
+func (p *Postings) Generation() uint64 { return p.index }
 
 // DocCount is the number of live documents.
 func (p *Postings) DocCount() uint64 { return p.docCount }

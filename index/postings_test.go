@@ -443,42 +443,6 @@ func TestAddSumsTwoSearches(t *testing.T) {
 	}
 }
 
-// TestVersionNamesWhatAViewSees: views of a side that nothing changed in
-// between have one version, and a write to the side, a deletion included,
-// gives the next view another; the other side's views have their own.
-func TestVersionNamesWhatAViewSees(t *testing.T) {
-	f := open(t, t.TempDir())
-	defer f.close()
-	names := f.create(3, "v")
-	version := func(kind store.Kind) uint64 {
-		t.Helper()
-		p, err := f.idx.Postings(kind)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer p.Close()
-		return p.Version()
-	}
-	first := version(store.KindOffer)
-	if again := version(store.KindOffer); again != first {
-		t.Errorf("two views of unchanged offers: versions %x and %x", first, again)
-	}
-	if demands := version(store.KindDemand); demands == first {
-		t.Errorf("the demands' view has the offers' version %x", first)
-	}
-	f.create(1, "w")
-	created := version(store.KindOffer)
-	if created == first {
-		t.Errorf("after a new offer the version is still %x", first)
-	}
-	if err := f.m.Offers.Delete(context.Background(), agency, names[0], ""); err != nil {
-		t.Fatal(err)
-	}
-	if deleted := version(store.KindOffer); deleted == created {
-		t.Errorf("after a deletion the version is still %x", created)
-	}
-}
-
 // TestTopAfterAddAsWithoutLead: once Top has picked a first batch (as
 // feedback does, reading the first round's best), Add keeps a lead and
 // the next Top picks from it alone. Walked to the end, that order must be

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"math/bits"
 	"slices"
 	"time"
 
@@ -28,17 +29,27 @@ type feedbackDoc struct {
 // feedbackDocs returns the first Tuning.FeedbackDocs live, admitted
 // candidates of the first round with their telling terms.
 //
-// A candidate's telling terms depend only on its text, the knobs that
-// weigh it and the index view they are weighed against, so they are kept
-// under the candidate's revision and the view's version (tellingKey): the
-// same offers are the best candidates of match after match, and reading
-// and weighing ten of them in full was most of the second round's cost.
-// With remember false (a one-off source) nothing new is kept.
-func (m *Matcher) feedbackDocs(cands *candidates, first *index.Scores, target *index.Postings, src listing.Listing, f Filters, now time.Time, remember bool) ([]feedbackDoc, error) {
+// A candidate's telling terms depend on its text, the knobs that weigh
+// it and the document frequencies of its side, so they are kept under
+// the candidate's revision (tellingKey): the same offers are the best
+// candidates of match after match, and reading, analysing and weighing
+// ten of them in full was most of the second round's cost. They are
+// kept whatever the source, since the candidates are the other side's
+// standing listings (the alerter's reverse match of a one-off new
+// listing included).
+//
+// The key holds the side's size to within a factor of two, not the
+// exact index view: every write to the side changes the view, and a
+// market written to every few seconds would weigh its candidates again
+// in nearly every match. A term's weight drifts little while the side
+// grows by less than double, and the feedback's terms are a blend of
+// ten candidates' anyway; once the side doubles, or is rebuilt, every
+// candidate is weighed afresh.
+func (m *Matcher) feedbackDocs(cands *candidates, first *index.Scores, target *index.Postings, src listing.Listing, f Filters, now time.Time) ([]feedbackDoc, error) {
 	var docs []feedbackDoc
 	knobs := tellingKnobs()
 	err := cands.walk(first, src, f, now, func(hit index.Hit, _ listing.Listing, revision uint64, rel float64) error {
-		key := tellingKey{kind: cands.kind, id: hit.ID, revision: revision, view: target.Version(), knobs: knobs}
+		key := tellingKey{kind: cands.kind, id: hit.ID, revision: revision, index: target.Generation(), size: bits.Len64(target.DocCount()), knobs: knobs}
 		ts, ok := m.telling.get(key)
 		if !ok {
 			rec, err := cands.rd.Get(cands.kind, hit.ID)
@@ -49,12 +60,13 @@ func (m *Matcher) feedbackDocs(cands *candidates, first *index.Scores, target *i
 			if err != nil {
 				return err
 			}
-			if ts, err = tellingOf(occurrencesOf(full, remember), target); err != nil {
+			// The analysis itself is not kept (occurrencesOf's cache is
+			// the sources'): the telling terms are what is reused.
+			if ts, err = tellingOf(occurrencesOf(full, false), target); err != nil {
 				return err
 			}
-			if ts = slices.Clip(ts); remember {
-				m.telling.put(key, ts)
-			}
+			ts = slices.Clip(ts)
+			m.telling.put(key, ts)
 		}
 		docs = append(docs, feedbackDoc{telling: ts, weight: rel})
 		if len(docs) == Tuning.FeedbackDocs {
@@ -66,16 +78,21 @@ func (m *Matcher) feedbackDocs(cands *candidates, first *index.Scores, target *i
 }
 
 // tellingCacheSize bounds Matcher.telling: an entry is a candidate's
-// MaxQueryTerms terms, about 2 KB, so 4,096 of them take about 8 MB.
-const tellingCacheSize = 4096
+// MaxQueryTerms terms, about 2 KB, so 16,384 of them take about 32 MB.
+// A market matches thousands of sources, each against its best ten; 4,096
+// entries were too few for 10,000 listings a side, and a miss costs a
+// listing analysed again.
+const tellingCacheSize = 16384
 
 // tellingKey names a listing's telling terms: the listing as of one
-// revision, weighed against one view of its side with one set of knobs.
+// revision, weighed against its side of one index at one size class with
+// one set of knobs.
 type tellingKey struct {
 	kind     store.Kind
 	id       string
 	revision uint64
-	view     uint64 // index.Postings.Version
+	index    uint64 // index.Postings.Generation
+	size     int    // bits.Len64 of the side's live documents
 	knobs    uint64 // tellingKnobs
 }
 

@@ -195,7 +195,7 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 		// One transaction: the feedback's candidates are the pool's too.
 		cands := newCandidates(rd, targetKind, feedback)
 		if feedback {
-			if err := m.withFeedback(ctx, cands, scores, postings, src, terms, f, now, remember); err != nil {
+			if err := m.withFeedback(ctx, cands, scores, postings, src, terms, f, now); err != nil {
 				return err
 			}
 		}
@@ -249,8 +249,8 @@ func (m *Matcher) match(ctx context.Context, src listing.Listing, limit int, f F
 // (index.Scores.Add), both scaled by 1/(1−FeedbackWeight), which changes
 // no order: searching the whole blended query again cost as much as the
 // first round. It blends first in place.
-func (m *Matcher) withFeedback(ctx context.Context, cands *candidates, first *index.Scores, postings *index.Postings, src listing.Listing, terms []term, f Filters, now time.Time, remember bool) error {
-	docs, err := m.feedbackDocs(cands, first, postings, src, f, now, remember)
+func (m *Matcher) withFeedback(ctx context.Context, cands *candidates, first *index.Scores, postings *index.Postings, src listing.Listing, terms []term, f Filters, now time.Time) error {
+	docs, err := m.feedbackDocs(cands, first, postings, src, f, now)
 	if err != nil {
 		return fmt.Errorf("reading the feedback %ss: %w", cands.kind, err)
 	}
