@@ -68,7 +68,7 @@ var Tuning = struct {
 	// with the rank weights fitted again beside it, every fold took 0.2
 	// (and 10 documents, 20 terms; 10 terms lost the gain): vague and
 	// well-specified demands gained beyond chance (docs/matching.md).
-	// The round costs about a sixth of a match at 100,000 offers.
+	// The round costs about a fifth of a match at 100,000 offers.
 	FeedbackWeight              float64
 	FeedbackDocs, FeedbackTerms int
 	// FeedbackBodyTerms is how many of the feedback's terms also search
