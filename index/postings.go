@@ -711,9 +711,8 @@ func (s *Scores) Top(visit func(Hit) error) error {
 	rest := s.touched
 	for want := firstBatch; len(rest) > 0; want *= 4 {
 		var batch []uint32
-		first := len(rest) == len(s.touched)
 		batch, rest = s.best(rest, want)
-		if first && !s.added {
+		if want == firstBatch && !s.added { // the first batch of all
 			s.front, s.frontMin = len(batch), s.lowest(batch)
 		}
 		n, done, err := s.visitSorted(batch, skip, visit)

@@ -306,23 +306,32 @@ func clauses(src listing.Listing, terms []term, target *index.Postings) ([]index
 	if Tuning.BigramBoost > 0 {
 		bigrams, _ := analysis.Analyze(analysis.AnalyzerBigram, src.GetTitle()+"\n"+strings.Join(src.GetKeywords(), "；"))
 		seen := map[string]bool{}
-		n := target.DocCount()
 		for _, b := range bigrams {
 			if seen[b.Term] || len(seen) == Tuning.MaxQueryTerms {
 				continue
 			}
 			seen[b.Term] = true
-			df, err := target.DocFreq(index.FieldBigram, b.Term)
-			if err != nil {
+			if common, err := commonBigram(target, b.Term); err != nil {
 				return nil, err
-			}
-			if n >= uint64(Tuning.CommonFloor) && float64(df) > Tuning.BigramCommonShare*float64(n) {
+			} else if common {
 				continue
 			}
 			out = append(out, index.Clause{Field: index.FieldBigram, Term: b.Term, Boost: Tuning.BigramBoost})
 		}
 	}
 	return out, nil
+}
+
+// commonBigram reports whether bigram is in more than
+// Tuning.BigramCommonShare of target (once it has CommonFloor listings):
+// 技术 or 系统 name nothing, and their lists are long.
+func commonBigram(target *index.Postings, bigram string) (bool, error) {
+	df, err := target.DocFreq(index.FieldBigram, bigram)
+	if err != nil {
+		return false, err
+	}
+	n := target.DocCount()
+	return n >= uint64(Tuning.CommonFloor) && float64(df) > Tuning.BigramCommonShare*float64(n), nil
 }
 
 // termClauses search the terms over the target's text fields, each by its

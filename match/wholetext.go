@@ -55,13 +55,10 @@ func fuseWholeText(ctx context.Context, results []Result, hits []index.Hit, whol
 // twice, and those common on the target side are left out.
 func wholeTextClauses(src listing.Listing, target *index.Postings, remember bool) ([]index.Clause, error) {
 	var cs []index.Clause
-	docs := target.DocCount()
 	for _, b := range wholeTextBigrams(src, remember) {
-		df, err := target.DocFreq(index.FieldBigram, b.text)
-		if err != nil {
+		if common, err := commonBigram(target, b.text); err != nil {
 			return nil, err
-		}
-		if docs >= uint64(Tuning.CommonFloor) && float64(df) > Tuning.BigramCommonShare*float64(docs) {
+		} else if common {
 			continue
 		}
 		cs = append(cs, index.Clause{Field: index.FieldBigram, Term: b.text, Boost: b.count})

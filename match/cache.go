@@ -8,6 +8,8 @@ import (
 	"sync"
 )
 
+// Caching helpers: a small LRU, and the keys its entries are kept under.
+
 // lru is a small cache that forgets the least recently used entry first,
 // safe for concurrent use. Cached values are shared: callers must not
 // change them.
